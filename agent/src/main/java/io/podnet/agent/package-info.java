@@ -1,0 +1,2 @@
+/** The node agent: the composition root. */
+package io.podnet.agent;

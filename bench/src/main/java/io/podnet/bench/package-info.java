@@ -1,0 +1,2 @@
+/** Benchmark drivers. */
+package io.podnet.bench;

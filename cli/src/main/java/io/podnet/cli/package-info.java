@@ -1,0 +1,2 @@
+/** The podnet command: agent, lab, cluster administration. */
+package io.podnet.cli;

@@ -1,0 +1,2 @@
+/** CNI spec types and versions (0.3.0-1.1.0), error codes, the plugin shim and delegation client. */
+package io.podnet.cni;

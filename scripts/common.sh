@@ -1,0 +1,41 @@
+# Shared by run-lab, run-tests and .ci/run: finds JDK 25 and installs the system packages podnet needs.
+# Source it; it sets JAVA_HOME and PATH. Needs root for the package install.
+
+podnet_find_jdk() {
+  local candidates=("${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25* /usr/lib/jvm/java-25* /usr/lib/jvm/jdk-25*)
+  local c v
+  for c in "${candidates[@]}"; do
+    [ -n "$c" ] && [ -x "$c/bin/java" ] || continue
+    v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME="$c"; export PATH="$JAVA_HOME/bin:$PATH"; return 0
+    fi
+  done
+  echo "podnet: no JDK 25 or newer found. Install Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64 or set JAVA_HOME." >&2
+  return 1
+}
+
+# Debian packages the build, the tests and the lab use.
+PODNET_PACKAGES=(maven iproute2 iputils-ping nftables iptables etcd-server etcd-client bird2 gobgpd frr iperf3
+  containernetworking-plugins busybox-static tcpdump procps socat)
+
+podnet_install_packages() {
+  local missing=() p
+  for p in "${PODNET_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "podnet: missing packages ${missing[*]}; run as root so they can be installed" >&2; return 1
+  fi
+  echo "podnet: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -q update >/dev/null
+  apt-get -q -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+podnet_setup() {
+  podnet_find_jdk || exit 1
+  podnet_install_packages || exit 1
+  # Debian ships frr/bird/etcd daemons but we start our own, per test, by hand.
+}
