@@ -1,4 +1,10 @@
-/** rtnetlink on Java's FFM API: namespaces, links, addresses, routes, neighbours, FDB, sysctls, link events. */
+/**
+ * rtnetlink on Java's FFM API (no JNI, no JNA): namespaces, links, addresses, routes, neighbours, FDB,
+ * sysctls and link events. Run with {@code --enable-native-access=io.podnet.rtnetlink}.
+ */
 module io.podnet.rtnetlink {
     requires transitive io.podnet.net;
+    exports io.podnet.rtnetlink;
+    exports io.podnet.rtnetlink.message;
+    exports io.podnet.rtnetlink.sys;
 }

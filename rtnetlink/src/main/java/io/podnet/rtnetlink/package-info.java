@@ -1,2 +1,13 @@
-/** rtnetlink on Java's FFM API: namespaces, links, addresses, routes, neighbours, FDB, sysctls, link events. */
+/**
+ * The typed rtnetlink API. A {@link io.podnet.rtnetlink.Rtnetlink} handle is bound to one network namespace
+ * (its socket is opened inside it once, then used from any thread); operations are grouped as
+ * {@code links()}, {@code addresses()}, {@code routes()}, {@code neighbors()}, {@code fdb()}, {@code sysctls()}.
+ * Each operation's Javadoc gives its iproute2 equivalent. Errors are {@link io.podnet.rtnetlink.NetlinkException}
+ * (errno name + the kernel's extended ack text); lookups return {@code Optional}.
+ * <pre>
+ *   Rtnetlink.open(ns) ─▶ NetlinkSocket (opened in ns on a platform thread)
+ *        links().add(attrs, kind) ─▶ LinkCodec.encode ─▶ request+ACK ─▶ NetlinkException on error
+ *        routes().list(table)     ─▶ RouteCodec dump  ─▶ retried when the dump was interrupted
+ * </pre>
+ */
 package io.podnet.rtnetlink;
