@@ -1,4 +1,8 @@
-/** A BGP-4 speaker: wire codec, FSM, RIBs, decision process, route reflection. No kernel dependency. */
+/**
+ * A BGP-4 speaker: wire codec, FSM, RIBs, decision process, route reflection, and a standalone route
+ * reflector. Depends only on the net value types; the optional TCP-MD5 transport uses the FFM API.
+ */
 module io.podnet.bgp {
     requires transitive io.podnet.net;
+    exports io.podnet.bgp.message;
 }
