@@ -35,8 +35,9 @@ public final class LinkCodec {
         attrs.mac().ifPresent(m -> w.mac(IFLA_ADDRESS, m));
         refs.master().ifPresent(m -> w.u32(IFLA_MASTER, m));
         if (kind instanceof LinkKind.Macvlan) refs.lower().ifPresent(l -> w.u32(IFLA_LINK, l));
-        try (var _ = w.nest(IFLA_LINKINFO)) {
-            w.string(IFLA_INFO_KIND, kind.kindName());
+        // LINKINFO/INFO_DATA without NLA_F_NESTED, byte-for-byte as iproute2 sends them
+        try (var _ = w.nestPlain(IFLA_LINKINFO)) {
+            w.attr(IFLA_INFO_KIND, kind.kindName().getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // no NUL, as iproute2
             encodeInfoData(w, kind, refs);
         }
         return w;
@@ -45,14 +46,14 @@ public final class LinkCodec {
     private static void encodeInfoData(NlMsgWriter w, LinkKind kind, Refs refs) {
         switch (kind) {
             case LinkKind.Veth v -> {
-                try (var _ = w.nest(IFLA_INFO_DATA); var _ = w.nestPlain(VETH_INFO_PEER)) {
+                try (var _ = w.nestPlain(IFLA_INFO_DATA); var _ = w.nestPlain(VETH_INFO_PEER)) {
                     ifinfomsg(w, 0, 0, 0, 0);
                     w.string(IFLA_IFNAME, v.peerName());
                     refs.peerNsFd().ifPresent(fd -> w.u32(IFLA_NET_NS_FD, fd));
                 }
             }
             case LinkKind.Vxlan x -> {
-                try (var _ = w.nest(IFLA_INFO_DATA)) {
+                try (var _ = w.nestPlain(IFLA_INFO_DATA)) {
                     w.u32(IFLA_VXLAN_ID, x.vni());
                     x.local().ifPresent(a -> w.ip(a.isV4() ? IFLA_VXLAN_LOCAL : IFLA_VXLAN_LOCAL6, a));
                     refs.lower().ifPresent(l -> w.u32(IFLA_VXLAN_LINK, l));
@@ -62,12 +63,12 @@ public final class LinkCodec {
                 }
             }
             case LinkKind.Macvlan m -> {
-                try (var _ = w.nest(IFLA_INFO_DATA)) {
+                try (var _ = w.nestPlain(IFLA_INFO_DATA)) {
                     w.u32(IFLA_MACVLAN_MODE, m.mode().value);
                 }
             }
             case LinkKind.Ipip t -> {
-                try (var _ = w.nest(IFLA_INFO_DATA)) {
+                try (var _ = w.nestPlain(IFLA_INFO_DATA)) {
                     refs.lower().ifPresent(l -> w.u32(IFLA_IPTUN_LINK, l));
                     t.local().ifPresent(a -> w.ip(IFLA_IPTUN_LOCAL, a));
                     t.remote().ifPresent(a -> w.ip(IFLA_IPTUN_REMOTE, a));

@@ -24,17 +24,18 @@ public final class RouteCodec {
         w.u8(r.dst().family().af()).u8(r.dst().length()).u8(0).u8(0)
                 .u8(r.table() > 255 ? RT_TABLE_UNSPEC : r.table()).u8(r.protocol()).u8(r.scope()).u8(r.type())
                 .u32(r.flags());
+        // attribute order as iproute2 sends them, so requests compare byte for byte with its captures
         if (r.dst().length() > 0) w.ip(RTA_DST, r.dst().address());
         r.gateway().ifPresent(g -> w.ip(RTA_GATEWAY, g));
-        r.oif().ifPresent(i -> w.u32(RTA_OIF, i));
-        r.src().ifPresent(s -> w.ip(RTA_PREFSRC, s));
         r.metric().ifPresent(m -> w.u32(RTA_PRIORITY, m));
-        w.u32(RTA_TABLE, r.table());
+        r.oif().ifPresent(i -> w.u32(RTA_OIF, i));
         if (r.mtu().isPresent()) {
             try (var _ = w.nestPlain(RTA_METRICS)) {
                 w.u32(RTAX_MTU, r.mtu().getAsInt());
             }
         }
+        r.src().ifPresent(s -> w.ip(RTA_PREFSRC, s));
+        if (r.table() > 255) w.u32(RTA_TABLE, r.table());
         return w;
     }
 
