@@ -1,5 +1,8 @@
-/** The podnet command: agent, lab, cluster administration. */
+/** The podnet command line: agent, demo, lab and cluster administration. */
 module io.podnet.cli {
     requires io.podnet.net;
     requires io.podnet.rtnetlink;
+    requires io.podnet.agent;
+    requires info.picocli;
+    opens io.podnet.cli to info.picocli;
 }

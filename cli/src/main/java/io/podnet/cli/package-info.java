@@ -1,2 +1,2 @@
-/** The podnet command: agent, lab, cluster administration. */
+/** The {@code podnet} command (picocli): one subcommand class per verb; {@link io.podnet.cli.Main} is the entry. */
 package io.podnet.cli;

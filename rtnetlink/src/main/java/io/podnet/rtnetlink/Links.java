@@ -129,15 +129,14 @@ public final class Links {
 
     /** Equivalent to {@code ip link del NAME}; NetlinkException(ENODEV) if missing. */
     public void delete(String name) throws IOException {
-        h.execute(LinkCodec.encodeDelete(index(name)), "link del " + name);
+        checkName(name);
+        h.execute(LinkCodec.encodeDeleteByName(name), "link del " + name);
     }
 
     /** {@code ip link del NAME} that succeeds when the link is already gone; true if it deleted something. */
     public boolean deleteIfPresent(String name) throws IOException {
-        Optional<Link> l = get(name);
-        if (l.isEmpty()) return false;
         try {
-            h.execute(LinkCodec.encodeDelete(l.get().index()), "link del " + name);
+            delete(name);
             return true;
         } catch (NetlinkException e) {
             if (e.isNotFound()) return false;
@@ -147,24 +146,28 @@ public final class Links {
 
     /** Equivalent to {@code ip link set NAME up}. */
     public void setUp(String name) throws IOException {
-        h.execute(LinkCodec.encodeSetUp(index(name), true), "link set " + name + " up");
+        checkName(name);
+        h.execute(LinkCodec.encodeSetUpByName(name, true), "link set " + name + " up");
     }
 
     /** Equivalent to {@code ip link set NAME down}. */
     public void setDown(String name) throws IOException {
-        h.execute(LinkCodec.encodeSetUp(index(name), false), "link set " + name + " down");
+        checkName(name);
+        h.execute(LinkCodec.encodeSetUpByName(name, false), "link set " + name + " down");
     }
 
     /** Equivalent to {@code ip link set NAME mtu MTU}. */
     public void setMtu(String name, int mtu) throws IOException {
-        NlMsgWriter w = LinkCodec.encodeSet(index(name));
+        checkName(name);
+        NlMsgWriter w = LinkCodec.encodeSetByName(name);
         w.u32(IFLA_MTU, mtu);
         h.execute(w, "link set " + name + " mtu " + mtu);
     }
 
     /** Equivalent to {@code ip link set NAME address MAC}. */
     public void setMac(String name, MacAddress mac) throws IOException {
-        NlMsgWriter w = LinkCodec.encodeSet(index(name));
+        checkName(name);
+        NlMsgWriter w = LinkCodec.encodeSetByName(name);
         w.mac(IFLA_ADDRESS, mac);
         h.execute(w, "link set " + name + " address " + mac);
     }

@@ -87,6 +87,30 @@ public final class LinkCodec {
         return w;
     }
 
+    /** A request addressed to one link by name (the kernel looks it up), for set/delete: saves a round trip. */
+    public static NlMsgWriter encodeSetByName(String name) {
+        NlMsgWriter w = new NlMsgWriter(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        ifinfomsg(w, 0, 0, 0, 0);
+        w.string(IFLA_IFNAME, name);
+        return w;
+    }
+
+    /** {@code ip link set NAME up|down}, addressed by name. */
+    public static NlMsgWriter encodeSetUpByName(String name, boolean up) {
+        NlMsgWriter w = new NlMsgWriter(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        ifinfomsg(w, 0, 0, up ? IFF_UP : 0, IFF_UP);
+        w.string(IFLA_IFNAME, name);
+        return w;
+    }
+
+    /** {@code ip link del NAME}, addressed by name. */
+    public static NlMsgWriter encodeDeleteByName(String name) {
+        NlMsgWriter w = new NlMsgWriter(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
+        ifinfomsg(w, 0, 0, 0, 0);
+        w.string(IFLA_IFNAME, name);
+        return w;
+    }
+
     /** {@code ip link set DEV up|down}. */
     public static NlMsgWriter encodeSetUp(int index, boolean up) {
         NlMsgWriter w = new NlMsgWriter(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
