@@ -6,4 +6,5 @@ module io.podnet.bgp {
     requires transitive io.podnet.net;
     exports io.podnet.bgp.message;
     exports io.podnet.bgp.fsm;
+    exports io.podnet.bgp.rib;
 }

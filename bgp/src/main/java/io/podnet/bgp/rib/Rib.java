@@ -1,0 +1,255 @@
+package io.podnet.bgp.rib;
+
+import io.podnet.bgp.message.AfiSafi;
+import io.podnet.bgp.message.PathAttribute;
+import io.podnet.bgp.message.PathAttribute.*;
+import io.podnet.bgp.message.UpdateMessage;
+import io.podnet.net.IpAddress;
+import io.podnet.net.IpFamily;
+import io.podnet.net.IpPrefix;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The routing state of one speaker: an {@link AdjRibIn} and {@link AdjRibOut} per peer, the local routes and
+ * the {@link LocRib}. Pure and single-threaded (the speaker's RIB thread owns it).
+ * <pre>
+ *  UPDATE ─► receive(): checks (loops, RFC 4456 §8, RFC 7606) + import filter ─► AdjRibIn ─┐
+ *  addLocal()/removeLocal() ─► local routes ────────────────────────────────────────────────┤ dirty prefixes
+ *                                                                                         ▼
+ *                        decide(): DecisionProcess per prefix ─► LocRib ─► List&lt;BestPathChange&gt;
+ *                                                                                         ▼
+ *                        export(): ExportRules + export filter per established peer ─► AdjRibOut ─► OutRoute
+ * </pre>
+ */
+public final class Rib {
+    /** One route to send to a peer: {@code attrs == null} is a withdrawal. */
+    public record OutRoute(IpPrefix prefix, Attrs attrs) {}
+
+    private final long localAs;
+    private final IpAddress routerId;
+    private final IpAddress clusterId;
+    private final RouteSource localSource;
+    private final DecisionProcess decision;
+    private final ExportRules exportRules;
+    private final Interner interner = new Interner();
+    private final Map<IpAddress, PeerPolicy> peers = new LinkedHashMap<>();
+    private final Map<IpAddress, AdjRibIn> ribIn = new LinkedHashMap<>();
+    private final Map<IpAddress, AdjRibOut> ribOut = new HashMap<>();
+    private final Set<IpAddress> established = new LinkedHashSet<>();
+    private final Map<IpPrefix, Attrs> local = new HashMap<>();
+    private final LocRib locRib = new LocRib();
+
+    /** {@code clusterId} non-null makes this speaker a route reflector (RFC 4456). */
+    public Rib(long localAs, IpAddress routerId, IpAddress clusterId, long defaultLocalPref) {
+        this.localAs = localAs;
+        this.routerId = routerId;
+        this.clusterId = clusterId;
+        this.localSource = RouteSource.local(localAs, routerId);
+        this.decision = new DecisionProcess(defaultLocalPref);
+        this.exportRules = new ExportRules(localAs, routerId, clusterId, defaultLocalPref);
+    }
+
+    public LocRib locRib() { return locRib; }
+
+    public Optional<AdjRibIn> adjRibIn(IpAddress peer) { return Optional.ofNullable(ribIn.get(peer)); }
+
+    public Optional<AdjRibOut> adjRibOut(IpAddress peer) { return Optional.ofNullable(ribOut.get(peer)); }
+
+    public void addPeer(PeerPolicy p) {
+        IpAddress a = p.source().peerAddress();
+        peers.put(a, p);
+        ribIn.computeIfAbsent(a, _ -> new AdjRibIn(p.source()));
+        ribOut.computeIfAbsent(a, _ -> new AdjRibOut());
+    }
+
+    /** Forgets a peer and its routes; returns the prefixes whose best path must be recomputed. */
+    public List<IpPrefix> removePeer(IpAddress peer) {
+        peers.remove(peer);
+        established.remove(peer);
+        ribOut.remove(peer);
+        AdjRibIn in = ribIn.remove(peer);
+        return in == null ? List.of() : in.clear();
+    }
+
+    /** Updates the session's local next hops once the connection's local address is known. */
+    public void updatePeerPolicy(PeerPolicy p) { peers.put(p.source().peerAddress(), p); }
+
+    // ------------------------------------------------------------------ input
+
+    /** Applies one UPDATE from an established peer (RFC 4271 §9, phase 1 checks); returns dirty prefixes. */
+    public List<IpPrefix> receive(IpAddress peer, UpdateMessage u, boolean fourOctetSession) {
+        PeerPolicy p = peers.get(peer);
+        AdjRibIn in = ribIn.get(peer);
+        if (p == null || in == null) return List.of();
+        List<IpPrefix> dirty = new ArrayList<>();
+        for (IpPrefix w : u.withdrawn()) if (in.remove(w)) dirty.add(w);
+        List<PathAttribute> attrs = AsPaths.fromPeer(u.attributes(), fourOctetSession);
+        boolean eligible = eligible(p.source(), attrs);
+        IpAddress nh4 = null;
+        for (PathAttribute a : attrs) {
+            switch (a) {
+                case NextHop n -> nh4 = n.address();
+                case MpUnreach m -> { for (IpPrefix w : m.withdrawn()) if (in.remove(w)) dirty.add(w); }
+                default -> { }
+            }
+        }
+        List<PathAttribute> kept = p.source().isEbgp() ? withoutLocalPref(attrs) : attrs;
+        if (!u.nlri().isEmpty()) install(in, p, u.nlri(), nh4, kept, eligible, dirty);
+        for (PathAttribute a : attrs) {
+            if (a instanceof MpReach r) install(in, p, r.nlri(), r.nextHops().getFirst(), kept, eligible, dirty);
+        }
+        return dirty;
+    }
+
+    private void install(AdjRibIn in, PeerPolicy p, List<IpPrefix> nlri, IpAddress nh, List<PathAttribute> attrs,
+                         boolean eligible, List<IpPrefix> dirty) {
+        if (nh == null) return;
+        Attrs shared = interner.intern(new Attrs(nh, attrs));
+        for (IpPrefix prefix : nlri) {
+            boolean ok = eligible && p.filters().importFilter().test(new Route(prefix, p.source(), shared));
+            if (ok ? in.put(prefix, shared) : in.remove(prefix)) dirty.add(prefix);
+        }
+    }
+
+    /**
+     * Route loop checks: our AS in an eBGP path (RFC 4271 §9.1.2), our router id as ORIGINATOR_ID or our
+     * cluster id in CLUSTER_LIST (RFC 4456 §8). Ineligible routes are treated as withdrawn.
+     */
+    private boolean eligible(RouteSource src, List<PathAttribute> attrs) {
+        for (PathAttribute a : attrs) {
+            switch (a) {
+                case AsPath x -> { if (src.isEbgp() && x.contains(localAs)) return false; }
+                case OriginatorId x -> { if (x.id().equals(routerId)) return false; }
+                case ClusterList x -> { if (clusterId != null && x.ids().contains(clusterId)) return false; }
+                default -> { }
+            }
+        }
+        return true;
+    }
+
+    /** RFC 7606 §7.5: LOCAL_PREF from an external peer is discarded. */
+    private static List<PathAttribute> withoutLocalPref(List<PathAttribute> attrs) {
+        for (PathAttribute a : attrs) {
+            if (a instanceof LocalPref) return attrs.stream().filter(x -> !(x instanceof LocalPref)).toList();
+        }
+        return attrs;
+    }
+
+    /** Originates a route; an unspecified next hop (0.0.0.0 or ::) means "this speaker". */
+    public List<IpPrefix> addLocal(IpPrefix prefix, IpAddress nextHop, List<PathAttribute> attributes) {
+        List<PathAttribute> attrs = new ArrayList<>();
+        if (attributes.stream().noneMatch(a -> a instanceof Origin)) attrs.add(Origin.IGP);
+        if (attributes.stream().noneMatch(a -> a instanceof AsPath)) attrs.add(AsPath.EMPTY);
+        attrs.addAll(attributes);
+        Attrs a = interner.intern(new Attrs(nextHop, attrs));
+        Attrs old = local.put(prefix, a);
+        return a.equals(old) ? List.of() : List.of(prefix);
+    }
+
+    public List<IpPrefix> removeLocal(IpPrefix prefix) {
+        return local.remove(prefix) == null ? List.of() : List.of(prefix);
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    /** Marks a peer established; its initial advertisement is {@link #fullTable}. */
+    public void sessionUp(IpAddress peer) { established.add(peer); }
+
+    /**
+     * A session went down. With graceful restart its routes stay, marked stale (RFC 4724 §4.2); otherwise
+     * they are removed. Returns dirty prefixes.
+     */
+    public List<IpPrefix> sessionDown(IpAddress peer, boolean keepStale) {
+        established.remove(peer);
+        AdjRibOut out = ribOut.get(peer);
+        if (out != null) out.clear();
+        AdjRibIn in = ribIn.get(peer);
+        if (in == null) return List.of();
+        if (keepStale) {
+            in.markAllStale();
+            return List.of();
+        }
+        return in.clear();
+    }
+
+    /** End-of-RIB or restart-timer expiry: drops the peer's remaining stale routes of one family. */
+    public List<IpPrefix> sweepStale(IpAddress peer, AfiSafi family) {
+        AdjRibIn in = ribIn.get(peer);
+        if (in == null) return List.of();
+        return in.sweepStale(family.afi() == AfiSafi.AFI_IPV4 ? IpFamily.V4 : IpFamily.V6);
+    }
+
+    // ------------------------------------------------------------------ decision + export
+
+    /** Runs the decision process for the dirty prefixes; returns the Loc-RIB changes. */
+    public List<BestPathChange> decide(Collection<IpPrefix> dirty) {
+        List<BestPathChange> changes = new ArrayList<>();
+        List<Route> candidates = new ArrayList<>();
+        for (IpPrefix p : dirty) {
+            candidates.clear();
+            Attrs l = local.get(p);
+            if (l != null) candidates.add(new Route(p, localSource, l));
+            for (AdjRibIn in : ribIn.values()) {
+                Attrs a = in.get(p);
+                if (a != null) candidates.add(new Route(p, in.source(), a));
+            }
+            Route best = candidates.isEmpty() ? null : decision.select(candidates).best();
+            if (locRib.set(p, best)) changes.add(new BestPathChange(p, Optional.ofNullable(best)));
+        }
+        return changes;
+    }
+
+    /** What each established peer must be sent for these Loc-RIB changes. */
+    public Map<IpAddress, List<OutRoute>> export(List<BestPathChange> changes) {
+        Map<IpAddress, List<OutRoute>> out = new LinkedHashMap<>();
+        for (IpAddress peer : established) {
+            List<OutRoute> routes = new ArrayList<>();
+            for (BestPathChange c : changes) exportOne(peer, c.prefix(), c.best().orElse(null), routes);
+            if (!routes.isEmpty()) out.put(peer, routes);
+        }
+        return out;
+    }
+
+    /** The initial advertisement to a peer that just reached Established (RFC 4271 §9.1.3). */
+    public List<OutRoute> fullTable(IpAddress peer) {
+        List<OutRoute> routes = new ArrayList<>();
+        for (Route r : locRib.routes()) exportOne(peer, r.prefix(), r, routes);
+        return routes;
+    }
+
+    private final Map<IpAddress, Map<Attrs, Attrs>> exportCache = new HashMap<>();
+
+    private void exportOne(IpAddress peer, IpPrefix prefix, Route best, List<OutRoute> routes) {
+        PeerPolicy p = peers.get(peer);
+        AdjRibOut out = ribOut.get(peer);
+        if (p == null || out == null) return;
+        Attrs a = best == null ? null : exportAttrs(peer, p, best);
+        if (a != null && !p.filters().exportFilter().test(new Route(prefix, best.source(), a))) a = null;
+        if (out.set(prefix, a)) routes.add(new OutRoute(prefix, a));
+    }
+
+    /** Export attributes, memoised per (peer, source, input attrs) so one output object serves many prefixes. */
+    private Attrs exportAttrs(IpAddress peer, PeerPolicy p, Route best) {
+        Attrs computed = exportRules.compute(best, p);
+        if (computed == null) return null;
+        Map<Attrs, Attrs> cache = exportCache.computeIfAbsent(peer, _ -> new java.util.WeakHashMap<>());
+        Attrs prev = cache.get(computed);
+        if (prev != null) return prev;
+        cache.put(computed, computed);
+        return computed;
+    }
+
+    public boolean isEstablished(IpAddress peer) { return established.contains(peer); }
+
+    public IpAddress routerId() { return routerId; }
+
+    public long localAs() { return localAs; }
+}
