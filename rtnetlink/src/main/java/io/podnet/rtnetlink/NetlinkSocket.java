@@ -27,6 +27,7 @@ final class NetlinkSocket implements AutoCloseable {
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment rx;
+    private MemorySegment tx;
     private final byte[] rxBytes = new byte[BUFFER];
     private final ReentrantLock lock = new ReentrantLock();
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
@@ -35,6 +36,7 @@ final class NetlinkSocket implements AutoCloseable {
     private NetlinkSocket(int fd) {
         this.fd = fd;
         this.rx = arena.allocate(BUFFER);
+        this.tx = arena.allocate(4096);
     }
 
     /** Opens a socket in the calling thread's namespace, subscribed to {@code groups} (0 for none). */
@@ -103,11 +105,9 @@ final class NetlinkSocket implements AutoCloseable {
             if (closed) throw new IOException(operation + ": netlink socket closed");
             int mySeq = ++seq;
             byte[] req = build.build(mySeq);
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment seg = a.allocate(req.length);
-                MemorySegment.copy(req, 0, seg, ValueLayout.JAVA_BYTE, 0, req.length);
-                Libc.send(fd, seg, req.length, 0);
-            }
+            if (req.length > tx.byteSize()) tx = arena.allocate(Math.max(req.length, 2 * tx.byteSize()));
+            MemorySegment.copy(req, 0, tx, ValueLayout.JAVA_BYTE, 0, req.length);
+            Libc.send(fd, tx, req.length, 0);
             return collect(mySeq, operation, dump);
         } finally {
             lock.unlock();
