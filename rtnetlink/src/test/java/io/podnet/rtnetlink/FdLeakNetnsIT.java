@@ -28,15 +28,18 @@ class FdLeakNetnsIT {
         int before = openFds();
         int ops = 0;
         try (var h = Rtnetlink.open(nsA)) {
+            h.links().add(LinkAttrs.named("l0"), LinkKind.Veth.peer("l0p"));
             while (ops < 10_000) {
-                String n = "l" + (ops % 50);
-                h.links().add(LinkAttrs.named(n), LinkKind.Veth.peerIn(n + "p", nsB)); ops++;   // opens and closes an ns fd
-                h.links().setUp(n); ops++;
-                h.addresses().replace(Address.of(n, "10.9." + (ops % 200) + ".1/24")); ops++;
-                h.routes().deleteIfPresent(Route.to(IpPrefix.parse("10.123.0.0/24"))); ops++;  // a failing request
+                h.links().setUp("l0"); ops++;
+                h.addresses().replace(Address.of("l0", "10.9." + (ops % 200) + ".1/24")); ops++;
+                h.routes().replace(Route.device(IpPrefix.parse("10.123.0.0/24"), "l0")); ops++;
+                h.routes().deleteIfPresent(Route.to(IpPrefix.parse("10.123.0.0/24"))); ops++;
+                h.routes().deleteIfPresent(Route.to(IpPrefix.parse("10.124.0.0/24"))); ops++; // a failing request
                 h.links().get("missing0"); ops++;
-                h.links().delete(n); ops++;
-                if (ops % 600 == 0) {
+                h.links().setDown("l0"); ops++;
+                if (ops % 700 == 0) {
+                    h.links().add(LinkAttrs.named("l1"), LinkKind.Veth.peerIn("l1p", nsB)); ops++; // opens/closes an ns fd
+                    h.links().delete("l1"); ops++;
                     try (var extra = Rtnetlink.open(nsB)) { // a handle opened in a foreign namespace and closed
                         extra.links().list();
                     }
