@@ -1,7 +1,9 @@
 /** The node agent: the one composition root (config, wiring, CNI server, dataplane, cluster modes). */
 module io.podnet.agent {
-    requires io.podnet.net;
-    requires io.podnet.rtnetlink;
+    requires transitive io.podnet.net;
+    requires transitive io.podnet.rtnetlink;
     requires io.podnet.cni;
     requires io.podnet.ipam;
+    exports io.podnet.agent.bridge;
+    exports io.podnet.agent.nft;
 }
