@@ -1,0 +1,7 @@
+/** Flannel-style overlay: subnet leases in the datastore and the vxlan, host-gw and udp backends. */
+module io.podnet.overlay {
+    requires transitive io.podnet.net;
+    requires transitive io.podnet.rtnetlink;
+    requires io.podnet.dataplane;
+    requires io.podnet.datastore;
+}
