@@ -2,8 +2,7 @@
 module io.podnet.agent {
     requires transitive io.podnet.net;
     requires transitive io.podnet.rtnetlink;
+    requires io.podnet.workload;
     requires io.podnet.cni;
     requires io.podnet.ipam;
-    exports io.podnet.agent.bridge;
-    exports io.podnet.agent.nft;
 }

@@ -3,5 +3,5 @@ module io.podnet.cnm {
     requires transitive io.podnet.net;
     requires io.podnet.rtnetlink;
     requires io.podnet.ipam;
-    requires io.podnet.agent;
+    requires io.podnet.workload;
 }

@@ -1,4 +1,4 @@
-package io.podnet.agent.nft;
+package io.podnet.workload.nft;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.podnet.agent.bridge;
+package io.podnet.workload.bridge;
 
 import io.podnet.rtnetlink.Links;
 

@@ -8,4 +8,4 @@
  *   detach: delete CNI_IFNAME in the sandbox (the pair goes with it); else the host end; absent is fine
  * </pre>
  */
-package io.podnet.agent.bridge;
+package io.podnet.workload.bridge;

@@ -1,2 +1,2 @@
 /** podnet's own nftables table ({@code table inet podnet}), rendered whole and applied atomically with {@code nft -f}. */
-package io.podnet.agent.nft;
+package io.podnet.workload.nft;

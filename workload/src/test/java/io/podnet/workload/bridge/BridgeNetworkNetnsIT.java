@@ -1,9 +1,9 @@
-package io.podnet.agent.bridge;
+package io.podnet.workload.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.podnet.agent.nft.NftTable;
+import io.podnet.workload.nft.NftTable;
 import io.podnet.net.Cidr;
 import io.podnet.net.IpAddress;
 import io.podnet.net.IpPrefix;
