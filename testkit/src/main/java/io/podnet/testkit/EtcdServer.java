@@ -38,6 +38,7 @@ public final class EtcdServer implements AutoCloseable {
     private String initialCluster;
     private String rootPassword;
     private Process process;
+    private Thread cleanupHook;
 
     EtcdServer(String name, Path dir, Optional<EtcdCerts> certs) {
         this.name = name;
@@ -132,6 +133,11 @@ public final class EtcdServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start etcd (is etcd-server installed?)", e);
         }
+        if (cleanupHook == null) {
+            // a test JVM killed mid-run must not leave etcd behind: stop our own process by its handle
+            cleanupHook = new Thread(this::close, name + "-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanupHook);
+        }
     }
 
     /** Polls {@code etcdctl endpoint health} until it answers healthy, or fails with the log tail. */
@@ -207,6 +213,18 @@ public final class EtcdServer implements AutoCloseable {
     public void close() {
         stop();
         deleteTree(dir);
+        Thread hook;
+        synchronized (this) {
+            hook = cleanupHook;
+            cleanupHook = null;
+        }
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
     }
 
     static void deleteTree(Path dir) {

@@ -44,6 +44,11 @@ public record EtcdConfig(List<URI> endpoints, Optional<Credentials> credentials,
         return new EtcdConfig(endpoints, Optional.empty(), Optional.empty(), DEFAULT_TIMEOUT);
     }
 
+    /** TLS endpoints, no auth, default timeout. */
+    public static EtcdConfig of(List<URI> endpoints, Tls tls) {
+        return new EtcdConfig(endpoints, Optional.empty(), Optional.of(tls), DEFAULT_TIMEOUT);
+    }
+
     public EtcdConfig withCredentials(String user, String password) {
         return new EtcdConfig(endpoints, Optional.of(new Credentials(user, password)), tls, operationTimeout);
     }

@@ -92,8 +92,9 @@ public final class EtcdDatastore implements Datastore {
         String from = startKey.compareTo(prefix) > 0 ? startKey : prefix;
         GetOption opt = GetOption.builder().withRange(prefixEnd(prefix)).withLimit(limit).withRevision(revision).build();
         GetResponse r = await("range " + prefix, client.getKVClient().get(bytes(from.isEmpty() ? "\0" : from), opt), 0);
+        // etcd's header carries the current revision, not the one read at
         return new RangePage(r.getKvs().stream().map(EtcdDatastore::keyValue).toList(), r.isMore(),
-                r.getHeader().getRevision());
+                revision == 0 ? r.getHeader().getRevision() : revision);
     }
 
     @Override

@@ -50,6 +50,7 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
     private io.etcd.jetcd.Watch.Watcher watcher;
     private volatile long deliveredRevision;
     private volatile boolean closed;
+    private boolean terminal;
     private volatile Thread deliveryThread;
 
     EtcdWatch(io.etcd.jetcd.Watch client, String prefix, WatchListener listener, ScheduledExecutorService rewatcher) {
@@ -67,7 +68,7 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
     }
 
     private synchronized void open() {
-        if (closed) return;
+        if (closed || terminal || watcher != null) return;
         WatchOption opt = WatchOption.builder()
                 .withRange(EtcdDatastore.prefixEnd(prefix))
                 .withRevision(seenRevision + 1)
@@ -109,26 +110,30 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
 
     @Override
     public void onError(Throwable t) {
-        if (closed) return;
-        if (t instanceof CompactedException ce) {
-            long from;
-            synchronized (this) {
-                from = seenRevision + 1;
+        long from;
+        synchronized (this) {
+            if (closed || terminal) return;
+            from = seenRevision + 1;
+            if (t instanceof CompactedException || t instanceof EtcdException ee && isFatal(ee.getErrorCode())) {
+                terminal = true;
             }
+        }
+        if (t instanceof CompactedException ce) {
             deliver(new WatchResponse.Compacted(ce.getCompactedRevision(), from));
-            return;
-        }
-        if (t instanceof EtcdException ee && isFatal(ee.getErrorCode())) {
+        } else if (terminal) {
             deliver(new WatchResponse.Failed(new DatastoreException("watch " + prefix + ": " + EtcdErrors.messages(t), t)));
-            return;
+        } else {
+            LOG.log(Level.DEBUG, "watch prefix={0} reason={1}: re-watching", prefix, EtcdErrors.messages(t));
+            rewatchLater();
         }
-        LOG.log(Level.DEBUG, "watch prefix={0} reason={1}: re-watching", prefix, EtcdErrors.messages(t));
-        rewatchLater();
     }
 
     @Override
     public void onCompleted() {
-        if (!closed) rewatchLater();
+        synchronized (this) {
+            if (closed || terminal) return;
+        }
+        rewatchLater();
     }
 
     private static boolean isFatal(ErrorCode code) {
@@ -136,13 +141,21 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
                 || code == ErrorCode.INVALID_ARGUMENT;
     }
 
+    /**
+     * Replaces the jetcd watcher from the re-watch thread, never from a jetcd callback: jetcd calls us while
+     * holding its watcher's lock, and closing that watcher from here would invert the lock order.
+     */
     private void rewatchLater() {
+        io.etcd.jetcd.Watch.Watcher old;
         synchronized (this) {
-            if (watcher != null) watcher.close();
+            old = watcher;
             watcher = null;
         }
         try {
-            rewatcher.schedule(this::open, REWATCH_DELAY_MS, TimeUnit.MILLISECONDS);
+            rewatcher.schedule(() -> {
+                if (old != null) old.close();
+                open();
+            }, REWATCH_DELAY_MS, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the datastore is closing
         }
@@ -163,11 +176,13 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
     }
 
     private void closeQuietly() {
-        closed = true;
+        io.etcd.jetcd.Watch.Watcher old;
         synchronized (this) {
-            if (watcher != null) watcher.close();
+            closed = true;
+            old = watcher;
             watcher = null;
         }
+        if (old != null) old.close();
         deliverer.shutdown();
     }
 

@@ -1,0 +1,33 @@
+package io.podnet.datastore.etcd;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.datastore.Event;
+import io.podnet.datastore.Recorder;
+import io.podnet.datastore.Watch;
+import io.podnet.testkit.EtcdCluster;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A 3-member cluster on loopback keeps serving with one member down. */
+class EtcdFailoverIT {
+    @Test
+    void oneOfThreeEndpointsDownStillWorks() throws Exception {
+        try (EtcdCluster cluster = EtcdCluster.start(3);
+             EtcdDatastore store = EtcdDatastore.connect(
+                     EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(3)))) {
+            for (int i = 0; i < 10; i++) store.put("/fo/before-" + i, "v".getBytes(UTF_8));
+            Recorder rec = new Recorder();
+            try (Watch w = store.watch("/fo/", 0, rec)) {
+                cluster.member(0).stop();
+                for (int i = 0; i < 30; i++) store.put("/fo/after-" + i, "v".getBytes(UTF_8));
+                assertThat(store.snapshot("/fo/", 7).kvs()).hasSize(40);
+                List<Event> events = rec.awaitEvents(30, Duration.ofSeconds(20));
+                assertThat(events).extracting(Event::key).startsWith("/fo/after-0").endsWith("/fo/after-29");
+                assertThat(events).extracting(Event::revision).isSorted().doesNotHaveDuplicates();
+            }
+        }
+    }
+}
