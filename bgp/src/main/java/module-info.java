@@ -7,4 +7,6 @@ module io.podnet.bgp {
     exports io.podnet.bgp.message;
     exports io.podnet.bgp.fsm;
     exports io.podnet.bgp.rib;
+    exports io.podnet.bgp.speaker;
+    exports io.podnet.bgp.md5;
 }

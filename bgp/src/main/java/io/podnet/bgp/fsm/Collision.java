@@ -19,4 +19,9 @@ public final class Collision {
         return Integer.compareUnsigned(localId.v4Int(), remoteId.v4Int()) < 0
                 ? Loser.LOCALLY_INITIATED : Loser.REMOTELY_INITIATED;
     }
+
+    /** True if the locally initiated connection must be closed. */
+    public static boolean resolveLocal(IpAddress localId, IpAddress remoteId) {
+        return resolve(localId, remoteId) == Loser.LOCALLY_INITIATED;
+    }
 }

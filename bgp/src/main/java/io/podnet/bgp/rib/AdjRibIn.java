@@ -15,7 +15,7 @@ import java.util.Set;
  * graceful restart are marked stale (RFC 4724 §4.2) until refreshed, End-of-RIB arrives or the timer fires.
  */
 public final class AdjRibIn {
-    private final RouteSource source;
+    private RouteSource source;
     private final Map<IpPrefix, Attrs> routes = new HashMap<>();
     private final Set<IpPrefix> stale = new HashSet<>();
 
@@ -24,6 +24,9 @@ public final class AdjRibIn {
     }
 
     public RouteSource source() { return source; }
+
+    /** The peer's identity changes when a new session learns its router id. */
+    void source(RouteSource s) { this.source = s; }
 
     public Attrs get(IpPrefix p) { return routes.get(p); }
 

@@ -80,7 +80,11 @@ public final class Rib {
     }
 
     /** Updates the session's local next hops once the connection's local address is known. */
-    public void updatePeerPolicy(PeerPolicy p) { peers.put(p.source().peerAddress(), p); }
+    public void updatePeerPolicy(PeerPolicy p) {
+        peers.put(p.source().peerAddress(), p);
+        AdjRibIn in = ribIn.get(p.source().peerAddress());
+        if (in != null) in.source(p.source());
+    }
 
     // ------------------------------------------------------------------ input
 

@@ -1,0 +1,173 @@
+package io.podnet.bgp.speaker;
+
+import io.podnet.bgp.fsm.Negotiated;
+import io.podnet.bgp.fsm.SessionFsm;
+import io.podnet.bgp.fsm.Timer;
+import io.podnet.bgp.md5.NativeSocket;
+import io.podnet.bgp.message.BgpMessage;
+import io.podnet.bgp.message.CodecOptions;
+import io.podnet.bgp.message.MalformedMessageException;
+import io.podnet.bgp.message.MessageCodec;
+import io.podnet.bgp.message.OpenMessage;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * One connection attempt to a peer: its {@link SessionFsm} plus, while connected, the socket with a reader
+ * thread (decodes messages and posts them to the RIB thread) and a writer thread (drains a queue, batching
+ * small messages into one write). All fields except the I/O threads' own are touched only on the RIB thread.
+ */
+final class Session {
+    private static final byte[] CLOSE = new byte[0];
+
+    final SessionFsm fsm;
+    boolean initiatedLocally;
+    final Map<Timer, Future<?>> timers = new EnumMap<>(Timer.class);
+    final int[] timerGen = new int[Timer.values().length];
+    Transport.Channel channel;
+    int channelGen;
+    int connectGen;
+    boolean dead;
+    boolean suppressConnect;
+    CodecOptions codec = CodecOptions.DEFAULT;
+    Negotiated negotiated;
+    private LinkedBlockingQueue<byte[]> out;
+
+    Session(SessionFsm fsm, boolean initiatedLocally) {
+        this.fsm = fsm;
+        this.initiatedLocally = initiatedLocally;
+    }
+
+    /** A decoded message or a decoding failure, tagged with the channel generation it came from. */
+    sealed interface Inbound {
+        int gen();
+    }
+
+    record Received(int gen, BgpMessage message, MalformedMessageException tolerated) implements Inbound {}
+
+    record Failed(int gen, MalformedMessageException error, int type) implements Inbound {}
+
+    record Closed(int gen, String why) implements Inbound {}
+
+    /** Attaches a connected socket and starts its reader and writer threads. */
+    void attach(Transport.Channel ch, OpenMessage localOpen, Consumer<Inbound> inbound) {
+        channel = ch;
+        int gen = ++channelGen;
+        out = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<byte[]> q = out;
+        boolean platform = ch instanceof NativeSocket;
+        Thread.Builder b = platform ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        b.name("bgp-read-" + ch.remoteAddress()).start(() -> readLoop(ch, gen, localOpen, inbound));
+        b.name("bgp-write-" + ch.remoteAddress()).start(() -> writeLoop(ch, q));
+    }
+
+    boolean connected() { return channel != null; }
+
+    void send(byte[] message) {
+        if (out != null) out.add(message);
+    }
+
+    /** Flushes what was queued (e.g. a NOTIFICATION), then closes the socket. */
+    void closeAfterFlush() {
+        if (out != null) out.add(CLOSE);
+        out = null;
+        channel = null;
+        channelGen++;
+    }
+
+    /** Closes at once without sending anything queued. */
+    void abort() {
+        Transport.Channel ch = channel;
+        channel = null;
+        out = null;
+        channelGen++;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing a dead socket
+            }
+        }
+    }
+
+    private static void readLoop(Transport.Channel ch, int gen, OpenMessage localOpen, Consumer<Inbound> inbound) {
+        byte[] hdr = new byte[MessageCodec.HEADER_LENGTH];
+        CodecOptions codec = CodecOptions.DEFAULT;
+        try {
+            while (true) {
+                if (!readFully(ch, hdr, 0, hdr.length)) {
+                    inbound.accept(new Closed(gen, "connection closed by peer"));
+                    return;
+                }
+                int len;
+                try {
+                    len = MessageCodec.frameLength(hdr, 0, codec);
+                } catch (MalformedMessageException e) {
+                    inbound.accept(new Failed(gen, e, hdr[18] & 0xff));
+                    return;
+                }
+                byte[] msg = new byte[len];
+                System.arraycopy(hdr, 0, msg, 0, hdr.length);
+                if (!readFully(ch, msg, hdr.length, len - hdr.length)) {
+                    inbound.accept(new Closed(gen, "connection closed mid-message"));
+                    return;
+                }
+                try {
+                    BgpMessage m = MessageCodec.decode(msg, codec);
+                    // Options that change the wire format apply from the first message after OPEN.
+                    if (m instanceof OpenMessage o) codec = Negotiated.of(localOpen, o).codec();
+                    inbound.accept(new Received(gen, m, null));
+                } catch (MalformedMessageException e) {
+                    if (e.salvaged().isPresent()) {
+                        inbound.accept(new Received(gen, e.salvaged().get(), e)); // RFC 7606: keep the session
+                    } else {
+                        inbound.accept(new Failed(gen, e, msg[18] & 0xff));
+                        return;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            inbound.accept(new Closed(gen, "read failed: " + e.getMessage()));
+        }
+    }
+
+    private static boolean readFully(Transport.Channel ch, byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            int n = ch.read(b, off, len);
+            if (n < 0) return false;
+            off += n;
+            len -= n;
+        }
+        return true;
+    }
+
+    private static void writeLoop(Transport.Channel ch, LinkedBlockingQueue<byte[]> q) {
+        byte[] buf = new byte[65536 + 4096];
+        try {
+            while (true) {
+                byte[] m = q.take();
+                if (m == CLOSE) break;
+                System.arraycopy(m, 0, buf, 0, m.length);
+                int n = m.length;
+                while ((m = q.peek()) != null && m != CLOSE && n + m.length <= buf.length) {
+                    q.poll();
+                    System.arraycopy(m, 0, buf, n, m.length);
+                    n += m.length;
+                }
+                ch.write(buf, 0, n);
+            }
+        } catch (IOException | InterruptedException e) {
+            // the reader notices the broken connection and reports it
+        } finally {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package io.podnet.bgp.speaker;
+
+import io.podnet.bgp.message.PathAttribute;
+import io.podnet.bgp.rib.BestPathChange;
+import io.podnet.bgp.rib.Rib;
+import io.podnet.bgp.rib.Route;
+import io.podnet.net.IpAddress;
+import io.podnet.net.IpFamily;
+import io.podnet.net.IpPrefix;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A BGP speaker: peers, the RIBs and the best-path stream. One platform thread ("bgp-rib") owns all
+ * routing and session state; API calls are submitted to it and answer with a {@link CompletableFuture}
+ * (gobgp's mgmtOperation). Peer sockets are read and written by their own threads, which post decoded
+ * messages to the RIB thread.
+ * <pre>
+ *  API ──submit──►┐                                 ┌──► listeners (List&lt;BestPathChange&gt;)
+ *  reader threads ├─► queue ─► bgp-rib thread: FSMs, Rib.receive ─► flush(): decide ─► export ─► writers
+ *  timer thread ──┘
+ * </pre>
+ * Batching: after each batch of queued tasks (up to 256) the loop runs the decision process once for every
+ * prefix touched, so a full table arriving in many UPDATEs is decided and re-advertised in large groups.
+ */
+public final class Speaker implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Speaker.class.getName());
+
+    private final SpeakerConfig config;
+    private final Transport transport;
+    private final InstantSource clock;
+    private final Rib rib;
+    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    private final ScheduledExecutorService timers;
+    private final Thread loop;
+    private final Map<IpAddress, PeerSession> peers = new LinkedHashMap<>();
+    private final Set<IpPrefix> dirty = new LinkedHashSet<>();
+    private final List<Consumer<List<BestPathChange>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<PeerConfig> pending = new ArrayList<>();
+    private volatile boolean running;
+    private volatile boolean started;
+    private Transport.Listener listener;
+
+    public Speaker(SpeakerConfig config, Transport transport, InstantSource clock) {
+        this.config = config;
+        this.transport = transport;
+        this.clock = clock;
+        this.rib = new Rib(config.asn(), config.routerId(), config.clusterId().orElse(null), config.defaultLocalPref());
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("bgp-timers").unstarted(r));
+        this.loop = Thread.ofPlatform().name("bgp-rib").unstarted(this::runLoop);
+    }
+
+    public SpeakerConfig config() { return config; }
+
+    Transport transport() { return transport; }
+
+    InstantSource clock() { return clock; }
+
+    Rib rib() { return rib; }
+
+    /** Opens the listener (TCP-MD5 capable if any peer added so far has a password) and starts all peers. */
+    public synchronized void start() throws IOException {
+        if (started) return;
+        started = true;
+        running = true;
+        loop.start();
+        if (config.listen().isPresent()) {
+            boolean md5 = pending.stream().anyMatch(p -> p.password().isPresent());
+            openListener(config.listen().get(), md5);
+        }
+        for (PeerConfig p : pending) addPeer(p);
+        pending.clear();
+    }
+
+    private void openListener(InetSocketAddress at, boolean md5) throws IOException {
+        Transport.Listener l = transport.listen(at, md5);
+        listener = l;
+        Thread.Builder b = md5 ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        b.name("bgp-accept").start(() -> {
+            while (running) {
+                try {
+                    Transport.Channel ch = l.accept();
+                    post(() -> incoming(ch));
+                } catch (IOException e) {
+                    if (running && listener == l) LOG.log(Level.WARNING, "accept failed: {0}", e.getMessage());
+                    return;
+                }
+            }
+        });
+    }
+
+    /** The listening address (useful with port 0). */
+    public Optional<InetSocketAddress> listenAddress() {
+        Transport.Listener l = listener;
+        return l == null ? Optional.empty() : Optional.of(l.localAddress());
+    }
+
+    private void incoming(Transport.Channel ch) {
+        IpAddress remote = IpAddress.of(ch.remoteAddress().getAddress());
+        if (remote.isV6() && remote.hi() == 0 && (remote.lo() >>> 32) == 0xffff) remote = IpAddress.v4((int) remote.lo());
+        PeerSession p = peers.get(remote);
+        if (p == null) {
+            LOG.log(Level.INFO, "rejecting connection from unconfigured {0}", remote);
+            PeerSession.closeQuietly(ch);
+            return;
+        }
+        p.incoming(ch);
+    }
+
+    // ------------------------------------------------------------------ loop plumbing
+
+    void post(Runnable r) { queue.add(r); }
+
+    Future<?> schedule(Duration d, Runnable r) {
+        return timers.schedule(() -> post(r), Math.max(0, d.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    void markDirty(Collection<IpPrefix> prefixes) { dirty.addAll(prefixes); }
+
+    private <T> CompletableFuture<T> call(Supplier<T> s) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        post(() -> {
+            try {
+                f.complete(s.get());
+            } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private void runLoop() {
+        while (running || !queue.isEmpty()) {
+            try {
+                Runnable t = queue.poll(1, TimeUnit.SECONDS);
+                if (t == null) continue;
+                runSafely(t);
+                for (int n = 0; n < 256 && (t = queue.poll()) != null; n++) runSafely(t);
+                flush();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "RIB loop error", e);
+            }
+        }
+    }
+
+    private static void runSafely(Runnable t) {
+        try {
+            t.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "RIB task failed", e);
+        }
+    }
+
+    /** Decision process for every dirty prefix, then listeners, then per-peer UPDATEs. */
+    private void flush() {
+        if (dirty.isEmpty()) return;
+        List<BestPathChange> changes = rib.decide(dirty);
+        dirty.clear();
+        if (changes.isEmpty()) return;
+        for (Consumer<List<BestPathChange>> l : listeners) {
+            try {
+                l.accept(changes);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "best-path listener failed", e);
+            }
+        }
+        rib.export(changes).forEach((peer, routes) -> {
+            PeerSession p = peers.get(peer);
+            if (p != null) p.sendRoutes(routes);
+        });
+    }
+
+    // ------------------------------------------------------------------ API
+
+    /** Called on the RIB thread with each batch of Loc-RIB changes; must not block. */
+    public void addListener(Consumer<List<BestPathChange>> l) { listeners.add(l); }
+
+    /** Originates {@code prefix} with this speaker as next hop. */
+    public CompletableFuture<Void> addRoute(IpPrefix prefix) {
+        return addRoute(prefix, prefix.family() == IpFamily.V4 ? IpAddress.v4(0) : IpAddress.parse("::"), List.of());
+    }
+
+    /** Originates {@code prefix} with extra attributes (e.g. COMMUNITIES); an unspecified next hop means self. */
+    public CompletableFuture<Void> addRoute(IpPrefix prefix, IpAddress nextHop, List<PathAttribute> attributes) {
+        return call(() -> { markDirty(rib.addLocal(prefix, nextHop, attributes)); return null; });
+    }
+
+    public CompletableFuture<Void> withdrawRoute(IpPrefix prefix) {
+        return call(() -> { markDirty(rib.removeLocal(prefix)); return null; });
+    }
+
+    /** Adds a peer and starts its session (after {@link #start()}). */
+    public CompletableFuture<Void> addPeer(PeerConfig cfg) {
+        synchronized (this) {
+            if (!started) {
+                pending.add(cfg);
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        return call(() -> {
+            if (peers.containsKey(cfg.address())) throw new IllegalArgumentException("peer exists: " + cfg.address());
+            if (cfg.password().isPresent()) installMd5Key(cfg);
+            PeerSession p = new PeerSession(this, cfg);
+            peers.put(cfg.address(), p);
+            rib.addPeer(p.policy(null, null));
+            p.start();
+            return null;
+        });
+    }
+
+    private void installMd5Key(PeerConfig cfg) {
+        Transport.Listener l = listener;
+        if (l == null) return;
+        try {
+            if (!l.setMd5Key(cfg.address().toInetAddress(), cfg.password().get())) {
+                InetSocketAddress at = l.localAddress();
+                listener = null;
+                l.close();
+                openListener(at, true);
+                for (PeerSession p : peers.values()) {
+                    if (p.cfg.password().isPresent()) listener.setMd5Key(p.cfg.address().toInetAddress(), p.cfg.password().get());
+                }
+                listener.setMd5Key(cfg.address().toInetAddress(), cfg.password().get());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot install TCP-MD5 key for " + cfg.address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the session with a Cease NOTIFICATION and forgets the peer and its routes. */
+    public CompletableFuture<Void> removePeer(IpAddress address) {
+        return call(() -> {
+            PeerSession p = peers.remove(address);
+            if (p != null) {
+                p.stop();
+                markDirty(rib.removePeer(address));
+            }
+            return null;
+        });
+    }
+
+    public CompletableFuture<Void> enablePeer(IpAddress address) {
+        return call(() -> {
+            PeerSession p = peers.get(address);
+            if (p != null && !p.enabled) p.start();
+            return null;
+        });
+    }
+
+    /** Stops the session (Cease/Administrative Shutdown) but keeps the peer configured. */
+    public CompletableFuture<Void> disablePeer(IpAddress address) {
+        return call(() -> {
+            PeerSession p = peers.get(address);
+            if (p != null) p.stop();
+            return null;
+        });
+    }
+
+    public CompletableFuture<List<PeerStatus>> peers() {
+        return call(() -> peers.values().stream().map(PeerSession::status).toList());
+    }
+
+    public CompletableFuture<Optional<PeerStatus>> peer(IpAddress address) {
+        return call(() -> Optional.ofNullable(peers.get(address)).map(PeerSession::status));
+    }
+
+    public CompletableFuture<Integer> locRibSize() { return call(() -> rib.locRib().size()); }
+
+    public CompletableFuture<Optional<Route>> bestPath(IpPrefix prefix) { return call(() -> rib.locRib().get(prefix)); }
+
+    public CompletableFuture<List<Route>> locRib() { return call(() -> List.copyOf(rib.locRib().routes())); }
+
+    /** Stops every session with a Cease NOTIFICATION, then the threads. */
+    @Override
+    public void close() {
+        shutdown(true);
+    }
+
+    /** Drops every connection without a NOTIFICATION, as a crash would (peers may keep routes: RFC 4724). */
+    public void abort() {
+        shutdown(false);
+    }
+
+    private void shutdown(boolean graceful) {
+        if (!started || !running) return;
+        try {
+            call(() -> {
+                for (PeerSession p : peers.values()) {
+                    if (graceful) p.stop();
+                    else p.abort();
+                }
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "shutdown: {0}", e.toString());
+        }
+        running = false;
+        Transport.Listener l = listener;
+        listener = null;
+        if (l != null) {
+            try {
+                l.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+        post(() -> { });
+        try {
+            loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timers.shutdownNow();
+    }
+}
