@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Benchmark: puts/s and CAS/s through podnet's EtcdDatastore vs a raw jetcd client loop, on a throwaway etcd
+# (random loopback ports, tmpfs data dir) that the driver starts and stops itself.
+# Usage: bench/datastore.sh [opsPerThread=2000] [threads=1,16] [rounds=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+podnet_find_jdk
+mvn -B -q -ntp package -DskipTests -pl bench -am
+exec "$JAVA_HOME/bin/java" -cp "bench/target/podnet-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
+  io.podnet.bench.datastore.DatastoreBench "$@"
