@@ -140,6 +140,11 @@ public final class CniServer implements AutoCloseable {
         }
     }
 
+    /** Requests waiting behind another request for the same container id (for tests). */
+    int queued(String containerId) {
+        return locks.queued(containerId);
+    }
+
     /** Number of container ids with a request in progress (for tests and metrics). */
     public int busyKeys() {
         return locks.size();

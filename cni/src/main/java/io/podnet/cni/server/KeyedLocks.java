@@ -32,6 +32,12 @@ final class KeyedLocks {
         }
     }
 
+    /** Threads waiting for {@code key}'s lock (for tests). */
+    int queued(String key) {
+        Entry e = locks.get(key);
+        return e == null ? 0 : e.lock.getQueueLength();
+    }
+
     int size() {
         return locks.size();
     }
