@@ -9,4 +9,5 @@ module io.podnet.bgp {
     exports io.podnet.bgp.rib;
     exports io.podnet.bgp.speaker;
     exports io.podnet.bgp.md5;
+    exports io.podnet.bgp.standalone;
 }
