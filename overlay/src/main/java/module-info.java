@@ -3,5 +3,7 @@ module io.podnet.overlay {
     requires transitive io.podnet.net;
     requires transitive io.podnet.rtnetlink;
     requires io.podnet.dataplane;
-    requires io.podnet.datastore;
+    requires transitive io.podnet.datastore;
+    requires com.fasterxml.jackson.databind;
+    exports io.podnet.overlay.subnet;
 }
