@@ -6,4 +6,6 @@ module io.podnet.overlay {
     requires transitive io.podnet.datastore;
     requires com.fasterxml.jackson.databind;
     exports io.podnet.overlay.subnet;
+    exports io.podnet.overlay.backend;
+    exports io.podnet.overlay.udp;
 }

@@ -1,0 +1,131 @@
+package io.podnet.overlay.udp;
+
+import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.sys.SyscallException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * TUN → UDP: drains up to one batch of packets from the non-blocking TUN fd, routes each (LPM on the IPv4
+ * destination), decrements its TTL, and hands the batch to one {@code sendmmsg}. A packet without a route is
+ * dropped and answered with ICMP net-unreachable written back into the TUN device. Blocks in {@code poll}
+ * only when the TUN queue is empty, or when the socket's send buffer is full (back-pressure: the TUN queue
+ * then fills and the kernel drops there, as with any full device queue).
+ *
+ * <p>No allocation per packet: slots, iovecs and sockaddrs live in one {@link MmsgBatch}; counters are
+ * accumulated in locals and published once per batch (single writer, volatile fields).
+ */
+final class TunToUdpLoop extends TunnelLoop {
+    private final int tunFd;
+    private final int sockFd;
+    private final UdpTunnel tunnel;
+    private final int remotePort;
+    private final MmsgBatch batch;
+    private final MemorySegment[] msgsFrom;
+    private final int[] lengths;
+    private final MemorySegment icmp;
+
+    volatile long txPackets;
+    volatile long txBytes;
+    volatile long dropsNoRoute;
+    volatile long dropsTtl;
+    volatile long dropsMalformed;
+    volatile long icmpSent;
+    volatile long errors;
+
+    TunToUdpLoop(int tunFd, int sockFd, UdpTunnel tunnel, UdpTunnelOptions opts, int wakeFd) {
+        super(wakeFd);
+        this.tunFd = tunFd;
+        this.sockFd = sockFd;
+        this.tunnel = tunnel;
+        this.remotePort = opts.remotePort();
+        this.batch = new MmsgBatch(arena, opts.batchSize(), opts.maxPacketSize(), true);
+        this.msgsFrom = new MemorySegment[opts.batchSize()];
+        for (int i = 0; i < msgsFrom.length; i++) msgsFrom[i] = batch.messagesFrom(i);
+        this.lengths = new int[opts.batchSize()];
+        this.icmp = arena.allocate(Ipv4Packet.MIN_HEADER + Ipv4Packet.ICMP_HEADER + 60 + 8, 8);
+    }
+
+    @Override
+    void loop() throws SyscallException {
+        while (!stopping()) {
+            int n = fill();
+            if (n > 0) {
+                send(n);
+            } else if (n == 0) {
+                await(tunFd, NativeIo.POLLIN, true, "tun");
+            }
+        }
+    }
+
+    /** Reads up to a batch; returns the number of packets ready to send. */
+    private int fill() throws SyscallException {
+        UdpRoutes routes = tunnel.routes();
+        int n = 0;
+        long noRoute = 0, ttl = 0, malformed = 0, icmps = 0, errs = 0;
+        for (int reads = 0; n < batch.size() && reads < 2 * batch.size(); reads++) {
+            MemorySegment buf = batch.buffer(n);
+            long r = NativeIo.read(cap, tunFd, buf, batch.slotBytes());
+            if (r < 0) {
+                if (r == -NativeIo.EAGAIN) break;
+                if (isFatal((int) -r)) throw new SyscallException("read", Errno.of((int) -r), "tun");
+                errs++;
+                continue;
+            }
+            int len = (int) r;
+            if (!Ipv4Packet.isValidIpv4(buf, len)) {
+                malformed++;
+                continue;
+            }
+            int remote = routes.lookup(Ipv4Packet.destination(buf));
+            if (remote == UdpRoutes.NO_ROUTE) {
+                noRoute++;
+                if (Ipv4Packet.mayAnswerWithIcmpError(buf)) icmps += answerNetUnreachable(buf);
+                continue;
+            }
+            if (Ipv4Packet.decrementTtl(buf) != Ipv4Packet.TTL_OK) {
+                ttl++;
+                continue;
+            }
+            batch.setLength(n, len);
+            batch.setDestination(n, remote, remotePort);
+            lengths[n++] = len;
+        }
+        if ((noRoute | ttl | malformed | icmps | errs) != 0) {
+            dropsNoRoute += noRoute;
+            dropsTtl += ttl;
+            dropsMalformed += malformed;
+            icmpSent += icmps;
+            errors += errs;
+        }
+        return n;
+    }
+
+    private int answerNetUnreachable(MemorySegment offender) {
+        int len = Ipv4Packet.writeNetUnreachable(offender, icmp);
+        return NativeIo.write(cap, tunFd, icmp, len) == len ? 1 : 0;
+    }
+
+    /** Sends slots 0..n-1, skipping a message that fails and waiting while the socket buffer is full. */
+    private void send(int n) throws SyscallException {
+        int sent = 0;
+        long bytes = 0, packets = 0, errs = 0;
+        while (sent < n && !stopping()) {
+            int r = NativeIo.sendmmsg(cap, sockFd, msgsFrom[sent], n - sent, 0);
+            if (r > 0) {
+                for (int i = sent; i < sent + r; i++) bytes += lengths[i];
+                packets += r;
+                sent += r;
+            } else if (r == -NativeIo.EAGAIN || r == -105 /* ENOBUFS */) {
+                await(sockFd, 0x4 /* POLLOUT */, false, "udp socket");
+            } else if (isFatal(-r)) {
+                throw new SyscallException("sendmmsg", Errno.of(-r), "udp socket");
+            } else {
+                errs++;
+                sent++; // e.g. ENETUNREACH, EMSGSIZE: this packet is lost, the rest go on
+            }
+        }
+        txPackets += packets;
+        txBytes += bytes;
+        if (errs != 0) errors += errs;
+    }
+}

@@ -1,0 +1,72 @@
+package io.podnet.overlay.udp;
+
+import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.sys.SyscallException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * UDP → TUN: one {@code recvmmsg} receives up to a batch of datagrams; each payload that is a whole IPv4
+ * packet is written to the TUN device (one {@code write} per packet: TUN has no batched write). The sender
+ * is not checked, as in flannel: the underlay is trusted. Blocks in {@code poll} only when the socket is
+ * empty.
+ */
+final class UdpToTunLoop extends TunnelLoop {
+    private final int tunFd;
+    private final int sockFd;
+    private final MmsgBatch batch;
+
+    volatile long rxPackets;
+    volatile long rxBytes;
+    volatile long dropsMalformed;
+    volatile long errors;
+
+    UdpToTunLoop(int tunFd, int sockFd, UdpTunnelOptions opts, int wakeFd) {
+        super(wakeFd);
+        this.tunFd = tunFd;
+        this.sockFd = sockFd;
+        this.batch = new MmsgBatch(arena, opts.batchSize(), opts.maxPacketSize(), false);
+    }
+
+    @Override
+    void loop() throws SyscallException {
+        while (!stopping()) {
+            int n = NativeIo.recvmmsg(cap, sockFd, batch.messagesFrom(0), batch.size(), NativeIo.MSG_DONTWAIT);
+            if (n > 0) {
+                deliver(n);
+            } else if (n == -NativeIo.EAGAIN) {
+                await(sockFd, NativeIo.POLLIN, false, "udp socket");
+            } else if (n < 0 && isFatal(-n)) {
+                throw new SyscallException("recvmmsg", Errno.of(-n), "udp socket");
+            } else if (n < 0) {
+                errors++; // a pending socket error (e.g. from ICMP); reading it cleared it
+            }
+        }
+    }
+
+    private void deliver(int n) throws SyscallException {
+        long packets = 0, bytes = 0, malformed = 0, errs = 0;
+        for (int i = 0; i < n; i++) {
+            int len = batch.received(i);
+            MemorySegment buf = batch.buffer(i);
+            if ((batch.flags(i) & NativeIo.MSG_TRUNC) != 0 || !Ipv4Packet.isValidIpv4(buf, len)) {
+                malformed++;
+                continue;
+            }
+            long w = NativeIo.write(cap, tunFd, buf, len);
+            if (w == len) {
+                packets++;
+                bytes += len;
+            } else if (w < 0 && isFatal((int) -w)) {
+                throw new SyscallException("write", Errno.of((int) -w), "tun");
+            } else {
+                errs++;
+            }
+        }
+        rxPackets += packets;
+        rxBytes += bytes;
+        if ((malformed | errs) != 0) {
+            dropsMalformed += malformed;
+            errors += errs;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.podnet.overlay.udp;
+
+/**
+ * Tuning of a {@link UdpTunnel}.
+ *
+ * @param batchSize     packets per {@code sendmmsg}/{@code recvmmsg} call and per TUN drain (1–1024; the
+ *                      kernel caps a call at {@code UIO_MAXIOV} = 1024)
+ * @param maxPacketSize bytes per preallocated packet slot (576–65535): the largest IP packet read from the TUN
+ *                      device or datagram accepted from a peer; longer datagrams are dropped as truncated.
+ *                      Must be at least the TUN MTU (1472 on a 1500-byte underlay)
+ * @param remotePort    UDP port the peers listen on (flannel: 8285)
+ */
+public record UdpTunnelOptions(int batchSize, int maxPacketSize, int remotePort) {
+    /** 64 packets per batch, 9216-byte slots (jumbo frames fit), port 8285. */
+    public static final UdpTunnelOptions DEFAULTS = new UdpTunnelOptions(64, 9216, UdpSocket.FLANNEL_PORT);
+
+    public UdpTunnelOptions {
+        if (batchSize < 1 || batchSize > 1024) throw new IllegalArgumentException("batchSize must be 1..1024: " + batchSize);
+        if (maxPacketSize < 576 || maxPacketSize > 65535) {
+            throw new IllegalArgumentException("maxPacketSize must be 576..65535: " + maxPacketSize);
+        }
+        if (remotePort < 1 || remotePort > 65535) throw new IllegalArgumentException("bad remotePort " + remotePort);
+    }
+
+    public UdpTunnelOptions withRemotePort(int port) {
+        return new UdpTunnelOptions(batchSize, maxPacketSize, port);
+    }
+
+    public UdpTunnelOptions withBatchSize(int size) {
+        return new UdpTunnelOptions(size, maxPacketSize, remotePort);
+    }
+}
