@@ -1,0 +1,42 @@
+package io.podnet.dataplane;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the {@link Reconciler} needs from a kernel-state table. Implemented by {@link RouteTable},
+ * {@link NeighborTable}, {@link FdbTable} and {@link AddressSet}; other modules (e.g. an nft table) may add
+ * their own. Implementations are thread-safe: inputs call {@code set…}/{@code remove…} from any thread while
+ * the reconcile thread calls {@link #apply()}.
+ */
+public interface DataplaneTable {
+
+    /** Where a table runs in one reconcile pass: links → addresses → neighbours/FDB → routes → nft. */
+    enum Stage { LINKS, ADDRESSES, NEIGHBORS, ROUTES, NFT }
+
+    /** A short name for logs and reports, e.g. {@code routes[table 254]}. */
+    String name();
+
+    Stage stage();
+
+    /** True when desired and kernel state may differ (pending changes or a queued resync). */
+    boolean isDirty();
+
+    /** True when dirty and not waiting out a retry backoff at {@code now}. */
+    boolean needsApply(Instant now);
+
+    /** When the next retry is due, if the last apply failed and the table is still dirty. */
+    Optional<Instant> retryAt();
+
+    /** Re-reads the table's owned kernel state on the next apply and repairs any difference. */
+    void queueResync();
+
+    /**
+     * Programs pending changes. Never throws: failures are recorded in the result, the entries stay pending,
+     * a resync is queued and a retry is scheduled after exponential backoff.
+     */
+    ApplyResult apply();
+
+    /** Called (outside the table's lock) whenever the table becomes dirty; the reconciler wakes its loop. */
+    void onDirty(Runnable listener);
+}

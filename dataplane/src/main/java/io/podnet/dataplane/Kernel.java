@@ -1,0 +1,78 @@
+package io.podnet.dataplane;
+
+import io.podnet.rtnetlink.Address;
+import io.podnet.rtnetlink.FdbEntry;
+import io.podnet.rtnetlink.Link;
+import io.podnet.rtnetlink.Neighbor;
+import io.podnet.rtnetlink.Route;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The seam between the tables and one network namespace's kernel state: exactly the operations the tables
+ * need. {@link RtnetlinkKernel} wraps an {@code Rtnetlink} handle; {@code fake.FakeKernel} simulates the
+ * kernel for tests. Failures are {@link io.podnet.rtnetlink.NetlinkException}s carrying the errno; "delete"
+ * operations throw one with {@code isNotFound()} when the object is already gone (tables treat that as done).
+ */
+public interface Kernel {
+
+    /** One operation, for failure injection and call counting in fakes. */
+    enum Op {
+        LINK_GET, LINK_LIST,
+        ROUTE_LIST, ROUTE_REPLACE, ROUTE_DELETE,
+        NEIGH_LIST, NEIGH_REPLACE, NEIGH_DELETE,
+        FDB_LIST, FDB_APPEND, FDB_REPLACE, FDB_DELETE,
+        ADDR_LIST, ADDR_REPLACE, ADDR_DELETE
+    }
+
+    /** The link named {@code name}, if any. Equivalent to {@code ip -d link show NAME}. */
+    Optional<Link> getLink(String name) throws IOException;
+
+    /** Every link. Equivalent to {@code ip -d link show}. */
+    List<Link> listLinks() throws IOException;
+
+    /** The ifindex of {@code name}, if the link exists. */
+    default Optional<Integer> ifindex(String name) throws IOException {
+        return getLink(name).map(Link::index);
+    }
+
+    /** Routes of routing table {@code table}, both families, with their protocol. {@code ip route show table T}. */
+    List<Route> listRoutes(int table) throws IOException;
+
+    /** {@code ip route replace ...}. ENODEV when the route's device does not exist. */
+    void replaceRoute(Route route) throws IOException;
+
+    /** {@code ip route del ...}; ESRCH (not found) when absent. */
+    void deleteRoute(Route route) throws IOException;
+
+    /** Neighbours on device {@code dev}, any state. {@code ip neigh show dev DEV}. */
+    List<Neighbor> listNeighbors(String dev) throws IOException;
+
+    /** {@code ip neigh replace IP lladdr MAC dev DEV nud STATE}. */
+    void replaceNeighbor(Neighbor neighbor) throws IOException;
+
+    /** {@code ip neigh del IP dev DEV}; not found when absent. */
+    void deleteNeighbor(Neighbor neighbor) throws IOException;
+
+    /** FDB entries on device {@code dev}. {@code bridge fdb show dev DEV}. */
+    List<FdbEntry> listFdb(String dev) throws IOException;
+
+    /** {@code bridge fdb append MAC dev DEV dst IP self permanent} (adds a remote to an all-zero/multicast MAC). */
+    void appendFdb(FdbEntry entry) throws IOException;
+
+    /** {@code bridge fdb replace MAC dev DEV dst IP self permanent} (sets the remote of a unicast MAC). */
+    void replaceFdb(FdbEntry entry) throws IOException;
+
+    /** {@code bridge fdb del MAC dev DEV dst IP self}; not found when absent. */
+    void deleteFdb(FdbEntry entry) throws IOException;
+
+    /** Addresses on device {@code dev}. {@code ip addr show dev DEV}. */
+    List<Address> listAddresses(String dev) throws IOException;
+
+    /** {@code ip addr replace CIDR dev DEV}. */
+    void replaceAddress(Address address) throws IOException;
+
+    /** {@code ip addr del CIDR dev DEV}; not found when absent. */
+    void deleteAddress(Address address) throws IOException;
+}

@@ -1,0 +1,224 @@
+package io.podnet.dataplane;
+
+import io.podnet.rtnetlink.NetlinkException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The shared machinery of a kernel-state table over a {@link DeltaTracker}: a lock, the resync flag, the
+ * apply pass (resync → deletions → updates) and retry backoff. A subclass says how to list the kernel
+ * objects it owns and how to program or remove one object.
+ *
+ * <p>Threading: every method takes the table's lock, including {@link #apply()} for the length of its
+ * kernel calls, so inputs calling {@code set…} during an apply wait a few netlink round trips. The dirty
+ * listener is called after the lock is released.
+ *
+ * @param <K> the kernel's identity of one object
+ * @param <V> the object
+ */
+public abstract class TrackedTable<K, V> implements DataplaneTable {
+    private static final System.Logger LOG = System.getLogger(TrackedTable.class.getName());
+
+    protected final Kernel kernel;
+    private final InstantSource clock;
+    private final Backoff backoff;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final DeltaTracker<K, V> tracker;
+    private boolean resyncPending = true; // we know nothing about the kernel until the first listing
+    private int failedAttempts;
+    private Optional<Instant> retryAt = Optional.empty();
+    private volatile Runnable onDirty = () -> {};
+
+    protected TrackedTable(Kernel kernel, InstantSource clock, DeltaTracker<K, V> tracker) {
+        this.kernel = Objects.requireNonNull(kernel, "kernel");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.tracker = Objects.requireNonNull(tracker, "tracker");
+        this.backoff = Backoff.DEFAULT;
+    }
+
+    // ---- subclass hooks -----------------------------------------------------------------------------------
+
+    /** Lists the kernel objects this table owns (and only those: a resync deletes whatever is undesired). */
+    protected abstract Map<K, V> listOwned() throws IOException;
+
+    /** Programs one desired object (idempotently: replace, not add). */
+    protected abstract void program(K key, V value) throws IOException;
+
+    /** Removes one owned kernel object; a not-found {@link NetlinkException} counts as success. */
+    protected abstract void unprogram(K key, V observed) throws IOException;
+
+    /** How a failure names the object, e.g. {@code 10.244.2.0/24 via 10.244.2.0 dev flannel.1}. */
+    protected abstract String describe(K key, V value);
+
+    // ---- desired state (for subclasses' set…/remove… verbs) ---------------------------------------------
+
+    protected final void desire(K key, V value) {
+        update(t -> t.setDesired(key, value));
+    }
+
+    protected final void undesire(K key) {
+        update(t -> t.deleteDesired(key));
+    }
+
+    /** Changes desired state under the table's lock (subclass indexes stay consistent), then wakes the loop. */
+    protected final void update(java.util.function.Consumer<DeltaTracker<K, V>> change) {
+        lock.lock();
+        try {
+            change.accept(tracker);
+        } finally {
+            lock.unlock();
+        }
+        onDirty.run();
+    }
+
+    /** Reads tracker state under the lock. */
+    protected final <T> T withTracker(java.util.function.Function<DeltaTracker<K, V>, T> f) {
+        lock.lock();
+        try {
+            return f.apply(tracker);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Clears any backoff so the next pass retries at once (e.g. the device a route needs just appeared). */
+    protected final void retrySoon(boolean resync) {
+        lock.lock();
+        try {
+            retryAt = Optional.empty();
+            if (resync) resyncPending = true;
+        } finally {
+            lock.unlock();
+        }
+        onDirty.run();
+    }
+
+    // ---- DataplaneTable -----------------------------------------------------------------------------------
+
+    @Override
+    public final void queueResync() {
+        retrySoon(true);
+    }
+
+    @Override
+    public final boolean isDirty() {
+        lock.lock();
+        try {
+            return resyncPending || !tracker.inSync();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public final boolean needsApply(Instant now) {
+        lock.lock();
+        try {
+            return (resyncPending || !tracker.inSync()) && retryAt.map(t -> !now.isBefore(t)).orElse(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public final Optional<Instant> retryAt() {
+        lock.lock();
+        try {
+            return retryAt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public final void onDirty(Runnable listener) {
+        this.onDirty = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Number of pending updates plus deletions (for tests and metrics). */
+    public final int pendingCount() {
+        return withTracker(DeltaTracker::pendingCount);
+    }
+
+    @Override
+    public final ApplyResult apply() {
+        lock.lock();
+        try {
+            return applyLocked();
+        } catch (RuntimeException e) {
+            // a bug, not a kernel refusal: still never throw into the loop; resync and back off
+            LOG.log(Level.ERROR, "table=" + name() + " apply failed unexpectedly", e);
+            return finish(false, 0, 0, List.of(new ApplyResult.Failure("apply", new IOException(e))));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ApplyResult applyLocked() {
+        List<ApplyResult.Failure> failures = new ArrayList<>();
+        boolean resynced = false;
+        if (resyncPending) {
+            try {
+                tracker.replaceAllDataplane(listOwned());
+                resyncPending = false;
+                resynced = true;
+            } catch (IOException e) {
+                failures.add(new ApplyResult.Failure("resync", e));
+                return finish(false, 0, 0, failures);
+            }
+        }
+        int deleted = 0;
+        for (var e : tracker.pendingDeletions().entrySet()) {
+            try {
+                unprogram(e.getKey(), e.getValue());
+                tracker.deleteDataplane(e.getKey());
+                deleted++;
+            } catch (IOException ex) {
+                if (ex instanceof NetlinkException ne && ne.isNotFound()) {
+                    tracker.deleteDataplane(e.getKey());
+                } else {
+                    failures.add(new ApplyResult.Failure("delete " + describe(e.getKey(), e.getValue()), ex));
+                }
+            }
+        }
+        int updated = 0;
+        for (var e : tracker.pendingUpdates().entrySet()) {
+            try {
+                program(e.getKey(), e.getValue());
+                tracker.setDataplane(e.getKey(), e.getValue());
+                updated++;
+            } catch (IOException ex) {
+                failures.add(new ApplyResult.Failure("replace " + describe(e.getKey(), e.getValue()), ex));
+            }
+        }
+        return finish(resynced, updated, deleted, failures);
+    }
+
+    private ApplyResult finish(boolean resynced, int updated, int deleted, List<ApplyResult.Failure> failures) {
+        if (failures.isEmpty()) {
+            if (failedAttempts > 0) LOG.log(Level.INFO, "table={0} recovered after {1} failed attempt(s)", name(), failedAttempts);
+            failedAttempts = 0;
+            retryAt = Optional.empty();
+        } else {
+            failedAttempts++;
+            // the failure may mean our view of the kernel is wrong (EEXIST, a device that went away): re-read it
+            resyncPending = true;
+            retryAt = Optional.of(clock.instant().plus(backoff.delay(failedAttempts)));
+            Level level = failedAttempts == 1 ? Level.WARNING : Level.DEBUG;
+            LOG.log(level, "table={0} attempt={1} failures={2} first={3} retryAt={4}", name(), failedAttempts,
+                    failures.size(), failures.getFirst(), retryAt.get());
+        }
+        return new ApplyResult(name(), resynced, updated, deleted, failures, retryAt);
+    }
+
+    @Override
+    public String toString() { return name() + withTracker(DeltaTracker::toString); }
+}

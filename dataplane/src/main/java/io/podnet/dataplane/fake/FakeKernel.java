@@ -1,0 +1,270 @@
+package io.podnet.dataplane.fake;
+
+import io.podnet.dataplane.FdbTable;
+import io.podnet.dataplane.Kernel;
+import io.podnet.net.Cidr;
+import io.podnet.net.IpAddress;
+import io.podnet.net.IpFamily;
+import io.podnet.net.IpPrefix;
+import io.podnet.net.MacAddress;
+import io.podnet.rtnetlink.Address;
+import io.podnet.rtnetlink.FdbEntry;
+import io.podnet.rtnetlink.Link;
+import io.podnet.rtnetlink.LinkKind;
+import io.podnet.rtnetlink.Neighbor;
+import io.podnet.rtnetlink.NetlinkException;
+import io.podnet.rtnetlink.OperState;
+import io.podnet.rtnetlink.Route;
+import io.podnet.rtnetlink.RouteProtocol;
+import io.podnet.rtnetlink.RouteScope;
+import io.podnet.rtnetlink.RouteType;
+import io.podnet.rtnetlink.message.Nl;
+import io.podnet.rtnetlink.sys.Errno;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A simulated kernel (Calico's {@code mocknetlink}): links, routes, neighbours, FDB entries and addresses held
+ * in memory, with the kernel behaviours the tables depend on — routes and neighbours through a missing device
+ * fail ENODEV, deletes of absent objects fail "not found", IPv6 routes get metric 1024 and IPv6 blackholes
+ * are reported on {@code lo}, device routes get scope link, removing a link drops everything on it, and a
+ * vxlan FDB {@code append} on an existing unicast MAC keeps the old remote.
+ * <pre>{@code
+ * var k = new FakeKernel();
+ * k.addLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
+ * k.failNext(Kernel.Op.ROUTE_REPLACE, Errno.EBUSY);   // the next route replace fails once
+ * ... k.calls(Kernel.Op.ROUTE_REPLACE) ... k.journal() ...
+ * }</pre>
+ * Test-setup methods ({@link #addLink}, {@link #removeLink}, {@link #routes()}, ...) are not counted, not
+ * journaled and never fail. Thread-safe.
+ */
+public final class FakeKernel implements Kernel {
+    private record RouteId(int table, IpPrefix dst, int metric) {}
+
+    private record NeighId(String dev, IpAddress ip) {}
+
+    private record AddrId(String dev, Cidr cidr) {}
+
+    private final Map<String, Link> links = new LinkedHashMap<>();
+    private final Map<RouteId, Route> routes = new LinkedHashMap<>();
+    private final Map<NeighId, Neighbor> neighbors = new LinkedHashMap<>();
+    private final List<FdbEntry> fdb = new ArrayList<>();
+    private final Map<AddrId, Address> addresses = new LinkedHashMap<>();
+    private final Map<Op, ArrayDeque<Errno>> failures = new EnumMap<>(Op.class);
+    private final Map<Op, Integer> calls = new EnumMap<>(Op.class);
+    private final List<String> journal = new ArrayList<>();
+    private int nextIndex = 1;
+
+    /** A kernel with only {@code lo}. */
+    public FakeKernel() {
+        addLink("lo", new LinkKind.Device());
+    }
+
+    // ---- test set-up and inspection (not counted, never fail) ------------------------------------------
+
+    /** Creates an up link (like {@code ip link add NAME type KIND; ip link set NAME up}). */
+    public synchronized Link addLink(String name, LinkKind kind) {
+        if (links.containsKey(name)) throw new IllegalStateException("link exists: " + name);
+        Link l = new Link(nextIndex++, name, kind, 1500, Optional.empty(), Nl.IFF_UP | Nl.IFF_LOWER_UP, OperState.UP,
+                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
+        links.put(name, l);
+        return l;
+    }
+
+    /** Deletes a link and, as the kernel does, every route, neighbour, FDB entry and address on it. */
+    public synchronized void removeLink(String name) {
+        if (links.remove(name) == null) throw new IllegalStateException("no link " + name);
+        routes.values().removeIf(r -> r.dev().equals(Optional.of(name)));
+        neighbors.values().removeIf(n -> n.dev().equals(name));
+        fdb.removeIf(e -> e.dev().equals(name));
+        addresses.values().removeIf(a -> a.dev().equals(name));
+    }
+
+    /** The next call of {@code op} fails with {@code errno} (queued: call twice to fail twice). */
+    public synchronized void failNext(Op op, Errno errno) {
+        failures.computeIfAbsent(op, k -> new ArrayDeque<>()).add(errno);
+    }
+
+    /** How many times {@code op} was called (including injected failures). */
+    public synchronized int calls(Op op) { return calls.getOrDefault(op, 0); }
+
+    /** Total calls of every mutating operation. */
+    public synchronized int writes() {
+        return calls.entrySet().stream().filter(e -> !e.getKey().name().endsWith("_LIST") && e.getKey() != Op.LINK_GET)
+                .mapToInt(Map.Entry::getValue).sum();
+    }
+
+    public synchronized void resetCalls() {
+        calls.clear();
+        journal.clear();
+    }
+
+    /** Every mutating call in order, e.g. {@code ROUTE_REPLACE 10.244.2.0/24}. */
+    public synchronized List<String> journal() { return List.copyOf(journal); }
+
+    public synchronized List<Route> routes() { return List.copyOf(routes.values()); }
+
+    public synchronized List<Neighbor> neighbors() { return List.copyOf(neighbors.values()); }
+
+    public synchronized List<FdbEntry> fdbEntries() { return List.copyOf(fdb); }
+
+    public synchronized List<Address> addresses() { return List.copyOf(addresses.values()); }
+
+    // ---- Kernel ---------------------------------------------------------------------------------------
+
+    private void enter(Op op, String detail) throws NetlinkException {
+        calls.merge(op, 1, Integer::sum);
+        if (detail != null) journal.add(op + " " + detail);
+        ArrayDeque<Errno> q = failures.get(op);
+        Errno e = q == null ? null : q.poll();
+        if (e != null) throw new NetlinkException(e, Optional.of("injected by FakeKernel"), op.name().toLowerCase());
+    }
+
+    private void requireDev(Optional<String> dev, String op) throws NetlinkException {
+        if (dev.isPresent() && !links.containsKey(dev.get())) {
+            throw new NetlinkException(Errno.ENODEV, Optional.of("no link named " + dev.get()), op);
+        }
+    }
+
+    private static NetlinkException notFound(Errno errno, String op) {
+        return new NetlinkException(errno, Optional.empty(), op);
+    }
+
+    @Override
+    public synchronized Optional<Link> getLink(String name) throws NetlinkException {
+        enter(Op.LINK_GET, null);
+        return Optional.ofNullable(links.get(name));
+    }
+
+    @Override
+    public synchronized List<Link> listLinks() throws NetlinkException {
+        enter(Op.LINK_LIST, null);
+        return List.copyOf(links.values());
+    }
+
+    @Override
+    public synchronized List<Route> listRoutes(int table) throws NetlinkException {
+        enter(Op.ROUTE_LIST, null);
+        return routes.values().stream().filter(r -> r.table() == table).toList();
+    }
+
+    @Override
+    public synchronized void replaceRoute(Route route) throws NetlinkException {
+        enter(Op.ROUTE_REPLACE, route.dst().toString());
+        Route k = kernelView(route);
+        if (k.type() == RouteType.UNICAST) requireDev(route.dev(), "route replace " + route.dst());
+        routes.put(idOf(k), k);
+    }
+
+    @Override
+    public synchronized void deleteRoute(Route route) throws NetlinkException {
+        enter(Op.ROUTE_DELETE, route.dst().toString());
+        Route k = kernelView(route);
+        Route have = routes.get(idOf(k));
+        boolean protocolMatches = have != null && (route.protocol().equals(RouteProtocol.BOOT)
+                || route.protocol().equals(RouteProtocol.UNSPEC) || route.protocol().equals(have.protocol()));
+        if (!protocolMatches) throw notFound(Errno.ESRCH, "route del " + route.dst());
+        routes.remove(idOf(k));
+    }
+
+    /** What the kernel would report for {@code r}: its defaults filled in. */
+    private static Route kernelView(Route r) {
+        boolean v6 = r.family() == IpFamily.V6;
+        boolean unicast = r.type() == RouteType.UNICAST;
+        RouteScope scope = v6 ? RouteScope.UNIVERSE
+                : unicast && r.gateway().isEmpty() && r.scope() == RouteScope.UNIVERSE ? RouteScope.LINK : r.scope();
+        OptionalInt metric = r.metric();
+        if (v6 && (metric.isEmpty() || metric.getAsInt() == 0)) metric = OptionalInt.of(1024);
+        if (!v6 && metric.isPresent() && metric.getAsInt() == 0) metric = OptionalInt.empty();
+        Optional<String> dev = unicast || r.type() == RouteType.LOCAL ? r.dev() : v6 ? Optional.of("lo") : Optional.empty();
+        return new Route(r.dst(), r.gateway(), dev, scope, r.table(), r.protocol(), r.type(), r.src(), metric, r.mtu(), r.onlink());
+    }
+
+    private static RouteId idOf(Route k) {
+        return new RouteId(k.table(), k.dst(), k.metric().orElse(0));
+    }
+
+    @Override
+    public synchronized List<Neighbor> listNeighbors(String dev) throws NetlinkException {
+        enter(Op.NEIGH_LIST, null);
+        return neighbors.values().stream().filter(n -> n.dev().equals(dev)).toList();
+    }
+
+    @Override
+    public synchronized void replaceNeighbor(Neighbor n) throws NetlinkException {
+        enter(Op.NEIGH_REPLACE, n.ip() + " dev " + n.dev());
+        requireDev(Optional.of(n.dev()), "neigh replace " + n.ip());
+        neighbors.put(new NeighId(n.dev(), n.ip()), n);
+    }
+
+    @Override
+    public synchronized void deleteNeighbor(Neighbor n) throws NetlinkException {
+        enter(Op.NEIGH_DELETE, n.ip() + " dev " + n.dev());
+        if (neighbors.remove(new NeighId(n.dev(), n.ip())) == null) throw notFound(Errno.ENOENT, "neigh del " + n.ip());
+    }
+
+    @Override
+    public synchronized List<FdbEntry> listFdb(String dev) throws NetlinkException {
+        enter(Op.FDB_LIST, null);
+        return fdb.stream().filter(e -> e.dev().equals(dev)).toList();
+    }
+
+    private List<FdbEntry> sameMac(String dev, MacAddress mac) {
+        return fdb.stream().filter(e -> e.dev().equals(dev) && e.mac().equals(mac)).toList();
+    }
+
+    @Override
+    public synchronized void appendFdb(FdbEntry e) throws NetlinkException {
+        enter(Op.FDB_APPEND, e.mac() + " dst " + e.dst().map(Object::toString).orElse("-"));
+        requireDev(Optional.of(e.dev()), "fdb append " + e.mac());
+        List<FdbEntry> same = sameMac(e.dev(), e.mac());
+        if (same.isEmpty()) fdb.add(e);
+        else if (FdbTable.isFloodMac(e.mac()) && same.stream().noneMatch(x -> x.dst().equals(e.dst()))) fdb.add(e);
+        // unicast MAC that already has a remote: the kernel keeps the old remote and reports success
+    }
+
+    @Override
+    public synchronized void replaceFdb(FdbEntry e) throws NetlinkException {
+        enter(Op.FDB_REPLACE, e.mac() + " dst " + e.dst().map(Object::toString).orElse("-"));
+        requireDev(Optional.of(e.dev()), "fdb replace " + e.mac());
+        List<FdbEntry> same = sameMac(e.dev(), e.mac());
+        if (!same.isEmpty() && FdbTable.isFloodMac(e.mac())) {
+            throw new NetlinkException(Errno.EOPNOTSUPP, Optional.empty(), "fdb replace " + e.mac());
+        }
+        fdb.removeAll(same);
+        fdb.add(e);
+    }
+
+    @Override
+    public synchronized void deleteFdb(FdbEntry e) throws NetlinkException {
+        enter(Op.FDB_DELETE, e.mac() + " dst " + e.dst().map(Object::toString).orElse("-"));
+        boolean removed = fdb.removeIf(x -> x.dev().equals(e.dev()) && x.mac().equals(e.mac())
+                && (e.dst().isEmpty() || x.dst().equals(e.dst())));
+        if (!removed) throw notFound(Errno.ENOENT, "fdb del " + e.mac());
+    }
+
+    @Override
+    public synchronized List<Address> listAddresses(String dev) throws NetlinkException {
+        enter(Op.ADDR_LIST, null);
+        return addresses.values().stream().filter(a -> a.dev().equals(dev)).toList();
+    }
+
+    @Override
+    public synchronized void replaceAddress(Address a) throws NetlinkException {
+        enter(Op.ADDR_REPLACE, a.cidr() + " dev " + a.dev());
+        requireDev(Optional.of(a.dev()), "addr replace " + a.cidr());
+        addresses.put(new AddrId(a.dev(), a.cidr()), a);
+    }
+
+    @Override
+    public synchronized void deleteAddress(Address a) throws NetlinkException {
+        enter(Op.ADDR_DELETE, a.cidr() + " dev " + a.dev());
+        if (addresses.remove(new AddrId(a.dev(), a.cidr())) == null) throw notFound(Errno.EADDRNOTAVAIL, "addr del " + a.cidr());
+    }
+}
