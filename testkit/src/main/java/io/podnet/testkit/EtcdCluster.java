@@ -53,6 +53,30 @@ public final class EtcdCluster implements AutoCloseable {
 
     public List<EtcdServer> members() { return members; }
 
+    /** The index of the current leader, asked of the first running member ({@code etcdctl endpoint status}). */
+    public int leaderIndex() {
+        EtcdServer asked = members.stream().filter(EtcdServer::running).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no member running"));
+        String endpoints = members.stream().filter(EtcdServer::running).map(m -> m.clientUrl().toString())
+                .collect(Collectors.joining(","));
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    asked.etcdctl("endpoint", "status", "-w", "json", "--endpoints=" + endpoints));
+            for (var node : json) {
+                var status = node.get("Status");
+                if (status.get("header").get("member_id").asLong() == status.get("leader").asLong()) {
+                    String ep = node.get("Endpoint").asText();
+                    for (int i = 0; i < members.size(); i++) {
+                        if (members.get(i).clientUrl().toString().equals(ep)) return i;
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no leader among " + endpoints);
+    }
+
     /** Every member's client URL. */
     public List<URI> clientUrls() {
         return members.stream().map(EtcdServer::clientUrl).toList();

@@ -14,6 +14,19 @@ import org.junit.jupiter.api.Test;
 /** A 3-member cluster on loopback keeps serving with one member down. */
 class EtcdFailoverIT {
     @Test
+    void aDeadEndpointInTheListIsSkipped() throws Exception {
+        try (EtcdCluster cluster = EtcdCluster.start(3)) {
+            cluster.member(1).stop();
+            try (EtcdDatastore store = EtcdDatastore.connect(
+                    EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(3)))) {
+                for (int i = 0; i < 20; i++) store.put("/dead/" + i, "v".getBytes(UTF_8));
+                assertThat(store.snapshot("/dead/", 100).kvs()).hasSize(20);
+            }
+        }
+    }
+
+    /** The leader stops: the survivors elect a new one and the client moves on without failing a call. */
+    @Test
     void oneOfThreeEndpointsDownStillWorks() throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start(3);
              EtcdDatastore store = EtcdDatastore.connect(
@@ -21,7 +34,8 @@ class EtcdFailoverIT {
             for (int i = 0; i < 10; i++) store.put("/fo/before-" + i, "v".getBytes(UTF_8));
             Recorder rec = new Recorder();
             try (Watch w = store.watch("/fo/", 0, rec)) {
-                cluster.member(0).stop();
+                int leader = cluster.leaderIndex();
+                cluster.member(leader).stop();
                 for (int i = 0; i < 30; i++) store.put("/fo/after-" + i, "v".getBytes(UTF_8));
                 assertThat(store.snapshot("/fo/", 7).kvs()).hasSize(40);
                 List<Event> events = rec.awaitEvents(30, Duration.ofSeconds(20));
