@@ -1,0 +1,243 @@
+package io.podnet.overlay.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.net.IpAddress;
+import io.podnet.net.IpPrefix;
+import io.podnet.rtnetlink.LinkKind;
+import io.podnet.rtnetlink.NetNs;
+import io.podnet.rtnetlink.TunDevice;
+import io.podnet.testkit.Netns;
+import io.podnet.testkit.NetnsExtension;
+import io.podnet.testkit.RunId;
+import io.podnet.testkit.Sh;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two "nodes" (namespaces) joined by a veth underlay 192.168.90.1/24 ↔ .2/24, each with a TUN {@code flannel0}
+ * (MTU 1472, lease address 10.5.1.0/32 resp. 10.5.2.0/32, route 10.5.0.0/16 dev flannel0) served by a
+ * {@link UdpTunnel} in this JVM — flannel's udp backend layout.
+ */
+@ExtendWith(NetnsExtension.class)
+class UdpTunnelNetnsIT {
+    private static final IpPrefix LEASE_A = IpPrefix.parse("10.5.1.0/24");
+    private static final IpPrefix LEASE_B = IpPrefix.parse("10.5.2.0/24");
+    private static final IpAddress UNDERLAY_A = IpAddress.parse("192.168.90.1");
+    private static final IpAddress UNDERLAY_B = IpAddress.parse("192.168.90.2");
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeTunnels() throws Exception {
+        for (AutoCloseable c : toClose.reversed()) c.close();
+    }
+
+    /** Underlay veth plus flannel0 in both namespaces (set up with iproute2, independent of the code under test). */
+    private static void wire(Netns a, Netns b) {
+        String va = RunId.name("ua");
+        String vb = RunId.name("ub");
+        Sh.check("ip", "-n", a.name(), "link", "add", va, "type", "veth", "peer", "name", vb, "netns", b.name());
+        node(a, va, "192.168.90.1/24", "10.5.1.0/32");
+        node(b, vb, "192.168.90.2/24", "10.5.2.0/32");
+    }
+
+    private static void node(Netns n, String underlay, String underlayAddr, String leaseAddr) {
+        Sh.check("ip", "-n", n.name(), "addr", "add", underlayAddr, "dev", underlay);
+        Sh.check("ip", "-n", n.name(), "link", "set", underlay, "up");
+        Sh.check("ip", "-n", n.name(), "tuntap", "add", "flannel0", "mode", "tun");
+        Sh.check("ip", "-n", n.name(), "link", "set", "flannel0", "mtu", "1472", "up");
+        Sh.check("ip", "-n", n.name(), "addr", "add", leaseAddr, "dev", "flannel0");
+        Sh.check("ip", "-n", n.name(), "route", "add", "10.5.0.0/16", "dev", "flannel0");
+    }
+
+    private UdpTunnel start(Netns n, IpAddress underlay, UdpRoutes routes) throws Exception {
+        NetNs ns = NetNs.named(n.name());
+        TunDevice tun = TunDevice.attach(ns, "flannel0", LinkKind.Tuntap.Mode.TUN);
+        UdpSocket sock;
+        try {
+            sock = UdpSocket.open(ns, underlay, UdpSocket.FLANNEL_PORT);
+        } catch (Exception e) {
+            tun.close();
+            throw e;
+        }
+        UdpTunnel t = UdpTunnel.start(tun, sock, routes);
+        toClose.add(t);
+        return t;
+    }
+
+    private UdpTunnel[] startBoth(Netns a, Netns b) throws Exception {
+        wire(a, b);
+        return new UdpTunnel[] {
+            start(a, UNDERLAY_A, UdpRoutes.of(Map.of(LEASE_B, UNDERLAY_B))),
+            start(b, UNDERLAY_B, UdpRoutes.of(Map.of(LEASE_A, UNDERLAY_A)))};
+    }
+
+    private static Sh.Result ping(Netns from, String target, String... extra) {
+        List<String> cmd = new ArrayList<>(List.of("ping", "-n", "-c", "3", "-i", "0.2", "-W", "2"));
+        cmd.addAll(List.of(extra));
+        cmd.add(target);
+        return from.exec(cmd.toArray(String[]::new));
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier cond) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (!cond.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void pingsAcrossTheTunnelBothWaysAndCountsPackets(Netns a, Netns b) throws Exception {
+        UdpTunnel[] t = startBoth(a, b);
+        Sh.Result ab = ping(a, "10.5.2.0");
+        assertThat(ab.ok()).as(ab.out() + ab.err()).isTrue();
+        Sh.Result ba = ping(b, "10.5.1.0");
+        assertThat(ba.ok()).as(ba.out() + ba.err()).isTrue();
+
+        UdpTunnelStats sa = t[0].stats();
+        UdpTunnelStats sb = t[1].stats();
+        // 3 requests + 3 replies each way, 84-byte IPv4 packets (20 IP + 8 ICMP + 56 data)
+        assertThat(sa.txPackets()).isGreaterThanOrEqualTo(6);
+        assertThat(sa.rxPackets()).isGreaterThanOrEqualTo(6);
+        assertThat(sb.txPackets()).isGreaterThanOrEqualTo(6);
+        assertThat(sb.rxPackets()).isGreaterThanOrEqualTo(6);
+        assertThat(sa.txBytes()).isGreaterThanOrEqualTo(6 * 84L);
+        assertThat(sb.rxBytes()).isGreaterThanOrEqualTo(6 * 84L);
+        assertThat(sa.sendErrors() + sb.sendErrors() + sa.receiveErrors() + sb.receiveErrors()).isZero();
+        assertThat(t[0].isRunning()).isTrue();
+        assertThat(t[0].failure()).isEmpty();
+    }
+
+    @Test
+    void carriesAFewMegabytesOfTcpUncorrupted(Netns a, Netns b) throws Exception {
+        UdpTunnel[] t = startBoth(a, b);
+        int size = 8 << 20;
+        byte[] data = new byte[size];
+        new Random(2026).nextBytes(data);
+        byte[] expected = MessageDigest.getInstance("SHA-256").digest(data);
+
+        ServerSocket server = NetNs.named(b.name()).run(() -> {
+            ServerSocket s = new ServerSocket();
+            s.bind(new InetSocketAddress("10.5.2.0", 5201));
+            return s;
+        });
+        toClose.add(server);
+        server.setSoTimeout(20_000);
+        CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                s.setSoTimeout(20_000);
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
+                byte[] buf = new byte[64 << 10];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; total += n) md.update(buf, 0, n);
+                if (total != size) throw new IllegalStateException("received " + total + " of " + size + " bytes");
+                return md.digest();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (Socket client = NetNs.named(a.name()).run(() -> {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress("10.5.2.0", 5201), 10_000);
+            return s;
+        })) {
+            client.setSoTimeout(20_000);
+            try (OutputStream out = client.getOutputStream()) {
+                out.write(data);
+            }
+        }
+        assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(expected);
+        // every byte crossed the tunnel in packets of at most the TUN MTU
+        assertThat(t[0].stats().txBytes()).isGreaterThan(size);
+        assertThat(t[1].stats().rxBytes()).isGreaterThan(size);
+        assertThat(t[0].stats().txPackets()).isGreaterThan(size / 1472);
+    }
+
+    @Test
+    void dropsAndCountsPacketsToAnUnknownSubnetAndAnswersNetUnreachable(Netns a, Netns b) throws Exception {
+        UdpTunnel[] t = startBoth(a, b);
+        Sh.Result r = a.exec("ping", "-n", "-c", "1", "-W", "2", "10.5.9.1");
+        assertThat(r.ok()).isFalse();
+        assertThat(r.out()).contains("Destination Net Unreachable");
+        UdpTunnelStats s = t[0].stats();
+        assertThat(s.dropsNoRoute()).isGreaterThanOrEqualTo(1);
+        assertThat(s.icmpUnreachableSent()).isGreaterThanOrEqualTo(1);
+        assertThat(s.txPackets()).isZero();
+        assertThat(t[1].stats().rxPackets()).isZero();
+    }
+
+    @Test
+    void decrementsTtlAndDropsExpiredPackets(Netns a, Netns b) throws Exception {
+        UdpTunnel[] t = startBoth(a, b);
+        Sh.Result ttl1 = a.exec("ping", "-n", "-c", "1", "-W", "1", "-t", "1", "10.5.2.0");
+        assertThat(ttl1.ok()).isFalse();
+        assertThat(t[0].stats().dropsTtlExpired()).isEqualTo(1);
+        // TTL 64 leaves A and arrives at B as 63: B's reply shows the request's TTL is not echoed, but the
+        // reply B sends (TTL 64) reaches A as 63 after B's tunnel decrements it
+        Sh.Result ok = a.exec("ping", "-n", "-c", "1", "-W", "2", "10.5.2.0");
+        assertThat(ok.out()).contains("ttl=63");
+    }
+
+    @Test
+    void picksUpRouteChangesWithoutRestart(Netns a, Netns b) throws Exception {
+        wire(a, b);
+        UdpTunnel ta = start(a, UNDERLAY_A, UdpRoutes.of(Map.of(LEASE_B, UNDERLAY_B)));
+        UdpTunnel tb = start(b, UNDERLAY_B, UdpRoutes.empty());
+        assertThat(a.exec("ping", "-n", "-c", "1", "-W", "1", "10.5.2.0").ok()).isFalse();
+        assertThat(tb.stats().rxPackets()).as("the request arrived").isEqualTo(1);
+        assertThat(tb.stats().dropsNoRoute()).as("the reply had no route").isEqualTo(1);
+
+        tb.setRoutes(tb.routes().with(LEASE_A, UNDERLAY_A));
+        assertThat(ping(a, "10.5.2.0").ok()).isTrue();
+
+        ta.setRoutes(ta.routes().without(LEASE_B));
+        assertThat(a.exec("ping", "-n", "-c", "1", "-W", "1", "10.5.2.0").out()).contains("Net Unreachable");
+    }
+
+    @Test
+    void closeStopsBothThreadsAndTrafficStops(Netns a, Netns b) throws Exception {
+        UdpTunnel[] t = startBoth(a, b);
+        assertThat(ping(a, "10.5.2.0").ok()).isTrue();
+        t[1].close();
+        assertThat(t[1].isRunning()).isFalse();
+        assertThat(t[1].failure()).isEmpty();
+        assertThat(a.exec("ping", "-n", "-c", "1", "-W", "1", "10.5.2.0").ok()).isFalse();
+        t[1].close(); // idempotent
+        // the UDP port is free again: a new tunnel can bind it and traffic flows once more
+        UdpTunnel again = start(b, UNDERLAY_B, UdpRoutes.of(Map.of(LEASE_A, UNDERLAY_A)));
+        awaitTrue("tunnel restarted", again::isRunning);
+        assertThat(ping(a, "10.5.2.0").ok()).isTrue();
+    }
+
+    @Test
+    void survivesGarbageDatagramsFromTheUnderlay(Netns a, Netns b) throws Exception {
+        UdpTunnel[] t = startBoth(a, b);
+        // send non-IP junk and a truncated IPv4 header to B's tunnel port from A's underlay
+        try (var ch = NetNs.named(a.name()).run(() -> java.nio.channels.DatagramChannel.open())) {
+            var dst = new InetSocketAddress("192.168.90.2", UdpSocket.FLANNEL_PORT);
+            ch.send(java.nio.ByteBuffer.wrap("hello".getBytes()), dst);
+            ch.send(java.nio.ByteBuffer.wrap(new byte[] {0x45, 0, 0, 40, 0, 0}), dst);
+        }
+        awaitTrue("junk counted", () -> t[1].stats().dropsMalformed() >= 2);
+        assertThat(ping(a, "10.5.2.0").ok()).isTrue();
+        assertThat(t[1].isRunning()).isTrue();
+    }
+}
