@@ -18,7 +18,7 @@ import java.util.Optional;
 public record EtcdConfig(List<URI> endpoints, Optional<Credentials> credentials, Optional<Tls> tls,
                          Duration operationTimeout) {
     /** Default bound on one operation. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     public EtcdConfig {
         endpoints = List.copyOf(endpoints);

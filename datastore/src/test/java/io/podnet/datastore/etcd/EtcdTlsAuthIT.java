@@ -35,7 +35,7 @@ class EtcdTlsAuthIT {
 
     private static EtcdConfig config() {
         return EtcdConfig.of(List.of(etcd.clientUrl()),
-                EtcdConfig.Tls.mutual(certs.caCert(), certs.clientCert(), certs.clientKey())).withTimeout(Duration.ofSeconds(3));
+                EtcdConfig.Tls.mutual(certs.caCert(), certs.clientCert(), certs.clientKey())).withTimeout(Duration.ofSeconds(10));
     }
 
     @Test
@@ -67,7 +67,7 @@ class EtcdTlsAuthIT {
     @Test
     void missingClientCertificateIsRejected() throws Exception {
         EtcdConfig noCert = EtcdConfig.of(List.of(etcd.clientUrl()), EtcdConfig.Tls.ca(certs.caCert()))
-                .withTimeout(Duration.ofSeconds(3)).withCredentials("root", PASSWORD);
+                .withTimeout(Duration.ofSeconds(10)).withCredentials("root", PASSWORD);
         try (EtcdDatastore s = EtcdDatastore.connect(noCert)) {
             assertThatThrownBy(() -> s.get("/tls/k")).isInstanceOf(AuthenticationException.class)
                     .hasMessageContaining("TLS handshake").hasMessageContaining("bad_certificate");
