@@ -5,4 +5,12 @@ module io.podnet.agent {
     requires io.podnet.workload;
     requires io.podnet.cni;
     requires io.podnet.ipam;
+    requires io.podnet.datastore;
+    requires io.podnet.overlay;
+    requires io.podnet.dataplane;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    exports io.podnet.agent;
+    exports io.podnet.agent.cni;
+    opens io.podnet.agent to com.fasterxml.jackson.databind;
 }

@@ -1,0 +1,101 @@
+package io.podnet.agent;
+
+import io.podnet.agent.cni.BridgeCniHandler;
+import io.podnet.agent.cni.CniDispatcher;
+import io.podnet.agent.cni.FlannelCniHandler;
+import io.podnet.agent.overlay.OverlayAgent;
+import io.podnet.cni.CniRequest;
+import io.podnet.cni.server.CniServer;
+import io.podnet.datastore.Datastore;
+import io.podnet.datastore.etcd.EtcdConfig;
+import io.podnet.datastore.etcd.EtcdDatastore;
+import io.podnet.ipam.cni.IpamCniHandler;
+import io.podnet.ipam.store.IpamStores;
+import io.podnet.rtnetlink.NetNs;
+import io.podnet.rtnetlink.Rtnetlink;
+import io.podnet.workload.nft.NftTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The composition root: builds every part of the agent from its config, with explicit constructor wiring.
+ * <pre>
+ *   CniServer(unix socket) ─▶ CniDispatcher ─┬─ podnet         ─▶ BridgeCniHandler ─▶ IPAM store + BridgeNetwork + NftTable
+ *                                            ├─ podnet-flannel ─▶ FlannelCniHandler (subnet.env) ─▶ BridgeCniHandler
+ *                                            └─ podnet-ipam    ─▶ IpamCniHandler
+ *   etcd ─▶ OverlayAgent (lease, backend device, subnet.env, LeaseWatcher ─▶ OverlayDataplane)
+ * </pre>
+ */
+public final class Agent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+    private final AgentConfig config;
+    private final Rtnetlink host;
+    private final IpamStores stores;
+    private final Datastore store;
+    private final OverlayAgent overlay;
+    private final CniServer server;
+
+    private Agent(AgentConfig config, Rtnetlink host, IpamStores stores, Datastore store, OverlayAgent overlay, CniServer server) {
+        this.config = config;
+        this.host = host;
+        this.stores = stores;
+        this.store = store;
+        this.overlay = overlay;
+        this.server = server;
+    }
+
+    /** Starts the agent; returns when it is serving. */
+    public static Agent start(AgentConfig cfg) throws IOException {
+        Files.createDirectories(cfg.stateDir());
+        Rtnetlink host = Rtnetlink.open(NetNs.current());
+        IpamStores stores = new IpamStores();
+        NftTable nft = new NftTable();
+        Datastore store = null;
+        OverlayAgent overlay = null;
+        try {
+            if (cfg.etcd() != null) store = EtcdDatastore.connect(etcdConfig(cfg.etcd()));
+            if (cfg.overlayEnabled()) {
+                var o = cfg.overlay();
+                overlay = OverlayAgent.start(host, store, nft, new OverlayAgent.Settings(o.prefix(), Optional.ofNullable(o.publicIp()),
+                        Optional.ofNullable(o.iface()), o.subnetFile(), o.ipMasq()));
+            }
+            var bridge = new BridgeCniHandler(host, stores, nft, cfg.stateDir().resolve("ipam"));
+            var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
+            var dispatcher = new CniDispatcher(new IpamCniHandler(stores), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
+            CniServer server = CniServer.start(cfg.cniSocket(), dispatcher);
+            LOG.log(System.Logger.Level.INFO, "podnet agent " + cfg.nodeName() + " serving CNI on " + cfg.cniSocket()
+                    + (overlay != null ? ", overlay lease " + overlay.lease().subnet() : ""));
+            return new Agent(cfg, host, stores, store, overlay, server);
+        } catch (IOException | RuntimeException e) {
+            if (overlay != null) overlay.close();
+            if (store != null) store.close();
+            stores.close();
+            host.close();
+            throw e;
+        }
+    }
+
+    static EtcdConfig etcdConfig(AgentConfig.Etcd e) {
+        EtcdConfig c = e.caFile() != null
+                ? (e.certFile() != null ? EtcdConfig.of(e.endpoints(), EtcdConfig.Tls.mutual(e.caFile(), e.certFile(), e.keyFile()))
+                        : EtcdConfig.of(e.endpoints(), EtcdConfig.Tls.ca(e.caFile())))
+                : EtcdConfig.of(e.endpoints());
+        if (e.username() != null) c = c.withCredentials(e.username(), e.password() == null ? "" : e.password());
+        return c;
+    }
+
+    public AgentConfig config() { return config; }
+
+    public Optional<OverlayAgent> overlay() { return Optional.ofNullable(overlay); }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        if (overlay != null) overlay.close();
+        if (store != null) store.close();
+        stores.close();
+        host.close();
+    }
+}

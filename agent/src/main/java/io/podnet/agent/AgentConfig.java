@@ -1,0 +1,103 @@
+package io.podnet.agent;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The agent's configuration file ({@code podnet agent --config agent.yaml}); every field can also be set by a
+ * flag. Unknown keys are an error that names them.
+ *
+ * <pre>
+ * nodeName: node-1                 # defaults to the host name
+ * stateDir: /var/lib/podnet        # IPAM reservations and other local state
+ * cniSocket: /run/podnet/cni.sock  # where the CNI plugin shim connects (mode 0600)
+ * etcd:                            # omit for single-host mode (local state only)
+ *   endpoints: [http://10.0.0.1:2379]
+ *   caFile: ..., certFile: ..., keyFile: ..., username: ..., password: ...
+ * overlay:                         # flannel-style overlay (needs etcd)
+ *   enabled: true
+ *   prefix: /coreos.com/network
+ *   publicIp: 192.168.200.1        # this node's underlay address (default: the address of `interface`)
+ *   interface: eth0                # the underlay interface
+ *   subnetFile: /run/flannel/subnet.env
+ *   ipMasq: true                   # masquerade pod traffic leaving the cluster network
+ * </pre>
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProperty("stateDir") Path stateDir,
+                          @JsonProperty("cniSocket") Path cniSocket, @JsonProperty("etcd") Etcd etcd,
+                          @JsonProperty("overlay") Overlay overlay) {
+
+    /** etcd connection. */
+    public record Etcd(@JsonProperty("endpoints") List<URI> endpoints, @JsonProperty("caFile") Path caFile,
+                       @JsonProperty("certFile") Path certFile, @JsonProperty("keyFile") Path keyFile,
+                       @JsonProperty("username") String username, @JsonProperty("password") String password) {
+        public Etcd {
+            if (endpoints == null || endpoints.isEmpty()) throw new IllegalArgumentException("etcd.endpoints must list at least one URL");
+        }
+    }
+
+    /** Flannel-style overlay mode. */
+    public record Overlay(@JsonProperty("enabled") boolean enabled, @JsonProperty("prefix") String prefix,
+                          @JsonProperty("publicIp") String publicIp, @JsonProperty("interface") String iface,
+                          @JsonProperty("subnetFile") Path subnetFile, @JsonProperty("ipMasq") Boolean ipMasq) {
+        public Overlay {
+            if (prefix == null) prefix = "/coreos.com/network";
+            if (subnetFile == null) subnetFile = Path.of("/run/flannel/subnet.env");
+            if (ipMasq == null) ipMasq = true;
+        }
+    }
+
+    public AgentConfig {
+        if (nodeName == null || nodeName.isBlank()) nodeName = hostName();
+        if (stateDir == null) stateDir = Path.of("/var/lib/podnet");
+        if (cniSocket == null) cniSocket = Path.of("/run/podnet/cni.sock");
+        if (overlay != null && overlay.enabled() && etcd == null) {
+            throw new IllegalArgumentException("overlay.enabled needs etcd.endpoints (leases live in etcd)");
+        }
+    }
+
+    public static AgentConfig defaults() {
+        return new AgentConfig(null, null, null, null, null);
+    }
+
+    public static AgentConfig load(Path file) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+        try {
+            AgentConfig c = yaml.readValue(Files.readString(file), AgentConfig.class);
+            return c == null ? defaults() : c;
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw new IOException(file + ": unknown field \"" + e.getPropertyName() + "\"", e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public boolean overlayEnabled() { return overlay != null && overlay.enabled(); }
+
+    private static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay); }
+
+    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay); }
+
+    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay); }
+
+    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay); }
+
+    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o); }
+}

@@ -1,0 +1,176 @@
+package io.podnet.agent.cni;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.podnet.cni.CniErrorCode;
+import io.podnet.cni.CniException;
+import io.podnet.cni.CniRequest;
+import io.podnet.cni.result.CniInterface;
+import io.podnet.cni.result.CniResult;
+import io.podnet.cni.result.CniRoute;
+import io.podnet.cni.result.IpConfig;
+import io.podnet.cni.result.ResultCodec;
+import io.podnet.cni.server.CniHandler;
+import io.podnet.cni.server.CniResponse;
+import io.podnet.ipam.IpamConfig;
+import io.podnet.ipam.IpamException;
+import io.podnet.ipam.Owner;
+import io.podnet.ipam.cni.IpamCniHandler;
+import io.podnet.ipam.store.IpamStores;
+import io.podnet.ipam.store.LocalIpamStore;
+import io.podnet.net.IpPrefix;
+import io.podnet.net.MacAddress;
+import io.podnet.rtnetlink.NetNs;
+import io.podnet.rtnetlink.Rtnetlink;
+import io.podnet.workload.bridge.Attachment;
+import io.podnet.workload.bridge.BridgeConfig;
+import io.podnet.workload.bridge.BridgeNetwork;
+import io.podnet.workload.nft.NftTable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * CNI type {@code podnet}: a bridge network with podnet IPAM (the reference bridge + host-local, done in the
+ * agent). ADD allocates, then attaches; if attaching fails the allocation is released before the error is
+ * returned. DEL detaches (tolerating a missing netns) and releases. CHECK verifies kernel state and the
+ * reservation. GC releases reservations not in the valid list.
+ * <p>Config keys (as the reference bridge): {@code bridge} (default {@code cni0}), {@code isGateway},
+ * {@code isDefaultGateway}, {@code ipMasq}, {@code mtu}, {@code hairpinMode}, {@code ipam} (host-local format).
+ */
+public final class BridgeCniHandler implements CniHandler {
+    private final Rtnetlink host;
+    private final IpamStores stores;
+    private final NftTable nft;
+    private final Path defaultIpamDir;
+
+    public BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir) {
+        this.host = host;
+        this.stores = stores;
+        this.nft = nft;
+        this.defaultIpamDir = defaultIpamDir;
+    }
+
+    @Override
+    public CniResponse handle(CniRequest req) throws CniException {
+        BridgeConfig bc = bridgeConfig(req.conf().raw());
+        IpamConfig ic = ipamConfig(req);
+        try {
+            LocalIpamStore store = stores.get(ic.networkDir(), ic.fsync());
+            BridgeNetwork net = new BridgeNetwork(host, bc);
+            return switch (req.command()) {
+                case ADD -> CniResponse.result(add(req, ic, store, net), req.conf().version());
+                case DEL -> {
+                    net.detach(attachment(req, List.of(), List.of()));
+                    store.release(new Owner(req.containerId(), req.ifname()));
+                    yield CniResponse.ok();
+                }
+                case CHECK -> {
+                    check(req, store, net);
+                    yield CniResponse.ok();
+                }
+                case GC -> {
+                    List<Owner> valid = req.conf().validAttachments().stream().map(a -> new Owner(a.containerId(), a.ifname())).toList();
+                    for (Owner gone : store.releaseAllExcept(valid).keySet()) {
+                        host.links().deleteIfPresent(Attachment.hostVethName(gone.containerId(), gone.ifname()));
+                    }
+                    yield CniResponse.ok();
+                }
+                case STATUS, VERSION -> CniResponse.ok();
+            };
+        } catch (IpamException e) {
+            throw e.toCni();
+        } catch (BridgeNetwork.InterfaceExistsException e) {
+            throw new CniException(CniErrorCode.INVALID_NETWORK_CONFIG, e.getMessage(), "CNI_IFNAME=" + req.ifname());
+        } catch (IOException e) {
+            throw new CniException(CniErrorCode.INTERNAL, req.command() + " failed: " + e.getMessage(), "");
+        }
+    }
+
+    private CniResult add(CniRequest req, IpamConfig ic, LocalIpamStore store, BridgeNetwork net)
+            throws IOException, IpamException, CniException {
+        if (req.netns().isEmpty()) throw new CniException(CniErrorCode.INVALID_ENVIRONMENT, "CNI_NETNS is required for ADD", "");
+        if (!NetNs.at(Path.of(req.netns())).exists()) {
+            throw new CniException(CniErrorCode.INVALID_NETNS, "network namespace " + req.netns() + " does not exist", "");
+        }
+        CniResult ipam = new IpamCniHandler(stores).add(req, ic, store);
+        try {
+            Attachment a = attachment(req, ipam.ips(), ipam.routes());
+            BridgeNetwork.Attached at = net.attach(a);
+            if (net.config().ipMasq()) masquerade(req.conf().name(), ic);
+            List<CniInterface> ifs = List.of(
+                    CniInterface.of(at.bridge(), at.bridgeMac().map(MacAddress::toString).orElse(""), ""),
+                    CniInterface.of(at.hostVeth(), at.hostMac().map(MacAddress::toString).orElse(""), ""),
+                    CniInterface.of(at.ifname(), at.containerMac().map(MacAddress::toString).orElse(""), req.netns()));
+            List<IpConfig> ips = ipam.ips().stream().map(ip -> new IpConfig(ip.address(), ip.gateway(), Optional.of(2))).toList();
+            List<CniRoute> routes = new ArrayList<>(ipam.routes());
+            if (net.config().isDefaultGateway()) {
+                for (IpConfig ip : ips) {
+                    IpPrefix def = ip.address().family() == io.podnet.net.IpFamily.V4 ? IpPrefix.DEFAULT_V4 : IpPrefix.DEFAULT_V6;
+                    if (ip.gateway().isPresent() && routes.stream().noneMatch(r -> r.dst().equals(def))) routes.add(CniRoute.of(def, ip.gateway()));
+                }
+            }
+            return new CniResult(ifs, ips, routes, req.conf().dns().or(ipam::dns));
+        } catch (IOException | RuntimeException | CniException e) {
+            store.release(new Owner(req.containerId(), req.ifname()));
+            throw e;
+        }
+    }
+
+    private void masquerade(String network, IpamConfig ic) throws IOException {
+        List<IpPrefix> subnets = new ArrayList<>();
+        ic.rangeSets().forEach(rs -> rs.ranges().forEach(r -> subnets.add(r.subnet())));
+        nft.setChain("masq_" + network.replaceAll("[^A-Za-z0-9_]", "_"), new NftTable.Chain("type nat hook postrouting priority srcnat; policy accept;",
+                NftTable.masqueradeRules(network, subnets)));
+        nft.apply();
+    }
+
+    private void check(CniRequest req, LocalIpamStore store, BridgeNetwork net) throws CniException, IOException, IpamException {
+        if (req.conf().prevResult().isEmpty()) throw new CniException(CniErrorCode.INVALID_NETWORK_CONFIG, "CHECK needs prevResult", "");
+        CniResult prev = ResultCodec.decode(req.conf().prevResult().get());
+        Attachment a = attachment(req, prev.ips(), List.of());
+        List<String> problems = new ArrayList<>(net.check(a));
+        try {
+            store.check(new Owner(req.containerId(), req.ifname()), prev.ips().stream().map(i -> i.address().address()).toList());
+        } catch (IpamException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) throw new CniException(CniErrorCode.CHECK_FAILED, String.join("; ", problems), "");
+    }
+
+    private Attachment attachment(CniRequest req, List<IpConfig> ips, List<CniRoute> routes) throws CniException {
+        Optional<MacAddress> mac;
+        try {
+            mac = req.requestedMac().map(MacAddress::parse);
+        } catch (IllegalArgumentException e) {
+            throw new CniException(CniErrorCode.INVALID_NETWORK_CONFIG, "invalid MAC: " + e.getMessage(), "");
+        }
+        NetNs ns = NetNs.at(Path.of(req.netns().isEmpty() ? "/nonexistent-netns" : req.netns()));
+        List<Attachment.IpConfig> aips = ips.stream().map(i -> new Attachment.IpConfig(i.address(), i.gateway())).toList();
+        List<Attachment.RouteSpec> rs = routes.stream().map(r -> new Attachment.RouteSpec(r.dst(), r.gw())).toList();
+        return new Attachment(ns, req.ifname(), req.containerId(), aips, rs, mac);
+    }
+
+    private IpamConfig ipamConfig(CniRequest req) throws CniException {
+        ObjectNode ipam = req.conf().ipam().orElseThrow(() -> new CniException(CniErrorCode.INVALID_NETWORK_CONFIG,
+                "network " + req.conf().name() + " has no ipam section", ""));
+        if (!ipam.has("dataDir")) ipam.put("dataDir", defaultIpamDir.toString());
+        try {
+            return IpamConfig.decode(ipam, req.conf().name(), req.conf().runtimeConfig().ipRanges());
+        } catch (IpamException e) {
+            throw e.toCni();
+        }
+    }
+
+    static BridgeConfig bridgeConfig(JsonNode c) throws CniException {
+        try {
+            return new BridgeConfig(c.path("bridge").asText("cni0"), c.path("mtu").asInt(0), c.path("isGateway").asBoolean(false),
+                    c.path("isDefaultGateway").asBoolean(false), c.path("hairpinMode").asBoolean(false), c.path("ipMasq").asBoolean(false));
+        } catch (IllegalArgumentException e) {
+            throw new CniException(CniErrorCode.INVALID_NETWORK_CONFIG, "invalid bridge config: " + e.getMessage(), "");
+        }
+    }
+
+}

@@ -1,0 +1,61 @@
+package io.podnet.cli;
+
+import io.podnet.agent.Agent;
+import io.podnet.agent.AgentConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code podnet agent}: the node agent daemon. Flags override the config file. */
+@Command(name = "agent", description = "Run the node agent (CNI server, IPAM, bridge networks, overlay mode).")
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "Agent config file (YAML; see README \"Agent configuration\").")
+    Path config;
+    @Option(names = "--node-name", description = "This node's name (default: host name).")
+    String nodeName;
+    @Option(names = "--state-dir", description = "Local state directory (default /var/lib/podnet).")
+    Path stateDir;
+    @Option(names = "--cni-socket", description = "Unix socket the CNI plugin connects to (default /run/podnet/cni.sock).")
+    Path cniSocket;
+    @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs, comma separated.")
+    List<URI> etcd;
+    @Option(names = "--overlay", description = "Enable the flannel-style overlay (needs --etcd-endpoints).")
+    boolean overlay;
+    @Option(names = "--public-ip", description = "Overlay: this node's underlay address.")
+    String publicIp;
+    @Option(names = "--iface", description = "Overlay: the underlay interface.")
+    String iface;
+    @Option(names = "--subnet-file", description = "Overlay: where to write subnet.env (default /run/flannel/subnet.env).")
+    Path subnetFile;
+    @Option(names = "--etcd-prefix", description = "Overlay: etcd prefix (default /coreos.com/network).")
+    String prefix;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig c = config != null ? AgentConfig.load(config) : AgentConfig.defaults();
+        if (nodeName != null) c = c.withNodeName(nodeName);
+        if (stateDir != null) c = c.withStateDir(stateDir);
+        if (cniSocket != null) c = c.withCniSocket(cniSocket);
+        if (etcd != null) c = c.withEtcd(new AgentConfig.Etcd(etcd, null, null, null, null, null));
+        if (overlay || publicIp != null || iface != null || subnetFile != null || prefix != null) {
+            AgentConfig.Overlay o = c.overlay();
+            c = c.withOverlay(new AgentConfig.Overlay(overlay || (o != null && o.enabled()),
+                    prefix != null ? prefix : o == null ? null : o.prefix(),
+                    publicIp != null ? publicIp : o == null ? null : o.publicIp(),
+                    iface != null ? iface : o == null ? null : o.iface(),
+                    subnetFile != null ? subnetFile : o == null ? null : o.subnetFile(),
+                    o == null ? null : o.ipMasq()));
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        try (Agent agent = Agent.start(c)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            System.err.println("podnet agent " + c.nodeName() + " ready (CNI socket " + c.cniSocket() + ")");
+            stop.await();
+        }
+        return 0;
+    }
+}
