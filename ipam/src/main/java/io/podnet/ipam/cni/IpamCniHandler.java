@@ -70,13 +70,14 @@ public final class IpamCniHandler implements CniHandler {
 
     /** ADD: allocate one address per range set and build the IPAM result. */
     public CniResult add(CniRequest req, IpamConfig cfg, LocalIpamStore store) throws IpamException, IOException, CniException {
+        Optional<Dns> dns = dns(cfg); // read before reserving, so a bad resolvConf cannot leak addresses
         List<IpAddress> ips = store.allocate(owner(req), cfg.rangeSets(), requested(req));
         List<IpConfig> out = new ArrayList<>();
         for (int i = 0; i < ips.size(); i++) {
             AllocRange r = cfg.rangeSets().get(i).rangeFor(ips.get(i)).orElseThrow();
             out.add(IpConfig.of(new Cidr(ips.get(i), r.subnet().length()), Optional.of(r.gateway())));
         }
-        return new CniResult(List.of(), out, cfg.routes(), dns(cfg));
+        return new CniResult(List.of(), out, cfg.routes(), dns);
     }
 
     /** The ipam section decoded; {@code runtimeConfig.ipRanges} overrides its ranges. */

@@ -32,8 +32,10 @@ import java.util.stream.Stream;
  * Crash-safe IP reservations for one network directory, host-local compatible on disk.
  *
  * <p>Complicating factors: (1) a kill -9 at any instant must never yield a duplicate: an IP file appears only
- * by {@code link(2)} of a complete, fsync-ed temp file, so it is either absent or complete, and the answer is
- * returned only after the directory is fsync-ed; leftover temp files are removed by the next scan.
+ * by {@code link(2)} of a complete temp file, so it is either absent or complete; with {@code fsync} the new
+ * files and the directory are fsync-ed (one journal commit) before the answer is returned; leftover temp files
+ * and empty IP files are removed by the next scan. A release is not fsync-ed: a power loss right after it can
+ * bring the reservation back (a leak that GC reclaims), never a duplicate.
  * (2) Several processes may share a directory: every operation holds an fcntl lock on {@code lock}, and
  * re-reads the directory when the {@code .podnet-generation} counter or the directory mtime moved since this
  * process last wrote. fcntl locks do not exclude host-local's flock, so do not run host-local on the same
@@ -141,7 +143,6 @@ public final class LocalIpamStore implements AutoCloseable {
     private void committed() throws IOException {
         generation = generation == Long.MIN_VALUE ? 1 : generation + 1;
         genChannel.write(ByteBuffer.allocate(8).putLong(generation).flip(), 0);
-        if (fsync) syncDir();
         dirMtime = Files.getLastModifiedTime(dir);
     }
 
@@ -189,6 +190,19 @@ public final class LocalIpamStore implements AutoCloseable {
         }
     }
 
+    /**
+     * One journal commit for the whole allocation: fsync the new IP files (the first commits everything
+     * pending, including the directory entries on ext4), then the directory itself (portable guarantee).
+     */
+    private void makeDurable(List<IpAddress> ips) throws IOException {
+        for (IpAddress ip : ips) {
+            try (FileChannel ch = FileChannel.open(dir.resolve(ip.toString()), StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        }
+        syncDir();
+    }
+
     private void syncDir() throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
@@ -216,6 +230,7 @@ public final class LocalIpamStore implements AutoCloseable {
                 committed();
                 throw e;
             }
+            if (fsync) makeDurable(done);
             committed();
             return done;
         });
@@ -259,8 +274,7 @@ public final class LocalIpamStore implements AutoCloseable {
         Path tmp = dir.resolve(TMP_PREFIX + ip + "-" + ProcessHandle.current().pid() + "-" + (tmpCounter++));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.wrap(owner.fileContent().getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) ch.write(b);
-            if (fsync) ch.force(true);
+            while (b.hasRemaining()) ch.write(b); // one small write: complete or absent after a process crash
         }
         try {
             Files.createLink(target, tmp);
