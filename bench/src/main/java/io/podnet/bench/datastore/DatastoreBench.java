@@ -22,9 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Puts/s and CAS/s through podnet's {@link EtcdDatastore} versus an equivalent raw jetcd client loop, against one
  * throwaway etcd (tmpfs data dir) started by this driver. Both sides run the same blocking loop, one call per
- * iteration, on the same number of threads; rounds alternate podnet/raw so drift hits both.
+ * iteration, on the same number of threads; rounds alternate which side goes first; the ratio is the median of per-round ratios,
+ * which resists drift from other load on the machine.
  *
- * <p>Usage: {@code DatastoreBench [opsPerThread=2000] [threads=1,16] [rounds=3]}. Not a test: prints a table.
+ * <p>Usage: {@code DatastoreBench [opsPerThread=1000] [threads=1,16] [rounds=9]}. Not a test: prints a table.
  */
 public final class DatastoreBench {
     private static final byte[] VALUE = "{\"PublicIP\":\"10.99.0.1\",\"BackendType\":\"vxlan\"}".getBytes(StandardCharsets.UTF_8);
@@ -36,10 +37,10 @@ public final class DatastoreBench {
     private DatastoreBench() {}
 
     public static void main(String[] args) throws Exception {
-        int ops = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int ops = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int[] threadCounts = java.util.Arrays.stream((args.length > 1 ? args[1] : "1,16").split(","))
                 .mapToInt(Integer::parseInt).toArray();
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 9;
         try (EtcdServer etcd = EtcdServer.launch();
              Datastore podnet = EtcdDatastore.connect(EtcdConfig.of(List.of(etcd.clientUrl())));
              Client raw = Client.builder().endpoints(etcd.clientUrl()).build()) {
@@ -58,13 +59,18 @@ public final class DatastoreBench {
         time(raw, threads, Math.min(ops, 1000));
         List<Double> p = new ArrayList<>();
         List<Double> r = new ArrayList<>();
+        List<Double> ratio = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            p.add(time(podnet, threads, ops));
-            r.add(time(raw, threads, ops));
+            // alternate which side goes first, and pair each podnet round with the raw round next to it
+            double a = i % 2 == 0 ? time(podnet, threads, ops) : 0;
+            double b = time(raw, threads, ops);
+            if (i % 2 == 1) a = time(podnet, threads, ops);
+            p.add(a);
+            r.add(b);
+            ratio.add(a / b);
         }
-        double pm = median(p);
-        double rm = median(r);
-        System.out.printf("%-22s %8d %14.0f %14.0f %7.2fx%n", name, threads, pm, rm, pm / rm);
+        System.out.printf("%-22s %8d %14.0f %14.0f %7.2fx   (per-round ratios %s)%n", name, threads, median(p), median(r),
+                median(ratio), ratio.stream().map(x -> "%.2f".formatted(x)).toList());
     }
 
     /** Runs {@code ops} iterations on each of {@code threads} platform threads; returns total ops/s. */
