@@ -31,6 +31,7 @@ final class TunToUdpLoop extends TunnelLoop {
     volatile long dropsMalformed;
     volatile long icmpSent;
     volatile long errors;
+    volatile long batches;
 
     TunToUdpLoop(int tunFd, int sockFd, UdpTunnel tunnel, UdpTunnelOptions opts, int wakeFd) {
         super(wakeFd);
@@ -108,13 +109,14 @@ final class TunToUdpLoop extends TunnelLoop {
     /** Sends slots 0..n-1, skipping a message that fails and waiting while the socket buffer is full. */
     private void send(int n) throws SyscallException {
         int sent = 0;
-        long bytes = 0, packets = 0, errs = 0;
+        long bytes = 0, packets = 0, errs = 0, calls = 0;
         while (sent < n && !stopping()) {
             int r = NativeIo.sendmmsg(cap, sockFd, msgsFrom[sent], n - sent, 0);
             if (r > 0) {
                 for (int i = sent; i < sent + r; i++) bytes += lengths[i];
                 packets += r;
                 sent += r;
+                calls++;
             } else if (r == -NativeIo.EAGAIN || r == -105 /* ENOBUFS */) {
                 await(sockFd, 0x4 /* POLLOUT */, false, "udp socket");
             } else if (isFatal(-r)) {
@@ -126,6 +128,7 @@ final class TunToUdpLoop extends TunnelLoop {
         }
         txPackets += packets;
         txBytes += bytes;
+        batches += calls;
         if (errs != 0) errors += errs;
     }
 }

@@ -19,6 +19,7 @@ final class UdpToTunLoop extends TunnelLoop {
     volatile long rxBytes;
     volatile long dropsMalformed;
     volatile long errors;
+    volatile long batches;
 
     UdpToTunLoop(int tunFd, int sockFd, UdpTunnelOptions opts, int wakeFd) {
         super(wakeFd);
@@ -64,6 +65,7 @@ final class UdpToTunLoop extends TunnelLoop {
         }
         rxPackets += packets;
         rxBytes += bytes;
+        batches++;
         if ((malformed | errs) != 0) {
             dropsMalformed += malformed;
             errors += errs;

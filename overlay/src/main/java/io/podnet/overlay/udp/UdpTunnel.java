@@ -108,7 +108,7 @@ public final class UdpTunnel implements AutoCloseable {
     /** A snapshot of the counters (each counter is exact; the set is not one atomic cut). */
     public UdpTunnelStats stats() {
         return new UdpTunnelStats(tx.txPackets, tx.txBytes, rx.rxPackets, rx.rxBytes, tx.dropsNoRoute, tx.dropsTtl,
-                tx.dropsMalformed + rx.dropsMalformed, tx.icmpSent, tx.errors, rx.errors);
+                tx.dropsMalformed + rx.dropsMalformed, tx.icmpSent, tx.errors, rx.errors, tx.batches, rx.batches);
     }
 
     /** True while both threads run. */

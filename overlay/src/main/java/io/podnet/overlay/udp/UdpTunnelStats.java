@@ -15,8 +15,11 @@ package io.podnet.overlay.udp;
  * @param icmpUnreachableSent ICMP net-unreachable errors written back into the TUN device
  * @param sendErrors         {@code sendmmsg} failures (each costs one packet) and failed TUN reads
  * @param receiveErrors      failed {@code recvmmsg} calls and TUN writes
+ * @param txBatches          {@code sendmmsg} calls that sent at least one packet ({@code txPackets / txBatches}
+ *                           is the mean batch size)
+ * @param rxBatches          {@code recvmmsg} calls that returned at least one datagram
  */
 public record UdpTunnelStats(long txPackets, long txBytes, long rxPackets, long rxBytes, long dropsNoRoute,
                              long dropsTtlExpired, long dropsMalformed, long icmpUnreachableSent, long sendErrors,
-                             long receiveErrors) {
+                             long receiveErrors, long txBatches, long rxBatches) {
 }
