@@ -125,7 +125,7 @@ public abstract class DatastoreContract {
         Lease lease = s.grantLease(leaseTtl());
         assertThat(lease.ttl()).isGreaterThanOrEqualTo(leaseTtl());
         Recorder rec = new Recorder();
-        try (Watch w = s.watch(p, 0, rec)) {
+        try (Watch _ = s.watch(p, 0, rec)) {
             s.put(p + "a", b("a"), lease.id());
             s.put(p + "b", b("b"), lease.id());
             s.put(p + "keep", b("k"));
@@ -194,7 +194,7 @@ public abstract class DatastoreContract {
         s.compact(now);
         assertThatThrownBy(() -> s.range(p, "", 10, first)).isInstanceOf(CompactedException.class);
         Recorder stale = new Recorder();
-        try (Watch w = s.watch(p, first, stale)) {
+        try (Watch _ = s.watch(p, first, stale)) {
             WatchResponse r = stale.awaitTerminal(WAIT);
             assertThat(r).isInstanceOf(WatchResponse.Compacted.class);
             assertThat(((WatchResponse.Compacted) r).compactRevision()).isEqualTo(now);
@@ -204,7 +204,7 @@ public abstract class DatastoreContract {
         assertThat(snap.kvs()).extracting(KeyValue::key, KeyValue::valueUtf8)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(p + "a", "2"), org.assertj.core.groups.Tuple.tuple(p + "c", "1"));
         Recorder fresh = new Recorder();
-        try (Watch w = s.watch(p, snap.revision() + 1, fresh)) {
+        try (Watch _ = s.watch(p, snap.revision() + 1, fresh)) {
             s.put(p + "d", b("1"));
             assertThat(fresh.awaitEvents(1, WAIT)).extracting(Event::key).containsExactly(p + "d");
         }
@@ -251,7 +251,7 @@ public abstract class DatastoreContract {
         w.close();
         s.put(p + "a", b("2"));
         Recorder after = new Recorder();
-        try (Watch w2 = s.watch(p, 0, after)) {
+        try (Watch _ = s.watch(p, 0, after)) {
             s.put(p + "a", b("3"));
             after.awaitEvents(1, WAIT);
         }

@@ -1,6 +1,5 @@
 package io.podnet.datastore.etcd;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
@@ -73,6 +72,7 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
                 .withRange(EtcdDatastore.prefixEnd(prefix))
                 .withRevision(seenRevision + 1)
                 .withPrevKV(true)
+                .withRequireLeader(true)   // a member cut off from the leader ends the stream; we move on
                 .build();
         watcher = client.watch(EtcdDatastore.bytes(prefix.isEmpty() ? "\0" : prefix), opt, this);
     }

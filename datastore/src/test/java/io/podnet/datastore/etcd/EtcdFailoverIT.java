@@ -33,7 +33,7 @@ class EtcdFailoverIT {
                      EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(10)))) {
             for (int i = 0; i < 10; i++) store.put("/fo/before-" + i, "v".getBytes(UTF_8));
             Recorder rec = new Recorder();
-            try (Watch w = store.watch("/fo/", 0, rec)) {
+            try (Watch _ = store.watch("/fo/", 0, rec)) {
                 int leader = cluster.leaderIndex();
                 cluster.member(leader).stop();
                 for (int i = 0; i < 30; i++) store.put("/fo/after-" + i, "v".getBytes(UTF_8));

@@ -27,7 +27,7 @@ class EtcdOutageIT {
                      EtcdConfig.of(List.of(etcd.clientUrl())).withTimeout(Duration.ofSeconds(2)))) {
             Recorder rec = new Recorder();
             List<String> expected = new ArrayList<>();
-            try (Watch w = store.watch("/outage/", 0, rec)) {
+            try (Watch _ = store.watch("/outage/", 0, rec)) {
                 for (int i = 0; i < 10; i++) expected.add(createOnce(store, "/outage/before-" + i));
                 rec.awaitEvents(10, WAIT);
 
