@@ -50,7 +50,7 @@ public final class GobgpPeer implements AutoCloseable {
     public String gobgp(String... args) { return run(args).check().out(); }
 
     public boolean established(String neighbor) {
-        return run("neighbor", neighbor).out().contains("BGP state = established");
+        return run("neighbor", neighbor).out().toLowerCase(java.util.Locale.ROOT).contains("bgp state = established");
     }
 
     public long pid() { return process == null ? -1 : process.pid(); }
