@@ -257,4 +257,18 @@ public abstract class DatastoreContract {
         }
         assertThat(rec.events()).hasSize(1);
     }
+
+    @Test
+    void aThrowingListenerDoesNotStopItsWatch() throws Exception {
+        Datastore s = store();
+        Recorder rec = new Recorder();
+        try (Watch _ = s.watch(p, 0, r -> {
+            rec.on(r);
+            throw new IllegalStateException("listener bug");
+        })) {
+            s.put(p + "a", b("1"));
+            s.put(p + "b", b("1"));
+            assertThat(rec.awaitEvents(2, WAIT)).extracting(Event::key).containsExactly(p + "a", p + "b");
+        }
+    }
 }

@@ -80,20 +80,21 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
     @Override
     public void onNext(io.etcd.jetcd.watch.WatchResponse response) {
         List<Event> fresh = new ArrayList<>();
+        // under the lock so two overlapping streams (old and new during a re-watch) cannot interleave batches;
+        // deliver() only enqueues, it never blocks
         synchronized (this) {
             if (closed) return;
             for (WatchEvent we : response.getEvents()) {
                 Event e = EtcdDatastore.event(we);
-                if (e == null || !isNew(e)) continue;
-                fresh.add(e);
+                if (e != null && isNew(e)) fresh.add(e);
             }
-        }
-        int i = 0;
-        while (i < fresh.size()) {
-            int j = i;
-            while (j < fresh.size() && fresh.get(j).revision() == fresh.get(i).revision()) j++;
-            deliver(new WatchResponse.Events(fresh.subList(i, j)));
-            i = j;
+            int i = 0;
+            while (i < fresh.size()) {
+                int j = i;
+                while (j < fresh.size() && fresh.get(j).revision() == fresh.get(i).revision()) j++;
+                deliver(new WatchResponse.Events(fresh.subList(i, j)));
+                i = j;
+            }
         }
     }
 
@@ -167,7 +168,11 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
                 deliveryThread = Thread.currentThread();
                 if (closed) return;
                 if (r instanceof WatchResponse.Events e) deliveredRevision = e.lastRevision();
-                listener.on(r);
+                try {
+                    listener.on(r);
+                } catch (RuntimeException bug) {
+                    LOG.log(Level.WARNING, "watch prefix=" + prefix + ": listener threw; delivery goes on", bug);
+                }
                 if (!(r instanceof WatchResponse.Events)) closeQuietly();
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {

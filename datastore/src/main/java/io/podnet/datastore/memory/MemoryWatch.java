@@ -41,7 +41,12 @@ final class MemoryWatch implements Watch {
                 WatchResponse r = queue.take();
                 if (closed) return;
                 if (r instanceof WatchResponse.Events e) lastRevision = e.lastRevision();
-                listener.on(r);
+                try {
+                    listener.on(r);
+                } catch (RuntimeException bug) {
+                    System.getLogger(MemoryWatch.class.getName()).log(System.Logger.Level.WARNING,
+                            "watch prefix=" + prefix + ": listener threw; delivery goes on", bug);
+                }
                 if (!(r instanceof WatchResponse.Events)) closed = true;
             }
         } catch (InterruptedException e) {
