@@ -4,5 +4,7 @@ module io.podnet.cli {
     requires io.podnet.rtnetlink;
     requires io.podnet.agent;
     requires info.picocli;
+    requires com.fasterxml.jackson.databind;
     opens io.podnet.cli to info.picocli;
+    opens io.podnet.cli.lab to info.picocli, com.fasterxml.jackson.databind;
 }
