@@ -1,0 +1,70 @@
+package io.podnet.bench.bgp;
+
+import io.podnet.bgp.fsm.State;
+import io.podnet.bgp.speaker.PeerConfig;
+import io.podnet.bgp.speaker.PeerStatus;
+import io.podnet.bgp.speaker.Speaker;
+import io.podnet.bgp.speaker.SpeakerConfig;
+import io.podnet.bgp.speaker.TcpTransport;
+import io.podnet.net.IpAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The podnet side of the relay benchmark, run as its own JVM inside the relay namespace
+ * ({@code ip netns exec <ns> java ... RelayNode ASN ADDR EXPECTED PEER:AS...}). Prints
+ * {@code EVENT established <peer> <epochMillis>} when the first peer is up and
+ * {@code EVENT locrib <n> <epochMillis>} once the Loc-RIB holds EXPECTED routes; exits when stdin closes.
+ */
+public final class RelayNode {
+    private RelayNode() {}
+
+    public static void main(String[] args) throws Exception {
+        long asn = Long.parseLong(args[0]);
+        IpAddress self = IpAddress.parse(args[1]);
+        int expected = Integer.parseInt(args[2]);
+        SpeakerConfig cfg = SpeakerConfig.of(asn, self).withListen(new InetSocketAddress(self.toInetAddress(), 179))
+                .withConnectRetry(Duration.ofSeconds(1));
+        Speaker s = new Speaker(cfg, new TcpTransport(), InstantSource.system());
+        List<IpAddress> peers = new ArrayList<>();
+        for (int i = 3; i < args.length; i++) {
+            String[] p = args[i].split(":");
+            IpAddress a = IpAddress.parse(p[0]);
+            peers.add(a);
+            s.addPeer(PeerConfig.of(a, Long.parseLong(p[1])).withLocalAddress(self));
+        }
+        AtomicInteger size = new AtomicInteger();
+        s.addListener(changes -> {
+            int n = size.addAndGet((int) changes.stream().filter(c -> !c.isWithdrawal()).count());
+            if (n >= expected && n - changes.size() < expected) {
+                System.out.println("EVENT locrib " + n + " " + System.currentTimeMillis());
+                System.out.flush();
+            }
+        });
+        s.start();
+        Thread.ofPlatform().daemon().start(() -> {
+            IpAddress upstream = peers.getFirst(); // the first peer listed is the route source
+            while (true) {
+                if (s.peer(upstream).join().map(PeerStatus::state).orElse(State.IDLE) == State.ESTABLISHED) {
+                    System.out.println("EVENT established " + upstream + " " + System.currentTimeMillis());
+                    System.out.flush();
+                    return;
+                }
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        while (System.in.read() >= 0) {
+            // run until the driver closes our stdin
+        }
+        s.close();
+        System.exit(0);
+    }
+}
