@@ -51,6 +51,7 @@ public final class EtcdDatastore implements Datastore {
     private final Client client;
     private final String endpoints;
     private final long timeoutMs;
+    private final java.util.Set<EtcdWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService rewatcher =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("etcd-rewatch").factory());
 
@@ -141,7 +142,8 @@ public final class EtcdDatastore implements Datastore {
     @Override
     public Watch watch(String prefix, long fromRevision, WatchListener listener) throws DatastoreException {
         long current = fromRevision == 0 ? revision() : 0;
-        EtcdWatch w = new EtcdWatch(client.getWatchClient(), prefix, listener, rewatcher);
+        EtcdWatch w = new EtcdWatch(this, prefix, listener);
+        watches.add(w);
         w.start(fromRevision, current);
         return w;
     }
@@ -158,11 +160,19 @@ public final class EtcdDatastore implements Datastore {
         await("compact " + revision, client.getKVClient().compact(revision, opt), 0);
     }
 
+    /** Closes open watches, then the client. */
     @Override
     public void close() {
+        List.copyOf(watches).forEach(EtcdWatch::close);
         rewatcher.shutdownNow();
         client.close();
     }
+
+    io.etcd.jetcd.Watch watchClient() { return client.getWatchClient(); }
+
+    ScheduledExecutorService rewatcher() { return rewatcher; }
+
+    void forget(EtcdWatch w) { watches.remove(w); }
 
     private <T> T await(String what, CompletableFuture<T> f, long lease) throws DatastoreException {
         try {

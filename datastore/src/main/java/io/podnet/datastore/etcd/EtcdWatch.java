@@ -39,6 +39,7 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
     private static final System.Logger LOG = System.getLogger(EtcdWatch.class.getName());
     private static final long REWATCH_DELAY_MS = 300;
 
+    private final EtcdDatastore owner;
     private final io.etcd.jetcd.Watch client;
     private final String prefix;
     private final WatchListener listener;
@@ -52,11 +53,12 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
     private boolean terminal;
     private volatile Thread deliveryThread;
 
-    EtcdWatch(io.etcd.jetcd.Watch client, String prefix, WatchListener listener, ScheduledExecutorService rewatcher) {
-        this.client = client;
+    EtcdWatch(EtcdDatastore owner, String prefix, WatchListener listener) {
+        this.owner = owner;
+        this.client = owner.watchClient();
         this.prefix = prefix;
         this.listener = listener;
-        this.rewatcher = rewatcher;
+        this.rewatcher = owner.rewatcher();
     }
 
     /** Starts at {@code fromRevision} (0 = after {@code currentRevision}). */
@@ -189,6 +191,7 @@ final class EtcdWatch implements Watch, io.etcd.jetcd.Watch.Listener {
         }
         if (old != null) old.close();
         deliverer.shutdown();
+        owner.forget(this);
     }
 
     @Override
