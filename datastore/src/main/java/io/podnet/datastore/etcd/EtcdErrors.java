@@ -39,7 +39,7 @@ final class EtcdErrors {
         }
         if (root instanceof EtcdException ee && isUnavailable(ee.getErrorCode())
                 || lower.contains("unavailable") || lower.contains("deadline") || lower.contains("connection refused")
-                || lower.contains("no leader")) {
+                || lower.contains("no leader") || lower.contains("leader changed") || lower.contains("timed out")) {
             return new UnavailableException(what + ": etcd at " + endpoints + " is unavailable: " + text, t);
         }
         return new DatastoreException(what + ": " + text, t);
