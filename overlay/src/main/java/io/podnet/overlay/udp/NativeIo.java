@@ -15,13 +15,18 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few syscalls the udp data path needs beyond {@code io.podnet.rtnetlink.sys.Libc}: {@code sendmmsg(2)},
- * {@code recvmmsg(2)}, {@code poll(2)}, {@code fcntl(2)}, {@code eventfd(2)}, plus allocation-free
- * {@code read}/{@code write}. Unlike {@code Libc}, every call here returns the kernel convention — a
- * non-negative result or {@code -errno} — and never throws on a syscall failure, so the hot path allocates
- * nothing even when packets are rejected. {@code EINTR} is retried inside.
+ * {@code recvmmsg(2)}, {@code poll(2)}, {@code read(2)}/{@code write(2)} on the TUN fd, {@code fcntl(2)} and
+ * {@code eventfd(2)}. Calls return the kernel convention — a non-negative result or {@code -errno} — and never
+ * throw on a syscall failure, so rejected packets cost no exception.
  *
- * <p>Each thread calling these needs its own errno capture buffer; callers pass one from {@link #newCapture}
- * (one per data-path thread, allocated once), so there is no ThreadLocal lookup per call.
+ * <p>No allocation on success: a downcall bound with errno capture runs
+ * {@code SharedUtils.checkCaptureSegment}, which slices the capture segment and, measured, C2 does not always
+ * scalar-replace that slice. So every data-path call first goes through a handle <em>without</em> capture;
+ * only when it returns -1 is the same call repeated through the capturing handle to learn the errno. That is
+ * sound because each of these calls is a no-op when it fails (poll; a non-blocking recvmmsg that received
+ * nothing; a sendmmsg whose first message was not sent; read/write of a packet). The per-packet TUN
+ * read/write skip even that and return -1 on any failure (the TUN→UDP loop's poll reports a dead device).
+ * Each thread passes its own capture buffer from {@link #newCapture}, allocated once.
  */
 final class NativeIo {
     static final int EINTR = 4;
@@ -46,22 +51,35 @@ final class NativeIo {
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    private static final MethodHandle SENDMMSG = bind("sendmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle RECVMMSG = bind("recvmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle READ = bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final FunctionDescriptor SENDMMSG_FD = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final FunctionDescriptor RECVMMSG_FD =
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final FunctionDescriptor POLL_FD = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final FunctionDescriptor RW_FD = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle SENDMMSG = plain("sendmmsg", SENDMMSG_FD);
+    private static final MethodHandle SENDMMSG_ERRNO = bind("sendmmsg", SENDMMSG_FD);
+    private static final MethodHandle RECVMMSG = plain("recvmmsg", RECVMMSG_FD);
+    private static final MethodHandle RECVMMSG_ERRNO = bind("recvmmsg", RECVMMSG_FD);
+    private static final MethodHandle POLL = plain("poll", POLL_FD);
+    private static final MethodHandle POLL_ERRNO = bind("poll", POLL_FD);
+    private static final MethodHandle READ = plain("read", RW_FD);
+    private static final MethodHandle WRITE = plain("write", RW_FD);
     private static final MethodHandle FCNTL = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     private NativeIo() {}
 
+    private static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
+    private static MethodHandle plain(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(symbol(name), fd);
+    }
+
     private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... extra) {
-        MemorySegment sym = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        MemorySegment sym = symbol(name);
         Linker.Option[] opts = new Linker.Option[extra.length + 1];
         opts[0] = Linker.Option.captureCallState("errno");
         System.arraycopy(extra, 0, opts, 1, extra.length);
@@ -86,12 +104,12 @@ final class NativeIo {
     /** sendmmsg(2): number of messages sent, or {@code -errno} if the first one failed. */
     static int sendmmsg(MemorySegment cap, int fd, MemorySegment msgvec, int vlen, int flags) {
         try {
-            while (true) {
-                int n = (int) SENDMMSG.invokeExact(cap, fd, msgvec, vlen, flags);
-                if (n >= 0) return n;
-                int e = errno(cap);
-                if (e != EINTR) return -e;
+            int n = (int) SENDMMSG.invokeExact(fd, msgvec, vlen, flags);
+            while (n < 0) {
+                n = (int) SENDMMSG_ERRNO.invokeExact(cap, fd, msgvec, vlen, flags);
+                if (n < 0 && errno(cap) != EINTR) return -errno(cap);
             }
+            return n;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -100,12 +118,12 @@ final class NativeIo {
     /** recvmmsg(2) without timeout: number of messages received, or {@code -errno}. */
     static int recvmmsg(MemorySegment cap, int fd, MemorySegment msgvec, int vlen, int flags) {
         try {
-            while (true) {
-                int n = (int) RECVMMSG.invokeExact(cap, fd, msgvec, vlen, flags, MemorySegment.NULL);
-                if (n >= 0) return n;
-                int e = errno(cap);
-                if (e != EINTR) return -e;
+            int n = (int) RECVMMSG.invokeExact(fd, msgvec, vlen, flags, MemorySegment.NULL);
+            while (n < 0) {
+                n = (int) RECVMMSG_ERRNO.invokeExact(cap, fd, msgvec, vlen, flags, MemorySegment.NULL);
+                if (n < 0 && errno(cap) != EINTR) return -errno(cap);
             }
+            return n;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -114,7 +132,9 @@ final class NativeIo {
     /** poll(2): number of ready fds (0 on timeout, also when interrupted), or {@code -errno}. */
     static int poll(MemorySegment cap, MemorySegment fds, int nfds, int timeoutMillis) {
         try {
-            int n = (int) POLL.invokeExact(cap, fds, (long) nfds, timeoutMillis);
+            int n = (int) POLL.invokeExact(fds, (long) nfds, timeoutMillis);
+            if (n >= 0) return n;
+            n = (int) POLL_ERRNO.invokeExact(cap, fds, (long) nfds, 0);
             if (n >= 0) return n;
             int e = errno(cap);
             return e == EINTR ? 0 : -e;
@@ -123,29 +143,19 @@ final class NativeIo {
         }
     }
 
-    /** read(2): bytes read, or {@code -errno} ({@code -EAGAIN} when a non-blocking fd has nothing). */
-    static long read(MemorySegment cap, int fd, MemorySegment buf, long len) {
+    /** read(2) of one packet from a non-blocking fd: bytes read, or -1 on any failure (EAGAIN: queue empty). */
+    static long read(int fd, MemorySegment buf, long len) {
         try {
-            while (true) {
-                long n = (long) READ.invokeExact(cap, fd, buf, len);
-                if (n >= 0) return n;
-                int e = errno(cap);
-                if (e != EINTR) return -e;
-            }
+            return (long) READ.invokeExact(fd, buf, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    /** write(2): bytes written, or {@code -errno}. */
-    static long write(MemorySegment cap, int fd, MemorySegment buf, long len) {
+    /** write(2) of one packet: bytes written, or -1 on any failure. */
+    static long write(int fd, MemorySegment buf, long len) {
         try {
-            while (true) {
-                long n = (long) WRITE.invokeExact(cap, fd, buf, len);
-                if (n >= 0) return n;
-                int e = errno(cap);
-                if (e != EINTR) return -e;
-            }
+            return (long) WRITE.invokeExact(fd, buf, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }

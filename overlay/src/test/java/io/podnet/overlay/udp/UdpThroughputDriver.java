@@ -39,9 +39,12 @@ public final class UdpThroughputDriver {
                 List<Double> veth = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
                     veth.add(iperf(a, b, "192.168.90.2", seconds, streams));
+                    long alloc0 = TunnelThreadAllocation.bytes();
+                    long packets0 = packets(ta, tb);
                     tunnel.add(iperf(a, b, "10.5.2.0", seconds, streams));
-                    System.out.printf("round %d: veth %.0f Mbit/s, udp tunnel %.0f Mbit/s%n", r + 1,
-                            veth.getLast(), tunnel.getLast());
+                    double perPacket = (TunnelThreadAllocation.bytes() - alloc0) / (double) (packets(ta, tb) - packets0);
+                    System.out.printf("round %d: veth %.0f Mbit/s, udp tunnel %.0f Mbit/s (tunnel threads allocated "
+                            + "%.2f bytes/packet)%n", r + 1, veth.getLast(), tunnel.getLast(), perPacket);
                 }
                 double t = median(tunnel);
                 double v = median(veth);
@@ -55,6 +58,10 @@ public final class UdpThroughputDriver {
                         + "; UDP receive-buffer errors on B: " + udpRcvbufErrors(b));
             }
         }
+    }
+
+    private static long packets(UdpTunnel ta, UdpTunnel tb) {
+        return ta.stats().txPackets() + ta.stats().rxPackets() + tb.stats().txPackets() + tb.stats().rxPackets();
     }
 
     private static void report(String who, UdpTunnelStats s) {
@@ -102,8 +109,15 @@ public final class UdpThroughputDriver {
                 UdpRoutes.of(Map.of(IpPrefix.parse(remoteLease), IpAddress.parse(remote))), opts);
     }
 
-    /** One iperf3 TCP run from a to server address in b; returns the receiver's Mbit/s. */
+    /** One iperf3 TCP run, retried (up to 3 times) when iperf3 reports nothing, as it does under heavy load. */
     private static double iperf(Netns a, Netns b, String server, int seconds, int streams) throws Exception {
+        double mbps = 0;
+        for (int attempt = 0; attempt < 3 && mbps == 0; attempt++) mbps = iperfOnce(a, b, server, seconds, streams);
+        return mbps;
+    }
+
+    /** One iperf3 TCP run from a to server address in b; returns the receiver's Mbit/s. */
+    private static double iperfOnce(Netns a, Netns b, String server, int seconds, int streams) throws Exception {
         Process srv = new ProcessBuilder("ip", "netns", "exec", b.name(), "iperf3", "-s", "-1", "-B", server, "-p", "5201")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
@@ -117,7 +131,9 @@ public final class UdpThroughputDriver {
             }
             if (!r.ok()) throw new IllegalStateException("iperf3 failed: " + r.out() + r.err());
             JsonNode j = new ObjectMapper().readTree(r.out());
-            return j.at("/end/sum_received/bits_per_second").asDouble() / 1e6;
+            double mbps = j.at("/end/sum_received/bits_per_second").asDouble() / 1e6;
+            if (mbps == 0) System.err.println("iperf3 reported no throughput (" + j.path("error").asText() + "), retrying");
+            return mbps;
         } finally {
             srv.destroy();
             if (!srv.waitFor(5, TimeUnit.SECONDS)) srv.destroyForcibly();

@@ -134,9 +134,18 @@ class UdpTunnelNetnsIT {
         new Random(2026).nextBytes(data);
         byte[] expected = MessageDigest.getInstance("SHA-256").digest(data);
 
+        assertThat(transfer(a, b, data, 5201)).isEqualTo(expected);
+        // every byte crossed the tunnel in packets of at most the TUN MTU
+        assertThat(t[0].stats().txBytes()).isGreaterThan(size);
+        assertThat(t[1].stats().rxBytes()).isGreaterThan(size);
+        assertThat(t[0].stats().txPackets()).isGreaterThan(size / 1472);
+    }
+
+    /** Sends {@code data} over TCP from a to 10.5.2.0:port in b; returns the SHA-256 of what b received. */
+    private byte[] transfer(Netns a, Netns b, byte[] data, int port) throws Exception {
         ServerSocket server = NetNs.named(b.name()).run(() -> {
             ServerSocket s = new ServerSocket();
-            s.bind(new InetSocketAddress("10.5.2.0", 5201));
+            s.bind(new InetSocketAddress("10.5.2.0", port));
             return s;
         });
         toClose.add(server);
@@ -148,7 +157,7 @@ class UdpTunnelNetnsIT {
                 byte[] buf = new byte[64 << 10];
                 long total = 0;
                 for (int n; (n = in.read(buf)) > 0; total += n) md.update(buf, 0, n);
-                if (total != size) throw new IllegalStateException("received " + total + " of " + size + " bytes");
+                if (total != data.length) throw new IllegalStateException("received " + total + " of " + data.length);
                 return md.digest();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -156,7 +165,7 @@ class UdpTunnelNetnsIT {
         });
         try (Socket client = NetNs.named(a.name()).run(() -> {
             Socket s = new Socket();
-            s.connect(new InetSocketAddress("10.5.2.0", 5201), 10_000);
+            s.connect(new InetSocketAddress("10.5.2.0", port), 10_000);
             return s;
         })) {
             client.setSoTimeout(20_000);
@@ -164,11 +173,7 @@ class UdpTunnelNetnsIT {
                 out.write(data);
             }
         }
-        assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(expected);
-        // every byte crossed the tunnel in packets of at most the TUN MTU
-        assertThat(t[0].stats().txBytes()).isGreaterThan(size);
-        assertThat(t[1].stats().rxBytes()).isGreaterThan(size);
-        assertThat(t[0].stats().txPackets()).isGreaterThan(size / 1472);
+        return received.get(30, TimeUnit.SECONDS);
     }
 
     @Test
@@ -225,6 +230,16 @@ class UdpTunnelNetnsIT {
         UdpTunnel again = start(b, UNDERLAY_B, UdpRoutes.of(Map.of(LEASE_A, UNDERLAY_A)));
         awaitTrue("tunnel restarted", again::isRunning);
         assertThat(ping(a, "10.5.2.0").ok()).isTrue();
+    }
+
+    @Test
+    void endsWithARecordedFailureWhenTheTunDeviceIsDeleted(Netns a, Netns b) throws Exception {
+        UdpTunnel[] t = startBoth(a, b);
+        Sh.check("ip", "-n", a.name(), "link", "del", "flannel0");
+        awaitTrue("tunnel A notices the device is gone", () -> !t[0].isRunning());
+        assertThat(t[0].failure()).hasValueSatisfying(e -> assertThat(e.getMessage()).contains("tun"));
+        t[0].close();
+        assertThat(t[1].isRunning()).isTrue();
     }
 
     @Test
