@@ -3,10 +3,8 @@ package io.podnet.bgp.rib;
 import io.podnet.net.IpFamily;
 import io.podnet.net.IpPrefix;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,7 +14,7 @@ import java.util.Set;
  */
 public final class AdjRibIn {
     private RouteSource source;
-    private final Map<IpPrefix, Attrs> routes = new HashMap<>();
+    private final PrefixMap<Attrs> routes = new PrefixMap<>();
     private final Set<IpPrefix> stale = new HashSet<>();
 
     public AdjRibIn(RouteSource source) {
@@ -44,12 +42,12 @@ public final class AdjRibIn {
 
     public int size() { return routes.size(); }
 
-    public Set<IpPrefix> prefixes() { return routes.keySet(); }
+    public List<IpPrefix> prefixes() { return routes.keys(); }
 
     public int staleCount() { return stale.size(); }
 
     /** RFC 4724 §4.2: the session went down and the peer can restart: keep its routes, marked stale. */
-    public void markAllStale() { stale.addAll(routes.keySet()); }
+    public void markAllStale() { stale.addAll(routes.keys()); }
 
     /** Removes the stale routes of one family (End-of-RIB, or the restart timer); returns them. */
     public List<IpPrefix> sweepStale(IpFamily family) {
@@ -67,7 +65,7 @@ public final class AdjRibIn {
 
     /** Drops everything; returns the prefixes that were present. */
     public List<IpPrefix> clear() {
-        List<IpPrefix> all = new ArrayList<>(routes.keySet());
+        List<IpPrefix> all = routes.keys();
         routes.clear();
         stale.clear();
         return all;

@@ -1,15 +1,13 @@
 package io.podnet.bgp.rib;
 
 import io.podnet.net.IpPrefix;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Adj-RIB-Out of one peer (RFC 4271 §3.2): what was last advertised to it, so only real changes are sent
  * and a withdrawal is sent only for prefixes the peer has.
  */
 public final class AdjRibOut {
-    private final Map<IpPrefix, Attrs> advertised = new HashMap<>();
+    private final PrefixMap<Attrs> advertised = new PrefixMap<>();
 
     /**
      * Records the new state for a prefix ({@code null} = not advertised); returns true if an UPDATE is needed.

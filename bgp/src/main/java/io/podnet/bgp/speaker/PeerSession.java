@@ -303,7 +303,7 @@ final class PeerSession {
         rib.updatePeerPolicy(policy(s, n));
         rib.sessionUp(cfg.address());
         handleRestartedPeer(n);
-        LOG.log(Level.INFO, "peer={0} state=Established as={1} hold={2} families={3}", cfg.address(), n.peer().asn(), n.holdTime(), n.families());
+        LOG.log(Level.INFO, "peer={0} state=Established as={1} hold={2} families={3}", cfg.address(), String.valueOf(n.peer().asn()), String.valueOf(n.holdTime()), n.families());
         sendRoutes(rib.fullTable(cfg.address()));
         for (AfiSafi f : n.families()) sendRaw(MessageCodec.encode(UpdateMessage.endOfRib(f), s.codec));
     }
