@@ -44,4 +44,29 @@ class EtcdFailoverIT {
             }
         }
     }
+
+    /** Every member is restarted in turn, so the one carrying the watch stream goes down at some point. */
+    @Test
+    void rollingRestartKeepsTheWatchWhole() throws Exception {
+        try (EtcdCluster cluster = EtcdCluster.start(3);
+             EtcdDatastore store = EtcdDatastore.connect(
+                     EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(10)))) {
+            Recorder rec = new Recorder();
+            List<String> expected = new java.util.ArrayList<>();
+            try (Watch _ = store.watch("/roll/", 0, rec)) {
+                for (int m = 0; m < 3; m++) {
+                    cluster.member(m).stop();
+                    for (int i = 0; i < 5; i++) {
+                        String k = "/roll/m" + m + "-" + i;
+                        store.put(k, "v".getBytes(UTF_8));
+                        expected.add(k);
+                    }
+                    cluster.member(m).start();
+                }
+                List<Event> events = rec.awaitEvents(expected.size(), Duration.ofSeconds(30));
+                assertThat(events).extracting(Event::key).containsExactlyElementsOf(expected);
+                Recorder.eventually(Duration.ofSeconds(2), "no duplicates", () -> rec.events().size() == expected.size());
+            }
+        }
+    }
 }
