@@ -49,6 +49,9 @@ public final class Reconciler implements AutoCloseable {
     private Scheduler.Cancellable scheduledWake;  // guarded by passLock
     private Instant scheduledWakeAt;              // guarded by passLock
     private volatile ApplyReport lastReport;
+    private final ReentrantLock passDoneLock = new ReentrantLock();
+    private final Condition passDone = passDoneLock.newCondition();
+    private long passes;                          // guarded by passDoneLock
 
     private final ReentrantLock wakeLock = new ReentrantLock();
     private final Condition wakeCondition = wakeLock.newCondition();
@@ -141,9 +144,51 @@ public final class Reconciler implements AutoCloseable {
             scheduleWake(now);
             ApplyReport report = new ApplyReport(now, results);
             lastReport = report;
+            signalPassDone();
             return report;
         } finally {
             passLock.unlock();
+        }
+    }
+
+    private void signalPassDone() {
+        passDoneLock.lock();
+        try {
+            passes++;
+            passDone.signalAll();
+        } finally {
+            passDoneLock.unlock();
+        }
+    }
+
+    private long passes() {
+        passDoneLock.lock();
+        try {
+            return passes;
+        } finally {
+            passDoneLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until no table is dirty, re-checking after each pass (of the loop thread or anyone's
+     * {@link #applyNow()}); false if {@code timeout} passes first. For readiness checks and tests.
+     */
+    public boolean awaitInSync(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen = passes();
+            if (isInSync()) return true;
+            passDoneLock.lock();
+            try {
+                while (passes == seen) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return false;
+                    passDone.awaitNanos(left);
+                }
+            } finally {
+                passDoneLock.unlock();
+            }
         }
     }
 

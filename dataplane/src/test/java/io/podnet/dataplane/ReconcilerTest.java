@@ -135,6 +135,16 @@ class ReconcilerTest {
     }
 
     @Test
+    void awaitInSyncTimesOutWhileATableWaitsOutItsBackoff() throws Exception {
+        kernel.failNext(Op.ROUTE_REPLACE, Errno.EBUSY);
+        routes.setRoute(Route.device(IpPrefix.parse("10.5.0.0/24"), VX));
+        loop.runOnce();
+        assertThat(loop.awaitInSync(Duration.ofMillis(20))).isFalse();
+        assertThat(loop.applyNow().ok()).isTrue();
+        assertThat(loop.awaitInSync(Duration.ZERO)).isTrue();
+    }
+
+    @Test
     void applyNowIgnoresBackoffAndReportsFailures() {
         kernel.failNext(Op.ROUTE_REPLACE, Errno.EBUSY);
         routes.setRoute(Route.device(IpPrefix.parse("10.5.0.0/24"), VX));
@@ -151,10 +161,12 @@ class ReconcilerTest {
     void loopThreadAppliesWhenAnInputChangesATable() throws Exception {
         loop.start();
         routes.setRoute(Route.device(IpPrefix.parse("10.5.0.0/24"), VX));
-        awaitKernel(() -> kernel.routes().size() == 1);
+        assertThat(loop.awaitInSync(Duration.ofSeconds(10))).isTrue();
+        assertThat(kernel.routes()).hasSize(1);
 
         routes.removeRoute(IpPrefix.parse("10.5.0.0/24"));
-        awaitKernel(() -> kernel.routes().isEmpty());
+        assertThat(loop.awaitInSync(Duration.ofSeconds(10))).isTrue();
+        assertThat(kernel.routes()).isEmpty();
     }
 
     @Test
@@ -162,12 +174,15 @@ class ReconcilerTest {
         kernel.failNext(Op.ROUTE_REPLACE, Errno.EBUSY);
         loop.start();
         routes.setRoute(Route.device(IpPrefix.parse("10.5.0.0/24"), VX));
-        awaitKernel(() -> kernel.calls(Op.ROUTE_REPLACE) == 1 && routes.retryAt().isPresent());
+        // the failed pass leaves a wake-up scheduled for the end of the first backoff step
+        Instant retry = clock.instant().plusMillis(100);
+        awaitKernel(() -> scheduler.nextDue().equals(java.util.Optional.of(retry)));
         assertThat(kernel.routes()).isEmpty();
 
         clock.advance(Duration.ofMillis(100));
-        scheduler.runDue();
-        awaitKernel(() -> kernel.routes().size() == 1);
+        assertThat(scheduler.runDue()).isEqualTo(1);
+        assertThat(loop.awaitInSync(Duration.ofSeconds(10))).isTrue();
+        assertThat(kernel.routes()).hasSize(1);
     }
 
     /** Bounded poll for the loop thread's work (no fixed sleeps). */
