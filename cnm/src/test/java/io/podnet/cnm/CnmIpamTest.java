@@ -1,0 +1,151 @@
+package io.podnet.cnm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.podnet.net.IpAddress;
+import io.podnet.net.IpPrefix;
+import io.podnet.rtnetlink.NetNs;
+import io.podnet.rtnetlink.Rtnetlink;
+import io.podnet.workload.nft.NftTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plugin protocol and the IPAM driver, with request bodies as dockerd 20.10 sends them (REAL-CLIENTS.md §3). */
+class CnmIpamTest {
+    @TempDir
+    Path dir;
+    Rtnetlink host;
+    CnmServer server;
+    PluginClient docker;
+    CnmConfig config;
+
+    @BeforeEach
+    void start() throws Exception {
+        host = Rtnetlink.open(NetNs.current()); // only read (routes, for default pool choice)
+        config = new CnmConfig(dir.resolve("plugins/podnet-test.sock"), dir.resolve("state"), IpPrefix.parse("10.251.0.0/22"), 24, false, true);
+        server = CnmServer.start(config, host, new NftTable());
+        docker = new PluginClient(config.socket());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) server.close();
+        host.close();
+    }
+
+    private void restart() throws Exception {
+        server.close();
+        server = CnmServer.start(config, host, new NftTable());
+    }
+
+    @Test
+    void handshakeWithEmptyBodiesAndNoContentType() throws Exception {
+        assertThat(docker.ok("/Plugin.Activate", "").toString()).isEqualTo("{\"Implements\":[\"NetworkDriver\",\"IpamDriver\"]}");
+        JsonNode caps = docker.ok("/NetworkDriver.GetCapabilities", "");
+        assertThat(caps.get("Scope").asText()).isEqualTo("local");
+        assertThat(caps.get("ConnectivityScope").asText()).isEqualTo("local");
+        assertThat(docker.ok("/IpamDriver.GetCapabilities", "").get("RequiresMACAddress").asBoolean()).isFalse();
+        JsonNode spaces = docker.ok("/IpamDriver.GetDefaultAddressSpaces", "");
+        assertThat(spaces.get("LocalDefaultAddressSpace").asText()).isEqualTo("podnet-local");
+        assertThat(docker.ok("/NetworkDriver.DiscoverNew", "{\"DiscoveryType\":1,\"DiscoveryData\":{\"Address\":\"10.0.0.1\",\"self\":true}}").size()).isZero();
+    }
+
+    @Test
+    void unknownMethodIs404AndErrorsUseTheRightKey() throws Exception {
+        assertThat(docker.post("/NetworkDriver.Frobnicate", "{}").status()).isEqualTo(404);
+        PluginClient.Answer bad = docker.post("/NetworkDriver.Join", "{\"NetworkID\":\"ab\",\"EndpointID\":\"cd\",\"SandboxKey\":\"/x\"}");
+        assertThat(bad.status()).isEqualTo(500);
+        assertThat(bad.body().get("Err").asText()).contains("network ab not found");
+        PluginClient.Answer badIpam = docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"rcpool1\",\"Address\":\"\",\"Options\":null}");
+        assertThat(badIpam.status()).isEqualTo(500);
+        assertThat(badIpam.body().get("Error").asText()).contains("not a podnet PoolID");
+        assertThat(docker.post("/IpamDriver.RequestPool", "{not json").body().get("Error").asText()).contains("malformed JSON");
+        assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"\",\"SubPool\":\"10.1.0.0/24\"}")
+                .body().get("Error").asText()).contains("sub-pool needs a pool");
+        assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"fd00::/64\",\"V6\":true}")
+                .body().get("Error").asText()).contains("IPv6");
+    }
+
+    @Test
+    void defaultPoolsAreFreeSubnetsOfTheConfiguredRangeAndTheGatewayIsTheFirstAddress() throws Exception {
+        String req = "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}";
+        JsonNode p1 = docker.ok("/IpamDriver.RequestPool", req);
+        JsonNode p2 = docker.ok("/IpamDriver.RequestPool", req);
+        IpPrefix a = IpPrefix.parse(p1.get("Pool").asText());
+        IpPrefix b = IpPrefix.parse(p2.get("Pool").asText());
+        assertThat(config.defaultPools().contains(a)).isTrue();
+        assertThat(a.length()).isEqualTo(24);
+        assertThat(a.overlaps(b)).isFalse();
+        assertThat(p1.get("PoolID").asText()).isEqualTo("podnet/" + a);
+        JsonNode gw = docker.ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + p1.get("PoolID").asText()
+                + "\",\"Address\":\"\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}");
+        assertThat(gw.get("Address").asText()).isEqualTo(a.address().next() + "/24");
+        JsonNode ep = docker.ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + p1.get("PoolID").asText() + "\",\"Address\":\"\",\"Options\":null}");
+        assertThat(ep.get("Address").asText()).isEqualTo(a.address().add(2) + "/24");
+    }
+
+    @Test
+    void subnetGatewayIpRangeAndAuxAddressSurviveOurRestart() throws Exception {
+        JsonNode pool = docker.ok("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"10.235.0.0/24\","
+                + "\"SubPool\":\"10.235.0.128/25\",\"Options\":{\"rcipamopt\":\"2\"},\"V6\":false}");
+        String id = pool.get("PoolID").asText();
+        assertThat(id).isEqualTo("podnet/10.235.0.0/24/10.235.0.128/25");
+        assertThat(pool.get("Pool").asText()).isEqualTo("10.235.0.0/24");
+        assertThat(addr(id, "10.235.0.254", "{\"RequestAddressType\":\"com.docker.network.gateway\"}")).isEqualTo("10.235.0.254/24");
+        assertThat(addr(id, "10.235.0.10", "null")).isEqualTo("10.235.0.10/24");
+        assertThat(addr(id, "", "null")).isEqualTo("10.235.0.128/24"); // --ip-range is the sub-pool for "any"
+        assertThat(addr(id, "10.235.0.200", "null")).isEqualTo("10.235.0.200/24");
+        PluginClient.Answer dup = docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.235.0.200\",\"Options\":null}");
+        assertThat(dup.status()).isEqualTo(500);
+        assertThat(dup.body().get("Error").asText()).contains("10.235.0.200");
+        assertThat(docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.235.0.255\"}").status()).isEqualTo(500);
+        PluginClient.Answer overlap = docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"10.235.0.0/16\"}");
+        assertThat(overlap.body().get("Error").asText()).contains("overlaps");
+
+        restart(); // dockerd does not replay pools: the id must still work, and the reservations must still hold
+        assertThat(docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.235.0.200\"}").status()).isEqualTo(500);
+        assertThat(addr(id, "", "null")).isEqualTo("10.235.0.129/24");
+        docker.ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.235.0.200\"}");
+        docker.ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.235.0.200\"}"); // idempotent
+        assertThat(addr(id, "10.235.0.200", "null")).isEqualTo("10.235.0.200/24");
+        assertThat(server.ipam().reservations(id)).hasSize(5);
+        for (String a : new String[] {"10.235.0.254", "10.235.0.10"}) {
+            docker.ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"" + a + "\"}");
+        }
+        docker.ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + id + "\"}");
+        assertThat(server.ipam().reservations(id)).isEmpty();
+        assertThat(server.ipam().pools()).isEmpty();
+        assertThat(Files.readString(config.stateDir().resolve("pools.json"))).doesNotContain("10.235");
+    }
+
+    @Test
+    void identicalPoolRequestsShareTheIdAndAreRefCounted() throws Exception {
+        String req = "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"10.236.0.0/24\",\"SubPool\":\"\"}";
+        String id = docker.ok("/IpamDriver.RequestPool", req).get("PoolID").asText();
+        assertThat(docker.ok("/IpamDriver.RequestPool", req).get("PoolID").asText()).isEqualTo(id);
+        addr(id, "10.236.0.5", "null");
+        docker.ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + id + "\"}");
+        assertThat(server.ipam().reservations(id)).containsOnlyKeys(IpAddress.parse("10.236.0.5"));
+        docker.ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + id + "\"}");
+        assertThat(server.ipam().reservations(id)).isEmpty();
+    }
+
+    @Test
+    void aStaleSocketFileIsReplaced() throws Exception {
+        server.close();
+        server = null;
+        Files.createFile(config.socket());
+        server = CnmServer.start(config, host, new NftTable());
+        assertThat(docker.ok("/Plugin.Activate", "").get("Implements").size()).isEqualTo(2);
+    }
+
+    private String addr(String pool, String address, String options) throws Exception {
+        return docker.ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + pool + "\",\"Address\":\"" + address + "\",\"Options\":" + options + "}")
+                .get("Address").asText();
+    }
+}
