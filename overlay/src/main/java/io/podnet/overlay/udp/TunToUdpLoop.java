@@ -111,13 +111,13 @@ final class TunToUdpLoop extends TunnelLoop {
                 packets += r;
                 sent += r;
                 calls++;
-            } else if (r == -NativeIo.EAGAIN || r == -105 /* ENOBUFS */) {
+            } else if (r == -NativeIo.EAGAIN) {
                 await(sockFd, 0x4 /* POLLOUT */, false, "udp socket");
             } else if (isFatal(-r)) {
                 throw new SyscallException("sendmmsg", Errno.of(-r), "udp socket");
             } else {
                 errs++;
-                sent++; // e.g. ENETUNREACH, EMSGSIZE: this packet is lost, the rest go on
+                sent++; // e.g. ENETUNREACH, EMSGSIZE, ENOBUFS (qdisc drop): this packet is lost, the rest go on
             }
         }
         txPackets += packets;

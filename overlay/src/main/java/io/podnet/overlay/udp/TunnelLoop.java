@@ -21,7 +21,7 @@ abstract class TunnelLoop implements Runnable {
     private final MemorySegment pollfds = arena.allocate(2 * NativeIo.POLLFD_SIZE, 8);
     private final int wakeFd;
     private volatile boolean stopping;
-    private volatile SyscallException failure;
+    private volatile Exception failure;
 
     TunnelLoop(int wakeFd) {
         this.wakeFd = wakeFd;
@@ -36,7 +36,7 @@ abstract class TunnelLoop implements Runnable {
         return stopping;
     }
 
-    final SyscallException failure() {
+    final Exception failure() {
         return failure;
     }
 
@@ -44,7 +44,7 @@ abstract class TunnelLoop implements Runnable {
     public final void run() {
         try {
             loop();
-        } catch (SyscallException e) {
+        } catch (SyscallException | RuntimeException e) {
             failure = e;
             System.getLogger(UdpTunnel.class.getName()).log(System.Logger.Level.WARNING,
                     "udp tunnel thread " + Thread.currentThread().getName() + " failed: " + e.getMessage());

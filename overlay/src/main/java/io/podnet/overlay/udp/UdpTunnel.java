@@ -117,8 +117,8 @@ public final class UdpTunnel implements AutoCloseable {
     }
 
     /** The fatal error that ended a thread, if any. */
-    public Optional<SyscallException> failure() {
-        SyscallException f = tx.failure();
+    public Optional<Exception> failure() {
+        Exception f = tx.failure();
         return Optional.ofNullable(f != null ? f : rx.failure());
     }
 
@@ -141,18 +141,18 @@ public final class UdpTunnel implements AutoCloseable {
         tx.requestStop();
         rx.requestStop();
         signalWake();
-        boolean stopped = join(txThread) & join(rxThread);
+        if (!(join(txThread) & join(rxThread))) {
+            // never close fds a live thread may still use (the numbers could be reused by the next open)
+            LOG.log(System.Logger.Level.WARNING, "udp tunnel threads did not stop within " + JOIN_TIMEOUT
+                    + "; leaking their fds and buffers");
+            return;
+        }
         List<SyscallException> errors = new ArrayList<>();
         closeQuietly(tun::close, errors);
         closeQuietly(socket::close, errors);
         closeQuietly(() -> Libc.close(wakeFd), errors);
-        if (stopped) {
-            tx.free();
-            rx.free();
-        } else {
-            LOG.log(System.Logger.Level.WARNING, "udp tunnel threads did not stop within " + JOIN_TIMEOUT
-                    + "; leaking their buffers");
-        }
+        tx.free();
+        rx.free();
         LOG.log(System.Logger.Level.DEBUG, () -> "udp tunnel on " + tun.name() + " closed: " + stats());
         if (!errors.isEmpty()) throw errors.getFirst();
     }
