@@ -139,8 +139,17 @@ final class CniTestBed implements AutoCloseable {
 
     /** Runs {@code plugin} exactly as a runtime does: a clean environment plus the given CNI_* vars, config on stdin. */
     Run exec(Path plugin, Map<String, String> env, String stdin) {
+        return exec(List.of(plugin.toString()), env, stdin);
+    }
+
+    /** Runs a plugin inside the host namespace (as a runtime on that host would): {@code ip netns exec host plugin}. */
+    Run execInHost(Path plugin, Map<String, String> env, String stdin) {
+        return exec(List.of("ip", "netns", "exec", host.name(), plugin.toString()), env, stdin);
+    }
+
+    Run exec(List<String> command, Map<String, String> env, String stdin) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(plugin.toString());
+            ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().clear();
             pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
             pb.environment().putAll(env);
