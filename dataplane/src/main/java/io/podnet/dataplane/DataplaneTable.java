@@ -37,6 +37,13 @@ public interface DataplaneTable {
      */
     ApplyResult apply();
 
+    /**
+     * A link event for device {@code dev} (it appeared, changed or went away; feed it from
+     * {@code Rtnetlink.subscribeLinks}). Tables with state on that device re-program it and drop any backoff.
+     * The default does nothing.
+     */
+    default void interfaceChanged(String dev) {}
+
     /** Called (outside the table's lock) whenever the table becomes dirty; the reconciler wakes its loop. */
     void onDirty(Runnable listener);
 }

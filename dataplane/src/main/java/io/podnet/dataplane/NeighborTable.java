@@ -72,6 +72,12 @@ public final class NeighborTable extends TrackedTable<NeighborTable.Key, Neighbo
         return withTracker(t -> t.desired(new Key(dev, ip)));
     }
 
+    /** A link event on an owned device re-reads the table: entries vanish with a deleted or recreated device. */
+    @Override
+    public void interfaceChanged(String dev) {
+        if (devices.contains(dev)) queueResync();
+    }
+
     private void checkDevice(String dev) {
         if (!devices.contains(dev)) throw new IllegalArgumentException("device " + dev + " is not owned by " + name());
     }

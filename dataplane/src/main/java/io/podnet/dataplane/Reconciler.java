@@ -103,6 +103,14 @@ public final class Reconciler implements AutoCloseable {
         for (DataplaneTable t : tables) t.queueResync();
     }
 
+    /**
+     * Passes a link event to every table (see {@link DataplaneTable#interfaceChanged}); wire it to the
+     * namespace's link monitor: {@code h.subscribeLinks(e -> loop.interfaceChanged(e.link().name()))}.
+     */
+    public void interfaceChanged(String dev) {
+        for (DataplaneTable t : tables) t.interfaceChanged(dev);
+    }
+
     /** True when no table has pending changes. */
     public boolean isInSync() {
         return tables.stream().noneMatch(DataplaneTable::isDirty);

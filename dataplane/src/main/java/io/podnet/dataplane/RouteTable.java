@@ -37,8 +37,9 @@ import java.util.OptionalInt;
  *     Changing a route's metric adds the new route and deletes the old one.</li>
  * <li>A route through a device that does not exist yet (a veth being created) fails with ENODEV; it stays
  *     pending and is retried with backoff, or at once when {@link #interfaceChanged} reports the device.
- *     When a device is deleted the kernel silently drops its routes; {@code interfaceChanged} queues a
- *     resync so they are re-added when it returns.</li>
+ *     When a device is deleted the kernel silently drops its routes; {@code interfaceChanged} (fed from the
+ *     link monitor through {@link Reconciler#interfaceChanged}) re-programs that device's routes when it
+ *     returns, without dumping the whole table.</li>
  * <li>A gateway must be reachable (ENETUNREACH otherwise) unless the route is {@code onlink} (flannel's vxlan
  *     routes are), and IPv4 onlink gateways must be unicast in the local table.</li>
  * <li>Out-of-band edits (someone runs {@code ip route del}) are only noticed on a resync: the periodic one,
@@ -106,12 +107,23 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
     }
 
     /**
-     * A link event for {@code dev} (appeared, went up or was deleted): if a desired route uses it, re-read the
-     * table and retry now instead of waiting out a backoff.
+     * A link event for {@code dev} (appeared, changed or was deleted): routes we believe programmed through it
+     * are re-programmed (the kernel drops a device's routes with it; replace is idempotent), and any backoff
+     * is cleared so routes waiting for the device go in at once. No full dump of the table is needed.
      */
+    @Override
     public void interfaceChanged(String dev) {
-        boolean used = withTracker(t -> t.desiredView().values().stream().anyMatch(r -> r.dev().equals(Optional.of(dev))));
-        if (used) retrySoon(true);
+        Optional<String> d = Optional.of(dev);
+        boolean used = withTracker(t -> {
+            boolean any = false;
+            for (var e : t.desiredView().entrySet()) {
+                if (!e.getValue().dev().equals(d)) continue;
+                any = true;
+                t.deleteDataplane(e.getKey());
+            }
+            return any;
+        });
+        if (used) retrySoon(false);
     }
 
     /** True if this table owns {@code kernelRoute} (may delete it on resync). */

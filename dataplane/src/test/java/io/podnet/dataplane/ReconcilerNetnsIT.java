@@ -9,6 +9,8 @@ import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.Rtnetlink;
+import io.podnet.dataplane.fake.ManualScheduler;
+import io.podnet.testkit.ManualClock;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.NetnsExtension;
 import io.podnet.testkit.Sh;
@@ -101,6 +103,37 @@ class ReconcilerNetnsIT {
             assertThat(Sh.ip(a.name(), "neigh", "show", "dev", VX)).doesNotContain("10.244.2.0");
             assertThat(Sh.check("bridge", "-n", a.name(), "fdb", "show", "dev", VX)).doesNotContain("192.168.50.2");
             assertThat(a.ping("10.244.2.0")).isFalse();
+        }
+    }
+
+    @Test
+    void linkEventProgramsARouteWaitingForItsVeth(Netns ns) throws Exception {
+        var clock = new ManualClock(); // time never moves: only the link event can end the backoff
+        try (var h = Rtnetlink.open(NetNs.named(ns.name()));
+             var loop = new Reconciler(clock, new ManualScheduler(clock), ReconcilerConfig.DEFAULT);
+             var _ = h.subscribeLinks(e -> loop.interfaceChanged(e.link().name()))) {
+            var routes = new RouteTable(new RtnetlinkKernel(h), clock, RouteTableConfig.main().withInterfacePrefixes("cali"));
+            loop.register(routes);
+            routes.setRoute(Route.device(IpPrefix.parse("10.65.0.7/32"), "cali0a1b"));
+            ApplyReport failed = loop.runOnce();
+            assertThat(failed.failures()).singleElement().asString().contains("ENODEV");
+            loop.start();
+
+            Sh.ip(ns.name(), "link", "add", "cali0a1b", "type", "veth", "peer", "name", "c0p");
+            Sh.ip(ns.name(), "link", "set", "cali0a1b", "up");
+
+            assertThat(loop.awaitInSync(Duration.ofSeconds(10))).as("in sync: %s", loop.lastReport()).isTrue();
+            assertThat(Sh.ip(ns.name(), "route", "show", "10.65.0.7")).contains("dev cali0a1b", "proto 98");
+
+            // the veth goes away and comes back (a pod sandbox restart): the route follows it
+            Sh.ip(ns.name(), "link", "del", "cali0a1b");
+            Sh.ip(ns.name(), "link", "add", "cali0a1b", "type", "veth", "peer", "name", "c0p");
+            Sh.ip(ns.name(), "link", "set", "cali0a1b", "up");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Sh.ip(ns.name(), "route", "show", "10.65.0.7").isBlank()) {
+                if (System.nanoTime() > deadline) throw new AssertionError("route not restored: " + loop.lastReport());
+                loop.awaitInSync(Duration.ofMillis(100));
+            }
         }
     }
 }

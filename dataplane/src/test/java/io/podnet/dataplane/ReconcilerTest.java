@@ -145,6 +145,28 @@ class ReconcilerTest {
     }
 
     @Test
+    void interfaceChangedReachesTablesWithStateOnTheDevice() {
+        kernel.addLink("cali1", LinkKind.Veth.peer(""));
+        routes.setRoute(Route.device(IpPrefix.parse("10.65.0.7/32"), "cali1"));
+        neigh.setNeighbor(VX, IpAddress.parse("10.244.2.0"), VTEP2);
+        loop.runOnce();
+        kernel.resetCalls();
+
+        loop.interfaceChanged("eth9");
+        assertThat(loop.isInSync()).as("an unrelated device changes nothing").isTrue();
+
+        kernel.removeLink("cali1");
+        kernel.addLink("cali1", LinkKind.Veth.peer(""));
+        loop.interfaceChanged("cali1");
+        loop.interfaceChanged(VX);
+        assertThat(loop.runOnce().ok()).isTrue();
+
+        assertThat(kernel.calls(Op.ROUTE_LIST)).as("no full route dump for one device").isZero();
+        assertThat(kernel.calls(Op.NEIGH_LIST)).isEqualTo(1);
+        assertThat(kernel.routes()).extracting(Route::dst).containsExactly(IpPrefix.parse("10.65.0.7/32"));
+    }
+
+    @Test
     void applyNowIgnoresBackoffAndReportsFailures() {
         kernel.failNext(Op.ROUTE_REPLACE, Errno.EBUSY);
         routes.setRoute(Route.device(IpPrefix.parse("10.5.0.0/24"), VX));
