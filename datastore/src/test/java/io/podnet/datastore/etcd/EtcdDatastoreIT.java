@@ -16,7 +16,7 @@ class EtcdDatastoreIT extends DatastoreContract {
     @BeforeAll
     static void start() throws Exception {
         etcd = EtcdServer.launch();
-        store = EtcdDatastore.connect(EtcdConfig.of(List.of(etcd.clientUrl())).withTimeout(Duration.ofSeconds(10)));
+        store = EtcdDatastore.connect(EtcdConfig.of(List.of(etcd.clientUrl())).withTimeout(Duration.ofSeconds(30)));
     }
 
     @AfterAll

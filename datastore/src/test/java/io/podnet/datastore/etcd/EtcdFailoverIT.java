@@ -18,7 +18,7 @@ class EtcdFailoverIT {
         try (EtcdCluster cluster = EtcdCluster.start(3)) {
             cluster.member(1).stop();
             try (EtcdDatastore store = EtcdDatastore.connect(
-                    EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(10)))) {
+                    EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(30)))) {
                 for (int i = 0; i < 20; i++) store.put("/dead/" + i, "v".getBytes(UTF_8));
                 assertThat(store.snapshot("/dead/", 100).kvs()).hasSize(20);
             }
@@ -30,7 +30,7 @@ class EtcdFailoverIT {
     void oneOfThreeEndpointsDownStillWorks() throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start(3);
              EtcdDatastore store = EtcdDatastore.connect(
-                     EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(10)))) {
+                     EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(30)))) {
             for (int i = 0; i < 10; i++) store.put("/fo/before-" + i, "v".getBytes(UTF_8));
             Recorder rec = new Recorder();
             try (Watch _ = store.watch("/fo/", 0, rec)) {
@@ -50,7 +50,7 @@ class EtcdFailoverIT {
     void rollingRestartKeepsTheWatchWhole() throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start(3);
              EtcdDatastore store = EtcdDatastore.connect(
-                     EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(10)))) {
+                     EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(30)))) {
             Recorder rec = new Recorder();
             List<String> expected = new java.util.ArrayList<>();
             try (Watch _ = store.watch("/roll/", 0, rec)) {
