@@ -1,12 +1,15 @@
 package io.podnet.overlay.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.net.IpAddress;
 import io.podnet.net.IpPrefix;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.TunDevice;
+import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.sys.SyscallException;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.NetnsExtension;
 import io.podnet.testkit.RunId;
@@ -240,6 +243,23 @@ class UdpTunnelNetnsIT {
         assertThat(t[0].failure()).hasValueSatisfying(e -> assertThat(e.getMessage()).contains("tun"));
         t[0].close();
         assertThat(t[1].isRunning()).isTrue();
+    }
+
+    @Test
+    void socketOnAnAddressTheNodeDoesNotHaveFailsWithTheErrnoAndLeaksNoFd(Netns a) throws Exception {
+        long fds0 = openFds();
+        assertThatThrownBy(() -> UdpSocket.open(NetNs.named(a.name()), IpAddress.parse("192.168.77.7"), 8285))
+                .isInstanceOfSatisfying(SyscallException.class,
+                        e -> assertThat(e.errno()).isEqualTo(Errno.EADDRNOTAVAIL));
+        assertThat(openFds()).isEqualTo(fds0);
+        assertThatThrownBy(() -> UdpSocket.open(NetNs.named(a.name()), IpAddress.parse("fd00::1"), 8285))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static long openFds() throws java.io.IOException {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
     }
 
     @Test
