@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What the {@link Reconciler} needs from a kernel-state table. Implemented by {@link RouteTable},
+ * What the {@link Reconciler} needs from a kernel-state table. Implemented by {@link LinkSet}, {@link RouteTable},
  * {@link NeighborTable}, {@link FdbTable} and {@link AddressSet}; other modules (e.g. an nft table) may add
  * their own. Implementations are thread-safe: inputs call {@code set…}/{@code remove…} from any thread while
  * the reconcile thread calls {@link #apply()}.

@@ -2,7 +2,10 @@ package io.podnet.dataplane;
 
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.FdbEntry;
+import io.podnet.net.MacAddress;
 import io.podnet.rtnetlink.Link;
+import io.podnet.rtnetlink.LinkAttrs;
+import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Neighbor;
 import io.podnet.rtnetlink.Route;
 import java.io.IOException;
@@ -19,7 +22,7 @@ public interface Kernel {
 
     /** One operation, for failure injection and call counting in fakes. */
     enum Op {
-        LINK_GET, LINK_LIST,
+        LINK_GET, LINK_LIST, LINK_ADD, LINK_DELETE, LINK_SET,
         ROUTE_LIST, ROUTE_REPLACE, ROUTE_DELETE,
         NEIGH_LIST, NEIGH_REPLACE, NEIGH_DELETE,
         FDB_LIST, FDB_APPEND, FDB_REPLACE, FDB_DELETE,
@@ -31,6 +34,24 @@ public interface Kernel {
 
     /** Every link. Equivalent to {@code ip -d link show}. */
     List<Link> listLinks() throws IOException;
+
+    /** {@code ip link add NAME [mtu M] [address MAC] [master BR] [up] type KIND ...}; EEXIST if present. */
+    void addLink(LinkAttrs attrs, LinkKind kind) throws IOException;
+
+    /** {@code ip link del NAME}; ENODEV (not found) when absent. */
+    void deleteLink(String name) throws IOException;
+
+    /** {@code ip link set NAME up}. */
+    void setLinkUp(String name) throws IOException;
+
+    /** {@code ip link set NAME mtu MTU}. */
+    void setLinkMtu(String name, int mtu) throws IOException;
+
+    /** {@code ip link set NAME address MAC}. */
+    void setLinkMac(String name, MacAddress mac) throws IOException;
+
+    /** {@code ip link set NAME master MASTER}. */
+    void setLinkMaster(String name, String master) throws IOException;
 
     /** The ifindex of {@code name}, if the link exists. */
     default Optional<Integer> ifindex(String name) throws IOException {

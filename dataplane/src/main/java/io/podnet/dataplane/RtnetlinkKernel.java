@@ -2,7 +2,10 @@ package io.podnet.dataplane;
 
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.FdbEntry;
+import io.podnet.net.MacAddress;
 import io.podnet.rtnetlink.Link;
+import io.podnet.rtnetlink.LinkAttrs;
+import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Neighbor;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.Rtnetlink;
@@ -27,6 +30,24 @@ public final class RtnetlinkKernel implements Kernel {
 
     @Override
     public List<Link> listLinks() throws IOException { return h.links().list(); }
+
+    @Override
+    public void addLink(LinkAttrs attrs, LinkKind kind) throws IOException { h.links().add(attrs, kind); }
+
+    @Override
+    public void deleteLink(String name) throws IOException { h.links().delete(name); }
+
+    @Override
+    public void setLinkUp(String name) throws IOException { h.links().setUp(name); }
+
+    @Override
+    public void setLinkMtu(String name, int mtu) throws IOException { h.links().setMtu(name, mtu); }
+
+    @Override
+    public void setLinkMac(String name, MacAddress mac) throws IOException { h.links().setMac(name, mac); }
+
+    @Override
+    public void setLinkMaster(String name, String master) throws IOException { h.links().setMaster(name, master); }
 
     @Override
     public List<Route> listRoutes(int table) throws IOException { return h.routes().list(table); }

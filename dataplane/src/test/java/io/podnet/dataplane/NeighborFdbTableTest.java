@@ -30,8 +30,8 @@ class NeighborFdbTableTest {
 
     @BeforeEach
     void setUp() {
-        kernel.addLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
-        kernel.addLink("eth0", new LinkKind.Device());
+        kernel.createLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
+        kernel.createLink("eth0", new LinkKind.Device());
         neigh = new NeighborTable(kernel, clock, Set.of("flannel.1"));
         fdb = new FdbTable(kernel, clock, Set.of("flannel.1"));
     }
@@ -119,7 +119,7 @@ class NeighborFdbTableTest {
         ApplyResult r = neigh.apply();
         assertThat(r.ok()).isFalse();
         assertThat(r.failures().getFirst().error()).hasMessageContaining("ENODEV");
-        kernel.addLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
+        kernel.createLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
         clock.advance(Duration.ofSeconds(1));
         assertThat(neigh.apply().ok()).isTrue();
         assertThat(kernel.neighbors()).hasSize(1);

@@ -35,7 +35,7 @@ class ReconcilerTest {
 
     @BeforeEach
     void setUp() {
-        kernel.addLink(VX, LinkKind.Vxlan.of(1, 8472));
+        kernel.createLink(VX, LinkKind.Vxlan.of(1, 8472));
         routes = new RouteTable(kernel, clock, RouteTableConfig.main());
         neigh = new NeighborTable(kernel, clock, Set.of(VX));
         fdb = new FdbTable(kernel, clock, Set.of(VX));
@@ -67,16 +67,20 @@ class ReconcilerTest {
 
     @Test
     void appliesTablesInStageOrder() {
+        var links = new LinkSet(kernel, clock, java.util.List.of());
+        loop.register(links);
+        links.setLink(io.podnet.rtnetlink.LinkAttrs.named("podnetbr0").up(), new LinkKind.Bridge());
         addRemoteNode("10.244.2.0/24", "10.244.2.0", VTEP2, "192.168.50.12");
         addrs.setAddress(Address.of(VX, "10.244.1.0/32"));
 
         ApplyReport report = loop.runOnce();
 
         assertThat(report.ok()).isTrue();
-        assertThat(loop.tables()).extracting(DataplaneTable::stage).containsExactly(DataplaneTable.Stage.ADDRESSES,
-                DataplaneTable.Stage.NEIGHBORS, DataplaneTable.Stage.NEIGHBORS, DataplaneTable.Stage.ROUTES);
+        assertThat(loop.tables()).extracting(DataplaneTable::stage).containsExactly(DataplaneTable.Stage.LINKS,
+                DataplaneTable.Stage.ADDRESSES, DataplaneTable.Stage.NEIGHBORS, DataplaneTable.Stage.NEIGHBORS,
+                DataplaneTable.Stage.ROUTES);
         assertThat(kernel.journal()).extracting(s -> s.split(" ")[0])
-                .containsExactly("ADDR_REPLACE", "NEIGH_REPLACE", "FDB_REPLACE", "ROUTE_REPLACE");
+                .containsExactly("LINK_ADD", "ADDR_REPLACE", "NEIGH_REPLACE", "FDB_REPLACE", "ROUTE_REPLACE");
         assertThat(loop.isInSync()).isTrue();
     }
 
@@ -146,7 +150,7 @@ class ReconcilerTest {
 
     @Test
     void interfaceChangedReachesTablesWithStateOnTheDevice() {
-        kernel.addLink("cali1", LinkKind.Veth.peer(""));
+        kernel.createLink("cali1", LinkKind.Veth.peer(""));
         routes.setRoute(Route.device(IpPrefix.parse("10.65.0.7/32"), "cali1"));
         neigh.setNeighbor(VX, IpAddress.parse("10.244.2.0"), VTEP2);
         loop.runOnce();
@@ -156,7 +160,7 @@ class ReconcilerTest {
         assertThat(loop.isInSync()).as("an unrelated device changes nothing").isTrue();
 
         kernel.removeLink("cali1");
-        kernel.addLink("cali1", LinkKind.Veth.peer(""));
+        kernel.createLink("cali1", LinkKind.Veth.peer(""));
         loop.interfaceChanged("cali1");
         loop.interfaceChanged(VX);
         assertThat(loop.runOnce().ok()).isTrue();

@@ -24,8 +24,8 @@ class RouteTableTest {
 
     @BeforeEach
     void setUp() {
-        kernel.addLink("eth0", new LinkKind.Device());
-        kernel.addLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
+        kernel.createLink("eth0", new LinkKind.Device());
+        kernel.createLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
         table = new RouteTable(kernel, clock, RouteTableConfig.main());
     }
 
@@ -65,7 +65,7 @@ class RouteTableTest {
 
     @Test
     void ownsNonKernelRoutesOnItsInterfacePrefixes() throws Exception {
-        kernel.addLink("cali12345", LinkKind.Veth.peer(""));
+        kernel.createLink("cali12345", LinkKind.Veth.peer(""));
         kernel.replaceRoute(Route.device(p("10.65.0.7/32"), "cali12345"));                          // leftover, proto boot
         kernel.replaceRoute(Route.device(p("fe80::/64"), "cali12345").protocol(RouteProtocol.KERNEL)); // the kernel's
         kernel.replaceRoute(Route.device(p("10.9.0.0/24"), "eth0"));                                 // not on a cali*
@@ -164,7 +164,7 @@ class RouteTableTest {
         assertThat(r.failures().getFirst().error()).hasMessageContaining("ENODEV");
         assertThat(table.pendingCount()).isEqualTo(1);
 
-        kernel.addLink("cali0a1b", LinkKind.Veth.peer(""));
+        kernel.createLink("cali0a1b", LinkKind.Veth.peer(""));
         table.interfaceChanged("cali0a1b");
         assertThat(table.needsApply(clock.instant())).as("backoff is cleared when the device appears").isTrue();
         assertThat(table.apply().ok()).isTrue();
@@ -173,11 +173,11 @@ class RouteTableTest {
 
     @Test
     void deviceDeletionIsRepairedWhenItComesBack() {
-        kernel.addLink("cali0a1b", LinkKind.Veth.peer(""));
+        kernel.createLink("cali0a1b", LinkKind.Veth.peer(""));
         table.setRoute(Route.device(p("10.65.0.7/32"), "cali0a1b"));
         table.apply();
         kernel.removeLink("cali0a1b"); // the kernel drops the route with the device
-        kernel.addLink("cali0a1b", LinkKind.Veth.peer(""));
+        kernel.createLink("cali0a1b", LinkKind.Veth.peer(""));
         table.interfaceChanged("cali0a1b");
 
         assertThat(table.apply().updated()).isEqualTo(1);

@@ -10,6 +10,7 @@ import io.podnet.net.MacAddress;
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.FdbEntry;
 import io.podnet.rtnetlink.Link;
+import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Neighbor;
 import io.podnet.rtnetlink.NetlinkException;
@@ -37,12 +38,12 @@ import java.util.OptionalInt;
  * vxlan FDB {@code append} on an existing unicast MAC keeps the old remote.
  * <pre>{@code
  * var k = new FakeKernel();
- * k.addLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
+ * k.createLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
  * k.failNext(Kernel.Op.ROUTE_REPLACE, Errno.EBUSY);   // the next route replace fails once
  * ... k.calls(Kernel.Op.ROUTE_REPLACE) ... k.journal() ...
  * }</pre>
- * Test-setup methods ({@link #addLink}, {@link #removeLink}, {@link #routes()}, ...) are not counted, not
- * journaled and never fail. Thread-safe.
+ * Test-setup methods ({@link #createLink}, {@link #removeLink}, {@link #updateLink}, {@link #routes()}, ...)
+ * are not counted, not journaled and never fail. Thread-safe.
  */
 public final class FakeKernel implements Kernel {
     private record RouteId(int table, IpPrefix dst, int metric) {}
@@ -63,21 +64,30 @@ public final class FakeKernel implements Kernel {
 
     /** A kernel with only {@code lo}. */
     public FakeKernel() {
-        addLink("lo", new LinkKind.Device());
+        createLink("lo", new LinkKind.Device());
     }
 
     // ---- test set-up and inspection (not counted, never fail) ------------------------------------------
 
-    /** Creates an up link (like {@code ip link add NAME type KIND; ip link set NAME up}). */
-    public synchronized Link addLink(String name, LinkKind kind) {
+    /** Creates an up link out of band (like {@code ip link add NAME type KIND; ip link set NAME up}). */
+    public synchronized Link createLink(String name, LinkKind kind) {
         if (links.containsKey(name)) throw new IllegalStateException("link exists: " + name);
-        Link l = new Link(nextIndex++, name, kind, 1500, Optional.empty(), Nl.IFF_UP | Nl.IFF_LOWER_UP, OperState.UP,
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
+        Link l = new Link(nextIndex, name, kind, 1500, Optional.of(new MacAddress(0x0a0000000000L + nextIndex)),
+                Nl.IFF_UP | Nl.IFF_LOWER_UP, OperState.UP, OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
+        nextIndex++;
         links.put(name, l);
         return l;
     }
 
-    /** Deletes a link and, as the kernel does, every route, neighbour, FDB entry and address on it. */
+    /** Replaces a link's record (e.g. to set it down or change its MTU out of band). */
+    public synchronized void updateLink(Link l) {
+        if (!links.containsKey(l.name())) throw new IllegalStateException("no link " + l.name());
+        links.put(l.name(), l);
+    }
+
+    public synchronized List<Link> links() { return List.copyOf(links.values()); }
+
+    /** Deletes a link out of band and, as the kernel does, every route, neighbour, FDB entry and address on it. */
     public synchronized void removeLink(String name) {
         if (links.remove(name) == null) throw new IllegalStateException("no link " + name);
         routes.values().removeIf(r -> r.dev().equals(Optional.of(name)));
@@ -146,6 +156,65 @@ public final class FakeKernel implements Kernel {
     public synchronized List<Link> listLinks() throws NetlinkException {
         enter(Op.LINK_LIST, null);
         return List.copyOf(links.values());
+    }
+
+    @Override
+    public synchronized void addLink(LinkAttrs attrs, LinkKind kind) throws NetlinkException {
+        enter(Op.LINK_ADD, attrs.name() + " " + kind.kindName());
+        if (links.containsKey(attrs.name())) throw new NetlinkException(Errno.EEXIST, Optional.empty(), "link add " + attrs.name());
+        if (kind instanceof LinkKind.Vxlan x) requireDev(x.device(), "link add " + attrs.name());
+        requireDev(attrs.master(), "link add " + attrs.name());
+        Link l = createLink(attrs.name(), kind);
+        int flags = attrs.adminUp() ? Nl.IFF_UP | Nl.IFF_LOWER_UP : 0;
+        OptionalInt master = attrs.master().isPresent() ? OptionalInt.of(links.get(attrs.master().get()).index()) : OptionalInt.empty();
+        links.put(l.name(), new Link(l.index(), l.name(), kind, attrs.mtu().orElse(1500), attrs.mac().or(l::mac), flags,
+                attrs.adminUp() ? OperState.UP : OperState.DOWN, master, OptionalInt.empty(), OptionalInt.empty()));
+    }
+
+    @Override
+    public synchronized void deleteLink(String name) throws NetlinkException {
+        enter(Op.LINK_DELETE, name);
+        if (!links.containsKey(name)) throw notFound(Errno.ENODEV, "link del " + name);
+        removeLink(name);
+    }
+
+    private Link existing(String name, String op) throws NetlinkException {
+        Link l = links.get(name);
+        if (l == null) throw notFound(Errno.ENODEV, op);
+        return l;
+    }
+
+    @Override
+    public synchronized void setLinkUp(String name) throws NetlinkException {
+        enter(Op.LINK_SET, name + " up");
+        Link l = existing(name, "link set " + name + " up");
+        links.put(name, new Link(l.index(), name, l.kind(), l.mtu(), l.mac(), l.flags() | Nl.IFF_UP | Nl.IFF_LOWER_UP,
+                OperState.UP, l.masterIndex(), l.parentIndex(), l.linkNetnsId()));
+    }
+
+    @Override
+    public synchronized void setLinkMtu(String name, int mtu) throws NetlinkException {
+        enter(Op.LINK_SET, name + " mtu " + mtu);
+        Link l = existing(name, "link set " + name + " mtu");
+        links.put(name, new Link(l.index(), name, l.kind(), mtu, l.mac(), l.flags(), l.operState(), l.masterIndex(),
+                l.parentIndex(), l.linkNetnsId()));
+    }
+
+    @Override
+    public synchronized void setLinkMac(String name, MacAddress mac) throws NetlinkException {
+        enter(Op.LINK_SET, name + " address " + mac);
+        Link l = existing(name, "link set " + name + " address");
+        links.put(name, new Link(l.index(), name, l.kind(), l.mtu(), Optional.of(mac), l.flags(), l.operState(),
+                l.masterIndex(), l.parentIndex(), l.linkNetnsId()));
+    }
+
+    @Override
+    public synchronized void setLinkMaster(String name, String master) throws NetlinkException {
+        enter(Op.LINK_SET, name + " master " + master);
+        Link l = existing(name, "link set " + name + " master");
+        Link m = existing(master, "link set " + name + " master " + master);
+        links.put(name, new Link(l.index(), name, l.kind(), l.mtu(), l.mac(), l.flags(), l.operState(),
+                OptionalInt.of(m.index()), l.parentIndex(), l.linkNetnsId()));
     }
 
     @Override
