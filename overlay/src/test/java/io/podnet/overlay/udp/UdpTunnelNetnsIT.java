@@ -248,10 +248,13 @@ class UdpTunnelNetnsIT {
     @Test
     void socketOnAnAddressTheNodeDoesNotHaveFailsWithTheErrnoAndLeaksNoFd(Netns a) throws Exception {
         long fds0 = openFds();
-        assertThatThrownBy(() -> UdpSocket.open(NetNs.named(a.name()), IpAddress.parse("192.168.77.7"), 8285))
-                .isInstanceOfSatisfying(SyscallException.class,
-                        e -> assertThat(e.errno()).isEqualTo(Errno.EADDRNOTAVAIL));
-        assertThat(openFds()).isEqualTo(fds0);
+        for (int i = 0; i < 50; i++) {
+            assertThatThrownBy(() -> UdpSocket.open(NetNs.named(a.name()), IpAddress.parse("192.168.77.7"), 8285))
+                    .isInstanceOfSatisfying(SyscallException.class,
+                            e -> assertThat(e.errno()).isEqualTo(Errno.EADDRNOTAVAIL));
+        }
+        // 50 failed opens, no fd left behind (a small margin for fds the JVM opens and closes meanwhile)
+        assertThat(openFds()).isLessThan(fds0 + 10);
         assertThatThrownBy(() -> UdpSocket.open(NetNs.named(a.name()), IpAddress.parse("fd00::1"), 8285))
                 .isInstanceOf(IllegalArgumentException.class);
     }
