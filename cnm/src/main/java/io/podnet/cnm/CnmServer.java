@@ -23,7 +23,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The Docker plugin endpoint: Jetty serving HTTP/1.1 on a unix socket, every POST handed to the
  * {@link Dispatcher}. Docker finds the plugin by the socket's name under {@code /run/docker/plugins}.
- * <p>Complicating factors: Docker sends no Content-Type and empty bodies for Activate and GetCapabilities;
+ * <p>Complicating factors: Docker sends no Content-Type, an empty {@code Host} (see {@link BlankHostFix}) and
+ * empty bodies for Activate and GetCapabilities;
  * a socket file left by a killed predecessor is removed when nobody answers on it (one that answers is
  * refused: two drivers on one socket would split the state).
  */
@@ -56,7 +57,7 @@ public final class CnmServer implements AutoCloseable {
         Dispatcher d = new Dispatcher(net, ipam);
         prepareSocket(config.socket());
         Server jetty = new Server();
-        UnixDomainServerConnector c = new UnixDomainServerConnector(jetty, new HttpConnectionFactory());
+        UnixDomainServerConnector c = new UnixDomainServerConnector(jetty, new BlankHostFix(), new HttpConnectionFactory());
         c.setUnixDomainPath(config.socket());
         jetty.addConnector(c);
         jetty.setHandler(new PluginHandler(d));
@@ -105,6 +106,7 @@ public final class CnmServer implements AutoCloseable {
             response.setStatus(reply.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, MEDIA_TYPE);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            response.getHeaders().put(HttpHeader.CONNECTION, "close"); // next request passes BlankHostFix again
             response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
             return true;
         }
@@ -113,6 +115,9 @@ public final class CnmServer implements AutoCloseable {
     IpamDriver ipam() { return ipam; }
 
     NetworkDriver network() { return net; }
+
+    /** Where the address reservations live (one directory per pool). */
+    Path ipamDir() { return ipam.directory(); }
 
     /** Stops serving and removes the socket; state, bridges, veths and rules stay (Docker still uses them). */
     @Override

@@ -188,7 +188,11 @@ final class IpamDriver implements AutoCloseable {
     }
 
     private Path storeDir(PoolId id) {
-        return state.root().resolve("ipam").resolve(id.storeName());
+        return directory().resolve(id.storeName());
+    }
+
+    Path directory() {
+        return state.root().resolve("ipam");
     }
 
     private void persist() throws CnmException {

@@ -24,7 +24,7 @@ final class PluginClient {
 
     Answer post(String path, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + path + " HTTP/1.1\r\nHost: plugin\r\nUser-Agent: Go-http-client/1.1\r\n"
+        String head = "POST " + path + " HTTP/1.1\r\nHost: \r\nUser-Agent: Go-http-client/1.1\r\n"
                 + "Accept: application/vnd.docker.plugins.v1.2+json\r\nContent-Length: " + b.length + "\r\nConnection: close\r\n\r\n";
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
