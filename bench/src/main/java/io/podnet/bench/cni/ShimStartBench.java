@@ -55,6 +55,12 @@ public final class ShimStartBench {
         m.put("java -XX:TieredStopAtLevel=1 -XX:-UsePerfData", Shims.javaShim(Shims.TUNED));
         m.put("java -Xint -XX:-UsePerfData", Shims.javaShim(List.of("-Xint", "-XX:-UsePerfData")));
         m.put("java lean (C1 only, SerialGC, 1 compiler thread)", Shims.javaShim(Shims.LEAN));
+        Path jsa = tmp.resolve("shim.jsa"); // AppCDS dynamic archive (JDK 13+), the pre-AOT way
+        Exec.check(Shims.javaShim(List.of("-XX:ArchiveClassesAtExit=" + jsa)), env("ADD", sock), conf());
+        if (Files.exists(jsa)) {
+            m.put("java AppCDS dynamic archive + TieredStopAtLevel=1 -UsePerfData",
+                    Shims.javaShim(List.of("-XX:SharedArchiveFile=" + jsa, "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData")));
+        }
         Path aot = tmp.resolve("shim.aot");
         List<String> train = Shims.javaShim(List.of("-XX:AOTCacheOutput=" + aot));
         Exec.check(train, env("ADD", sock), conf());
