@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Benchmark: CNI ADD/DEL latency, podnet (C shim -> agent JVM) vs Debian's reference bridge + host-local, same
+# driver, same run, inside a throwaway network namespace (bridges, veths and pods never touch the host).
+# Prints p50/p95 ADD and DEL over N sequential pods, wall time of P parallel ADDs, the ratios, and the
+# agent-side time of each request. Needs root, gcc and containernetworking-plugins.
+# Usage: bench/cni-add.sh [pods=100] [parallel=32] [rounds=2]
+# CNI_BENCH_OPTS=-Dpodnet.bench.fsync=false sets podnet's ipam "fsync" (default true) to see its share.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+podnet_find_jdk
+mvn -B -q -ntp package -DskipTests -pl bench,cli -am
+ns="pnbench$$"
+ip netns add "$ns"
+trap 'ip netns del "$ns"' EXIT
+ip -n "$ns" link set lo up
+ip netns exec "$ns" "$JAVA_HOME/bin/java" ${CNI_BENCH_OPTS:-} -Dpodnet.cli.cp="$PWD/cli/target/podnet-cli.jar:$PWD/cli/target/lib/*" \
+  -cp "bench/target/podnet-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.podnet.bench.cniadd.CniAddBench "$@"

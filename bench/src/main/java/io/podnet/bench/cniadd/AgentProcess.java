@@ -1,0 +1,63 @@
+package io.podnet.bench.cniadd;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The podnet agent as a child JVM ({@code io.podnet.cli.Main agent}) with CniDispatcher logging at FINE to a
+ * file, so the agent-side time of each request can be read back. Stopped (by PID) on close.
+ */
+record AgentProcess(Process process, Path socket, Path log) implements AutoCloseable {
+
+    static AgentProcess start(Path dir, String classPath) throws IOException, InterruptedException {
+        if (classPath == null) throw new IllegalArgumentException("-Dpodnet.cli.cp=<cli jar and libs> is required");
+        Path props = dir.resolve("logging.properties");
+        Files.writeString(props, """
+                handlers=java.util.logging.FileHandler
+                java.util.logging.FileHandler.pattern=%s
+                java.util.logging.FileHandler.level=FINE
+                java.util.logging.FileHandler.formatter=java.util.logging.SimpleFormatter
+                java.util.logging.SimpleFormatter.format=%%4$s %%5$s%%n
+                .level=INFO
+                io.podnet.agent.cni.CniDispatcher.level=FINE
+                io.podnet.agent.cni.BridgeCniHandler.level=FINE
+                """.formatted(dir.resolve("agent.log")));
+        Path socket = dir.resolve("cni.sock");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-Djava.util.logging.config.file=" + props, "-cp", classPath, "io.podnet.cli.Main", "agent",
+                "--state-dir", dir.resolve("state").toString(), "--cni-socket", socket.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("agent.out").toFile()).start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(socket)) {
+            if (!p.isAlive() || System.nanoTime() > end) {
+                p.destroyForcibly();
+                throw new IOException("agent did not start: " + Files.readString(dir.resolve("agent.out")));
+            }
+            Thread.sleep(20);
+        }
+        return new AgentProcess(p, socket, dir.resolve("agent.log"));
+    }
+
+    long logSize() throws IOException { return Files.exists(log) ? Files.size(log) : 0; }
+
+    long[][] agentTimes(long fromOffset) throws IOException {
+        return CniAddBench.parseTimes(since(fromOffset));
+    }
+
+    String since(long fromOffset) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(all, (int) fromOffset, all.length - (int) fromOffset, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly();
+    }
+}

@@ -1,0 +1,186 @@
+package io.podnet.bench.cniadd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * podnet (C shim → agent JVM) vs reference bridge + host-local: p50/p95 of ADD and DEL over N sequential pods,
+ * wall time of P parallel ADDs, and the agent-side time of each request (parsed from the agent's DEBUG log line
+ * "... took N us" written by CniDispatcher). Run inside a throwaway network namespace (bench/cni-add.sh does).
+ * Args: [pods=100] [parallel=32] [rounds=2]. System properties: podnet.cli.cp (agent class path),
+ * podnet.cshim.src (default cni/src/main/c/podnet-cni.c).
+ */
+public final class CniAddBench {
+    private static final Pattern PHASES = Pattern.compile("phases: ipam (\\d+) us, attach (\\d+) us");
+    private static final Pattern TOOK = Pattern.compile("command=(ADD|DEL).* took (\\d+) us|\\b(ADD|DEL)\\b.* took (\\d+) us");
+
+    private CniAddBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int pods = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int parallel = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        String prefix = "pnb" + Long.toHexString(ProcessHandle.current().pid() & 0xfff);
+        Path dir = Files.createTempDirectory(prefix + "-cniadd");
+        List<String> netns = new ArrayList<>();
+        try (AgentProcess agent = AgentProcess.start(dir, System.getProperty("podnet.cli.cp"))) {
+            for (int i = 0; i < Math.max(pods, parallel); i++) {
+                String n = prefix + "p" + i;
+                sh("ip", "netns", "add", n);
+                netns.add(n);
+            }
+            Path bin = Files.createDirectories(dir.resolve("bin"));
+            Path shim = bin.resolve("podnet");
+            sh("gcc", "-O2", "-o", shim.toString(), System.getProperty("podnet.cshim.src", "cni/src/main/c/podnet-cni.c"));
+            Plugin podnet = new Plugin("podnet", shim, bin.toString(), conf("podnet", "podnet-ipam", prefix + "b0", "10.90.0.0/16", dir.resolve("ipam-podnet")),
+                    Map.of("PODNET_AGENT_SOCKET", agent.socket().toString()));
+            Plugin ref = new Plugin("reference", Path.of("/usr/lib/cni/bridge"), "/usr/lib/cni",
+                    conf("bridge", "host-local", prefix + "b1", "10.91.0.0/16", dir.resolve("ipam-ref")), Map.of());
+            Map<String, Result> results = new java.util.LinkedHashMap<>();
+            StringBuilder phases = new StringBuilder();
+            for (int r = 0; r < rounds; r++) {
+                for (Plugin p : r % 2 == 0 ? List.of(podnet, ref) : List.of(ref, podnet)) {
+                    long mark = agent.logSize();
+                    Result res = measure(p, netns, pods, parallel);
+                    if (p == podnet) {
+                        res = res.withAgent(agent.agentTimes(mark));
+                        phases.append(agent.since(mark));
+                    }
+                    results.merge(p.name(), res, Result::plus);
+                }
+            }
+            report(results.get("podnet"), results.get("reference"), pods, parallel, rounds);
+            reportPhases(phases.toString());
+        } finally {
+            for (String n : netns) sh("ip", "netns", "del", n);
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Where the agent's ADD time goes: IPAM (reservation incl. fsync) vs attach (veth, addresses, routes). */
+    static void reportPhases(String log) {
+        List<Long> ipam = new ArrayList<>();
+        List<Long> attach = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            Matcher m = PHASES.matcher(line);
+            if (!m.find()) continue;
+            ipam.add(Long.parseLong(m.group(1)) * 1000);
+            attach.add(Long.parseLong(m.group(2)) * 1000);
+        }
+        long[] i = ipam.stream().mapToLong(Long::longValue).toArray();
+        long[] a = attach.stream().mapToLong(Long::longValue).toArray();
+        System.out.printf("agent ADD phases (n=%d): ipam p50 %.3f ms p95 %.3f ms; attach p50 %.3f ms p95 %.3f ms%n",
+                i.length, pct(i, .5), pct(i, .95), pct(a, .5), pct(a, .95));
+    }
+
+    static String conf(String type, String ipamType, String bridge, String subnet, Path dataDir) {
+        return """
+                {"cniVersion":"1.0.0","name":"bench","type":"%s","bridge":"%s","isGateway":true,"ipMasq":false,
+                 "ipam":{"type":"%s","ranges":[[{"subnet":"%s"}]],"dataDir":"%s"%s}}""".formatted(type, bridge, ipamType, subnet, dataDir,
+                type.equals("podnet") && System.getProperty("podnet.bench.fsync") != null ? ",\"fsync\":" + System.getProperty("podnet.bench.fsync") : "");
+    }
+
+    /** Measured samples of one implementation (ns), possibly merged over rounds. */
+    record Result(long[] add, long[] del, long[] parallelWall, long[] agentAdd, long[] agentDel) {
+        Result withAgent(long[][] a) { return new Result(add, del, parallelWall, a[0], a[1]); }
+
+        Result plus(Result o) {
+            return new Result(cat(add, o.add), cat(del, o.del), cat(parallelWall, o.parallelWall), cat(agentAdd, o.agentAdd), cat(agentDel, o.agentDel));
+        }
+
+        static long[] cat(long[] a, long[] b) {
+            long[] r = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, r, a.length, b.length);
+            return r;
+        }
+    }
+
+    static Result measure(Plugin p, List<String> netns, int pods, int parallel) throws Exception {
+        for (int i = 0; i < 5; i++) { // warm-up
+            check(p.exec("ADD", "warm" + i, "/run/netns/" + netns.get(i)), p, "ADD");
+            check(p.exec("DEL", "warm" + i, "/run/netns/" + netns.get(i)), p, "DEL");
+        }
+        long[] add = new long[pods];
+        long[] del = new long[pods];
+        for (int i = 0; i < pods; i++) add[i] = check(p.exec("ADD", "seq" + i, "/run/netns/" + netns.get(i)), p, "ADD").nanos();
+        for (int i = 0; i < pods; i++) del[i] = check(p.exec("DEL", "seq" + i, "/run/netns/" + netns.get(i)), p, "DEL").nanos();
+        long wall;
+        try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
+            List<Future<Plugin.Outcome>> fs = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < parallel; i++) {
+                int n = i;
+                fs.add(pool.submit(() -> p.exec("ADD", "par" + n, "/run/netns/" + netns.get(n))));
+            }
+            for (Future<Plugin.Outcome> f : fs) check(f.get(), p, "parallel ADD");
+            wall = System.nanoTime() - t0;
+        }
+        for (int i = 0; i < parallel; i++) check(p.exec("DEL", "par" + i, "/run/netns/" + netns.get(i)), p, "DEL");
+        return new Result(add, del, new long[] {wall}, new long[0], new long[0]);
+    }
+
+    static Plugin.Outcome check(Plugin.Outcome o, Plugin p, String what) {
+        if (o.exit() != 0) throw new IllegalStateException(p.name() + " " + what + " failed: " + o.out());
+        return o;
+    }
+
+    static double pct(long[] ns, double q) {
+        if (ns.length == 0) return Double.NaN;
+        long[] s = ns.clone();
+        Arrays.sort(s);
+        return s[(int) Math.min(s.length - 1, Math.max(0, Math.ceil(s.length * q) - 1))] / 1e6;
+    }
+
+    static void report(Result pn, Result ref, int pods, int parallel, int rounds) {
+        System.out.printf("CNI ADD/DEL benchmark: %d sequential pods x %d rounds, %d parallel ADDs x %d rounds, cniVersion 1.0.0%n", pods, rounds, parallel, rounds);
+        System.out.printf("%-34s %12s %12s %8s%n", "", "podnet", "reference", "ratio");
+        line("ADD p50 (ms)", pct(pn.add, .5), pct(ref.add, .5));
+        line("ADD p95 (ms)", pct(pn.add, .95), pct(ref.add, .95));
+        line("DEL p50 (ms)", pct(pn.del, .5), pct(ref.del, .5));
+        line("DEL p95 (ms)", pct(pn.del, .95), pct(ref.del, .95));
+        line(parallel + " parallel ADDs wall, median (ms)", pct(pn.parallelWall, .5), pct(ref.parallelWall, .5));
+        System.out.printf("agent-side ADD p50 %.3f ms p95 %.3f ms (n=%d); DEL p50 %.3f ms p95 %.3f ms (n=%d)%n",
+                pct(pn.agentAdd, .5), pct(pn.agentAdd, .95), pn.agentAdd.length, pct(pn.agentDel, .5), pct(pn.agentDel, .95), pn.agentDel.length);
+        System.out.printf("targets: ADD p50 <= ref: %s; DEL p50 <= ref/2: %s; parallel wall <= ref/2: %s; agent ADD p50 <= 5 ms: %s%n",
+                pct(pn.add, .5) <= pct(ref.add, .5), pct(pn.del, .5) <= pct(ref.del, .5) / 2,
+                pct(pn.parallelWall, .5) <= pct(ref.parallelWall, .5) / 2, pct(pn.agentAdd, .5) <= 5);
+    }
+
+    static void line(String what, double a, double b) {
+        System.out.printf("%-34s %12.2f %12.2f %8.2f%n", what, a, b, a / b);
+    }
+
+    static void sh(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + ": " + out);
+    }
+
+    /** Parses the agent's per-request timing lines written after {@code mark}. */
+    static long[][] parseTimes(String log) {
+        List<Long> add = new ArrayList<>();
+        List<Long> del = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            Matcher m = TOOK.matcher(line);
+            if (!m.find()) continue;
+            String cmd = m.group(1) != null ? m.group(1) : m.group(3);
+            long us = Long.parseLong(m.group(2) != null ? m.group(2) : m.group(4));
+            (cmd.equals("ADD") ? add : del).add(us * 1000);
+        }
+        return new long[][] {add.stream().mapToLong(Long::longValue).toArray(), del.stream().mapToLong(Long::longValue).toArray()};
+    }
+}
