@@ -33,10 +33,10 @@ final class TunToUdpLoop extends TunnelLoop {
     volatile long errors;
     volatile long batches;
 
-    TunToUdpLoop(int tunFd, int sockFd, UdpTunnel tunnel, UdpTunnelOptions opts, int wakeFd) {
-        super(wakeFd);
-        this.tunFd = tunFd;
-        this.sockFd = sockFd;
+    TunToUdpLoop(Fds fds, UdpTunnel tunnel, UdpTunnelOptions opts) {
+        super(fds.wake());
+        this.tunFd = fds.tun();
+        this.sockFd = fds.socket();
         this.tunnel = tunnel;
         this.remotePort = opts.remotePort();
         this.batch = new MmsgBatch(arena, opts.batchSize(), opts.maxPacketSize(), true);

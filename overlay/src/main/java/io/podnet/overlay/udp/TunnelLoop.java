@@ -13,6 +13,9 @@ import java.lang.foreign.ValueLayout;
  * records in {@link #failure()}.
  */
 abstract class TunnelLoop implements Runnable {
+    /** The three fds a loop works on: the TUN packet fd, the UDP socket, and the tunnel's wake-up eventfd. */
+    record Fds(int tun, int socket, int wake) {}
+
     /** Safety net only: close() wakes the loops through the eventfd. */
     private static final int POLL_TIMEOUT_MILLIS = 1000;
 

@@ -21,10 +21,10 @@ final class UdpToTunLoop extends TunnelLoop {
     volatile long errors;
     volatile long batches;
 
-    UdpToTunLoop(int tunFd, int sockFd, UdpTunnelOptions opts, int wakeFd) {
-        super(wakeFd);
-        this.tunFd = tunFd;
-        this.sockFd = sockFd;
+    UdpToTunLoop(Fds fds, UdpTunnelOptions opts) {
+        super(fds.wake());
+        this.tunFd = fds.tun();
+        this.sockFd = fds.socket();
         this.batch = new MmsgBatch(arena, opts.batchSize(), opts.maxPacketSize(), false);
     }
 

@@ -47,13 +47,14 @@ public final class UdpTunnel implements AutoCloseable {
     private volatile UdpRoutes routes;
     private boolean closed;
 
-    private UdpTunnel(TunDevice tun, UdpSocket socket, UdpRoutes routes, UdpTunnelOptions opts, int wakeFd) {
+    private UdpTunnel(TunDevice tun, UdpSocket socket, UdpTunnelOptions opts, int wakeFd) {
         this.tun = tun;
         this.socket = socket;
-        this.routes = routes;
+        this.routes = UdpRoutes.empty();
         this.wakeFd = wakeFd;
-        this.tx = new TunToUdpLoop(tun.fd(), socket.fd(), this, opts, wakeFd);
-        this.rx = new UdpToTunLoop(tun.fd(), socket.fd(), opts, wakeFd);
+        TunnelLoop.Fds fds = new TunnelLoop.Fds(tun.fd(), socket.fd(), wakeFd);
+        this.tx = new TunToUdpLoop(fds, this, opts);
+        this.rx = new UdpToTunLoop(fds, opts);
         this.txThread = Thread.ofPlatform().name("podnet-udp-" + tun.name() + "-tx").daemon(true).unstarted(tx);
         this.rxThread = Thread.ofPlatform().name("podnet-udp-" + tun.name() + "-rx").daemon(true).unstarted(rx);
     }
@@ -83,11 +84,12 @@ public final class UdpTunnel implements AutoCloseable {
         }
         UdpTunnel t;
         try {
-            t = new UdpTunnel(tun, socket, routes, opts, wake);
+            t = new UdpTunnel(tun, socket, opts, wake);
         } catch (RuntimeException | Error e) {
             Libc.close(wake);
             throw e;
         }
+        t.routes = routes;
         t.txThread.start();
         t.rxThread.start();
         LOG.log(System.Logger.Level.DEBUG, () -> "udp tunnel started on " + tun.name() + " " + socket
