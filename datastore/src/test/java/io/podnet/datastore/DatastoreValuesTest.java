@@ -76,6 +76,18 @@ class DatastoreValuesTest {
     }
 
     @Test
+    void unreadableClientCertificateIsATypedError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path ca = java.nio.file.Files.writeString(dir.resolve("ca.crt"), "not a certificate");
+        EtcdConfig c = EtcdConfig.of(List.of(URI.create("https://127.0.0.1:2379")),
+                EtcdConfig.Tls.mutual(ca, dir.resolve("missing.crt"), dir.resolve("missing.key")));
+        assertThatThrownBy(() -> io.podnet.datastore.etcd.EtcdDatastore.connect(c))
+                .isInstanceOf(DatastoreException.class).hasMessageContaining("missing.crt");
+        EtcdConfig garbage = EtcdConfig.of(List.of(URI.create("https://127.0.0.1:2379")), EtcdConfig.Tls.ca(ca));
+        assertThatThrownBy(() -> io.podnet.datastore.etcd.EtcdDatastore.connect(garbage))
+                .isInstanceOf(DatastoreException.class).hasMessageContaining("bad etcd TLS material");
+    }
+
+    @Test
     void unreadableTlsFilesAreATypedError() {
         EtcdConfig c = EtcdConfig.of(List.of(URI.create("https://127.0.0.1:2379")),
                 EtcdConfig.Tls.ca(Path.of("/nonexistent/podnet-ca.crt")));

@@ -173,7 +173,12 @@ public final class EtcdServer implements AutoCloseable {
         }
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         while (ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -11,8 +11,8 @@ final class EtcdTls {
 
     static void apply(ClientBuilder b, EtcdConfig.Tls tls) throws DatastoreException {
         requireReadable(tls.caFile());
-        tls.certFile().ifPresent(EtcdTls::requireReadableUnchecked);
-        tls.keyFile().ifPresent(EtcdTls::requireReadableUnchecked);
+        if (tls.certFile().isPresent()) requireReadable(tls.certFile().get());
+        if (tls.keyFile().isPresent()) requireReadable(tls.keyFile().get());
         try {
             b.sslContext(ssl -> {
                 ssl.trustManager(tls.caFile().toFile());
@@ -27,9 +27,5 @@ final class EtcdTls {
 
     private static void requireReadable(java.nio.file.Path p) throws DatastoreException {
         if (!Files.isReadable(p)) throw new DatastoreException("etcd TLS file not readable: " + p);
-    }
-
-    private static void requireReadableUnchecked(java.nio.file.Path p) {
-        if (!Files.isReadable(p)) throw new IllegalArgumentException("etcd TLS file not readable: " + p);
     }
 }
