@@ -41,6 +41,7 @@ import java.util.Optional;
  * {@code isDefaultGateway}, {@code ipMasq}, {@code mtu}, {@code hairpinMode}, {@code ipam} (host-local format).
  */
 public final class BridgeCniHandler implements CniHandler {
+    private static final System.Logger LOG = System.getLogger(BridgeCniHandler.class.getName());
     private final Rtnetlink host;
     private final IpamStores stores;
     private final NftTable nft;
@@ -95,11 +96,16 @@ public final class BridgeCniHandler implements CniHandler {
         if (!NetNs.at(Path.of(req.netns())).exists()) {
             throw new CniException(CniErrorCode.INVALID_NETNS, "network namespace " + req.netns() + " does not exist", "");
         }
+        long t0 = System.nanoTime();
         CniResult ipam = new IpamCniHandler(stores).add(req, ic, store);
         try {
+            long t1 = System.nanoTime();
             Attachment a = attachment(req, ipam.ips(), ipam.routes());
             BridgeNetwork.Attached at = net.attach(a);
+            long t2 = System.nanoTime();
             if (net.config().ipMasq()) masquerade(req.conf().name(), ic);
+            LOG.log(System.Logger.Level.DEBUG, () -> "ADD " + req.containerId() + " phases: ipam " + (t1 - t0) / 1000 + " us, attach "
+                    + (t2 - t1) / 1000 + " us, masq " + (System.nanoTime() - t2) / 1000 + " us");
             List<CniInterface> ifs = List.of(
                     CniInterface.of(at.bridge(), at.bridgeMac().map(MacAddress::toString).orElse(""), ""),
                     CniInterface.of(at.hostVeth(), at.hostMac().map(MacAddress::toString).orElse(""), ""),
