@@ -28,6 +28,9 @@ public interface DataplaneTable {
     /** When the next retry is due, if the last apply failed and the table is still dirty. */
     Optional<Instant> retryAt();
 
+    /** How many applies in a row have failed (0 when the last one succeeded): for health reporting. */
+    int consecutiveFailures();
+
     /** Re-reads the table's owned kernel state on the next apply and repairs any difference. */
     void queueResync();
 

@@ -143,6 +143,16 @@ public abstract class TrackedTable<K, V> implements DataplaneTable {
         this.onDirty = Objects.requireNonNull(listener, "listener");
     }
 
+    @Override
+    public final int consecutiveFailures() {
+        lock.lock();
+        try {
+            return failedAttempts;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Number of pending updates plus deletions (for tests and metrics). */
     public final int pendingCount() {
         return withTracker(DeltaTracker::pendingCount);

@@ -96,6 +96,7 @@ class RouteTableTest {
         ApplyResult second = table.apply();
         assertThat(second.ok()).isFalse();
         assertThat(second.retryAt()).contains(clock.instant().plusMillis(200)); // doubled
+        assertThat(table.consecutiveFailures()).isEqualTo(2);
 
         clock.advance(Duration.ofMillis(199));
         assertThat(table.needsApply(clock.instant())).isFalse();
@@ -106,6 +107,7 @@ class RouteTableTest {
         assertThat(kernelHas("10.244.2.0/24")).isTrue();
         assertThat(kernel.calls(Op.ROUTE_REPLACE)).isEqualTo(3);
         assertThat(table.isDirty()).isFalse();
+        assertThat(table.consecutiveFailures()).isZero();
     }
 
     @Test
