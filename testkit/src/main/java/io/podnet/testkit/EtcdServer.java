@@ -195,12 +195,17 @@ public final class EtcdServer implements AutoCloseable {
         return etcdctlRun(List.of(args)).check().out();
     }
 
+    /** Runs etcdctl like {@link #etcdctl} but returns the result whatever the exit code. */
+    public Sh.Result etcdctlRaw(String... args) {
+        return etcdctlRun(List.of(args));
+    }
+
     Sh.Result etcdctlRun(List<String> args) {
         List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + clientUrl(), "--dial-timeout=1s"));
         certs.ifPresent(c -> cmd.addAll(List.of("--cacert=" + c.caCert(), "--cert=" + c.clientCert(), "--key=" + c.clientKey())));
         if (rootPassword != null) cmd.add("--user=root:" + rootPassword);
         cmd.addAll(args);
-        return Sh.run(cmd, 30);
+        return Sh.run(cmd, 300);
     }
 
     /** The last lines of the etcd log, for failure messages. */

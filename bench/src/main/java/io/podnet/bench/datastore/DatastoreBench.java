@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * iteration, on the same number of threads; rounds alternate which side goes first; the ratio is the median of per-round ratios,
  * which resists drift from other load on the machine.
  *
- * <p>Usage: {@code DatastoreBench [opsPerThread=1000] [threads=1,16] [rounds=9]}. Not a test: prints a table.
+ * <p>Usage: {@code DatastoreBench [opsPerThread=1000] [threads=1,16] [rounds=9] [--check-perf[=s|m|l]]}; the
+ * last option also runs {@code etcdctl check perf} against the same etcd afterwards. Not a test: prints a table.
  */
 public final class DatastoreBench {
     private static final byte[] VALUE = "{\"PublicIP\":\"10.99.0.1\",\"BackendType\":\"vxlan\"}".getBytes(StandardCharsets.UTF_8);
@@ -50,6 +51,13 @@ public final class DatastoreBench {
             for (int threads : threadCounts) {
                 compare("put", threads, ops, rounds, putLoop(podnet, "p"), rawPutLoop(raw.getKVClient(), "r"));
                 compare("CAS (txn mod_rev)", threads, ops, rounds, casLoop(podnet, "pc", threads), rawCasLoop(raw.getKVClient(), "rc", threads));
+            }
+            if (args.length > 3 && args[3].startsWith("--check-perf")) {
+                // etcd's own load generator on the same server (60 s; writes ~1.5 GB into the tmpfs data dir)
+                String load = args[3].contains("=") ? args[3].substring(args[3].indexOf('=') + 1) : "s";
+                System.out.println("etcdctl check perf --load=" + load + ":");
+                var r = etcd.etcdctlRaw("check", "perf", "--load=" + load);
+                System.out.println(r.out() + r.err());
             }
         }
     }
