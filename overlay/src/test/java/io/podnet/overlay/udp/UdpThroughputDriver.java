@@ -121,14 +121,11 @@ public final class UdpThroughputDriver {
         Process srv = new ProcessBuilder("ip", "netns", "exec", b.name(), "iperf3", "-s", "-1", "-B", server, "-p", "5201")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            Sh.Result r = null;
-            for (int attempt = 0; attempt < 50; attempt++) { // the server needs a moment to listen
-                r = a.exec("iperf3", "-c", server, "-p", "5201", "-t", Integer.toString(seconds),
-                        "-P", Integer.toString(streams), "-J");
-                if (r.ok()) break;
-                if (!r.out().contains("Connection refused") && !r.err().contains("Connection refused")) break;
-                srv.waitFor(100, TimeUnit.MILLISECONDS);
+            for (int i = 0; i < 100 && b.exec("ss", "-Hltn", "src", server, "sport", "= :5201").out().isBlank(); i++) {
+                srv.waitFor(50, TimeUnit.MILLISECONDS); // until the server listens
             }
+            Sh.Result r = a.exec("iperf3", "-c", server, "-p", "5201", "-t", Integer.toString(seconds),
+                    "-P", Integer.toString(streams), "-J");
             if (!r.ok()) throw new IllegalStateException("iperf3 failed: " + r.out() + r.err());
             JsonNode j = new ObjectMapper().readTree(r.out());
             double mbps = j.at("/end/sum_received/bits_per_second").asDouble() / 1e6;
