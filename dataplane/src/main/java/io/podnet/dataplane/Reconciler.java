@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -42,7 +41,8 @@ public final class Reconciler implements AutoCloseable {
     private final Scheduler scheduler;
     private final ReconcilerConfig config;
     private final SplittableRandom random = new SplittableRandom();
-    private final CopyOnWriteArrayList<DataplaneTable> tables = new CopyOnWriteArrayList<>();
+    private final Object registration = new Object();
+    private volatile List<DataplaneTable> tables = List.of(); // immutable, replaced whole on register
 
     private final ReentrantLock passLock = new ReentrantLock();
     private Instant nextResync;                   // guarded by passLock
@@ -68,18 +68,17 @@ public final class Reconciler implements AutoCloseable {
     /** Adds a table; it wakes the loop whenever it becomes dirty. Tables run in stage order, then registration order. */
     public void register(DataplaneTable table) {
         table.onDirty(this::wake);
-        synchronized (tables) {
+        synchronized (registration) {
             List<DataplaneTable> sorted = new ArrayList<>(tables);
             sorted.add(table);
             sorted.sort(BY_STAGE); // stable: registration order within a stage
-            tables.clear();
-            tables.addAll(sorted);
+            tables = List.copyOf(sorted);
         }
         wake();
     }
 
     /** The registered tables in application order. */
-    public List<DataplaneTable> tables() { return List.copyOf(tables); }
+    public List<DataplaneTable> tables() { return tables; }
 
     /** Starts the loop thread ({@code podnet-reconcile}). */
     public synchronized void start() {
