@@ -49,14 +49,21 @@ class CnmDockerIT {
         try (Netns ns = Netns.create("dk")) {
             Sh.check("ip", "-n", ns.name(), "link", "set", "lo", "up");
             CnmConfig cfg = new CnmConfig(pluginSocket, work.resolve("cnm-state"), IpPrefix.parse("10.252.0.0/16"), 24, false, true);
-            try (Rtnetlink h = Rtnetlink.open(NetNs.named(ns.name())); CnmServer server = CnmServer.start(cfg, h, new NftTable())) {
+            CnmServer[] server = new CnmServer[1];
+            try (Rtnetlink h = Rtnetlink.open(NetNs.named(ns.name()))) {
+                server[0] = CnmServer.start(cfg, h, new NftTable());
                 dockerd = startDockerd(ns, work);
                 Docker d = new Docker(work.resolve("docker.sock"));
                 d.waitReady(dockerd, work);
                 d.run("import", buildRootfs(work).toString(), driver + "-img:latest");
-                exercise(d, driver, ns, server);
+                exercise(d, driver, ns, () -> {
+                    server[0].close(); // our restart while containers run: dockerd replays nothing
+                    server[0] = CnmServer.start(cfg, h, new NftTable());
+                    return server[0];
+                });
             } finally {
                 if (dockerd != null) stopDockerd(dockerd, new Docker(work.resolve("docker.sock")));
+                if (server[0] != null) server[0].close();
             }
         } finally {
             Files.deleteIfExists(pluginSocket);
@@ -64,7 +71,12 @@ class CnmDockerIT {
         }
     }
 
-    private void exercise(Docker d, String driver, Netns ns, CnmServer server) throws Exception {
+    /** Restarts the CNM server and returns the new one. */
+    private interface Restart {
+        CnmServer restart() throws Exception;
+    }
+
+    private void exercise(Docker d, String driver, Netns ns, Restart restart) throws Exception {
         String img = driver + "-img";
         String n1 = driver + "-n1";
         String n2 = driver + "-n2";
@@ -81,6 +93,8 @@ class CnmDockerIT {
         assertThat(IpPrefix.parse("10.235.0.128/25").contains(io.podnet.net.IpAddress.parse(ip1))).as(ip1).isTrue();
         d.run("exec", driver + "-c2", "/bin/ping", "-c", "1", "-W", "5", ip1);
         d.run("exec", driver + "-c2", "/bin/ping", "-c", "1", "-W", "5", "10.235.0.254");
+        assertThat(httpGet(ns)).contains("podnet-cnm-ok");
+        CnmServer server = restart.restart();
         assertThat(httpGet(ns)).contains("podnet-cnm-ok");
 
         d.run("network", "connect", n1, driver + "-c2");
