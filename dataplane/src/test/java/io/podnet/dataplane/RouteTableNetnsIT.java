@@ -62,6 +62,15 @@ class RouteTableNetnsIT {
             ApplyResult again = table.apply();
             assertThat(again.resynced()).isTrue();
             assertThat(again.updated() + again.deleted()).as("kernel-filled defaults must compare equal: " + again).isZero();
+
+            for (String dst : List.of("fd00:12::/64", "10.12.0.0/26", "fd00:11::/64", "10.14.0.0/24")) {
+                table.removeRoute(IpPrefix.parse(dst));
+            }
+            ApplyResult removed = table.apply();
+            assertThat(removed.failures()).isEmpty();
+            assertThat(removed.deleted()).isEqualTo(4);
+            assertThat(dsts(ns, "-4", "route", "show", "proto", "98")).containsExactlyInAnyOrder("10.10.0.0/24", "10.11.0.0/24", "10.13.0.0/24");
+            assertThat(dsts(ns, "-6", "route", "show", "proto", "98")).containsExactly("fd00:10::/64");
         }
     }
 
