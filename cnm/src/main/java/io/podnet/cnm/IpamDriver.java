@@ -108,7 +108,7 @@ final class IpamDriver implements AutoCloseable {
      */
     synchronized String requestAddress(String poolId, String address, boolean gateway) throws CnmException {
         PoolId id = parse(poolId);
-        pools.putIfAbsent(id.toString(), 1); // a pool of ours from before a state loss: the id carries the CIDR
+        if (pools.putIfAbsent(id.toString(), 1) == null) persist(); // ours from before a state loss: the id carries the CIDR
         IpPrefix p = id.pool();
         Owner owner = new Owner(UUID.randomUUID().toString(), OWNER_IFNAME);
         try {
