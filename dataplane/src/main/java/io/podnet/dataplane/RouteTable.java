@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.HashSet;
 
 /**
  * The routes podnet owns in one routing table (after Calico's {@code felix/routetable}). Inputs say which
@@ -59,7 +61,8 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
     private static final int IPV6_DEFAULT_METRIC = 1024;
 
     private final RouteTableConfig config;
-    private final Map<IpPrefix, Key> desiredByDst = new HashMap<>(); // guarded by the table lock (update())
+    private final Map<IpPrefix, Key> desiredByDst = new HashMap<>();  // guarded by the table lock (update())
+    private final Map<String, Set<Key>> desiredByDev = new HashMap<>(); // guarded by the table lock
 
     public RouteTable(Kernel kernel, InstantSource clock, RouteTableConfig config) {
         super(kernel, clock, new DeltaTracker<>());
@@ -83,8 +86,12 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
         Key key = keyOf(r);
         update(t -> {
             Key old = desiredByDst.put(r.dst(), key);
-            if (old != null && !old.equals(key)) t.deleteDesired(old);
+            if (old != null) {
+                unindex(t, old);
+                if (!old.equals(key)) t.deleteDesired(old);
+            }
             t.setDesired(key, r);
+            r.dev().ifPresent(d -> desiredByDev.computeIfAbsent(d, x -> new HashSet<>()).add(key));
         });
     }
 
@@ -92,7 +99,17 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
     public void removeRoute(IpPrefix dst) {
         update(t -> {
             Key old = desiredByDst.remove(dst);
-            if (old != null) t.deleteDesired(old);
+            if (old != null) {
+                unindex(t, old);
+                t.deleteDesired(old);
+            }
+        });
+    }
+
+    private void unindex(DeltaTracker<Key, Route> t, Key key) {
+        t.desired(key).flatMap(Route::dev).ifPresent(d -> {
+            Set<Key> keys = desiredByDev.get(d);
+            if (keys != null && keys.remove(key) && keys.isEmpty()) desiredByDev.remove(d);
         });
     }
 
@@ -113,15 +130,10 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
      */
     @Override
     public void interfaceChanged(String dev) {
-        Optional<String> d = Optional.of(dev);
         boolean used = withTracker(t -> {
-            boolean any = false;
-            for (var e : t.desiredView().entrySet()) {
-                if (!e.getValue().dev().equals(d)) continue;
-                any = true;
-                t.deleteDataplane(e.getKey());
-            }
-            return any;
+            Set<Key> keys = desiredByDev.getOrDefault(dev, Set.of());
+            keys.forEach(t::deleteDataplane);
+            return !keys.isEmpty();
         });
         if (used) retrySoon(false);
     }

@@ -187,6 +187,26 @@ class RouteTableTest {
     }
 
     @Test
+    void interfaceChangedFollowsARouteThatMovedToAnotherDevice() {
+        kernel.createLink("cali1", LinkKind.Veth.peer(""));
+        kernel.createLink("cali2", LinkKind.Veth.peer(""));
+        table.setRoute(Route.device(p("10.65.0.7/32"), "cali1"));
+        table.setRoute(Route.device(p("10.65.0.7/32"), "cali2")); // the pod IP was reused by another pod
+        table.apply();
+        kernel.resetCalls();
+
+        table.interfaceChanged("cali1");
+        assertThat(table.isDirty()).as("nothing desired on cali1 any more").isFalse();
+        table.interfaceChanged("cali2");
+        assertThat(table.apply().updated()).isEqualTo(1);
+        assertThat(kernel.calls(Op.ROUTE_LIST)).isZero();
+        table.removeRoute(p("10.65.0.7/32"));
+        table.apply();
+        table.interfaceChanged("cali2");
+        assertThat(table.isDirty()).isFalse();
+    }
+
+    @Test
     void changingTheMetricReplacesTheOldRoute() {
         table.setRoute(Route.device(p("10.6.0.0/24"), "eth0").metric(100));
         table.apply();
