@@ -57,7 +57,10 @@ public final class DatastoreBench {
                 String load = args[3].contains("=") ? args[3].substring(args[3].indexOf('=') + 1) : "s";
                 System.out.println("etcdctl check perf --load=" + load + ":");
                 var r = etcd.etcdctlRaw("check", "perf", "--load=" + load);
-                System.out.println(r.out() + r.err());
+                // keep the verdict lines, drop the progress bar
+                (r.out() + r.err()).lines().map(l -> l.substring(Math.max(0, l.indexOf("PASS") >= 0 ? l.indexOf("PASS")
+                        : l.indexOf("FAIL")))).filter(l -> l.startsWith("PASS") || l.startsWith("FAIL"))
+                        .forEach(System.out::println);
             }
         }
     }
