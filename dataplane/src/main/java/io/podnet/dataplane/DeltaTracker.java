@@ -3,6 +3,7 @@ package io.podnet.dataplane;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,7 +68,7 @@ public final class DeltaTracker<K, V> {
     }
 
     public void deleteAllDesired() {
-        var keys = java.util.List.copyOf(desired.keySet());
+        var keys = List.copyOf(desired.keySet());
         desired.clear();
         keys.forEach(this::recompute);
     }

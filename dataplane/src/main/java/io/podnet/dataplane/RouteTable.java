@@ -9,12 +9,12 @@ import io.podnet.rtnetlink.RouteType;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.HashSet;
 
 /**
  * The routes podnet owns in one routing table (after Calico's {@code felix/routetable}). Inputs say which

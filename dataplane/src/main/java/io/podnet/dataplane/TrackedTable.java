@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The shared machinery of a kernel-state table over a {@link DeltaTracker}: a lock, the resync flag, the
@@ -69,7 +71,7 @@ public abstract class TrackedTable<K, V> implements DataplaneTable {
     }
 
     /** Changes desired state under the table's lock (subclass indexes stay consistent), then wakes the loop. */
-    protected final void update(java.util.function.Consumer<DeltaTracker<K, V>> change) {
+    protected final void update(Consumer<DeltaTracker<K, V>> change) {
         lock.lock();
         try {
             change.accept(tracker);
@@ -80,7 +82,7 @@ public abstract class TrackedTable<K, V> implements DataplaneTable {
     }
 
     /** Reads tracker state under the lock. */
-    protected final <T> T withTracker(java.util.function.Function<DeltaTracker<K, V>, T> f) {
+    protected final <T> T withTracker(Function<DeltaTracker<K, V>, T> f) {
         lock.lock();
         try {
             return f.apply(tracker);
