@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 podnet_find_jdk
 mvn -B -q -ntp package -DskipTests -pl bench -am
-ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+echo "open-files limit: $(ulimit -n) (a full mesh of N needs about 2*N*(N-1))"
 exec "$JAVA_HOME/bin/java" -Xss512k -cp "bench/target/podnet-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
   io.podnet.bench.bgp.MeshBench "$@"

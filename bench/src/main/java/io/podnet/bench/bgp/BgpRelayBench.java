@@ -50,7 +50,7 @@ public final class BgpRelayBench {
 
     static String staticConf(int n) {
         StringBuilder b = new StringBuilder(n * 40);
-        b.append("protocol static routes { ipv4;\n");
+        b.append("protocol static statics { ipv4;\n");
         for (int i = 0; i < n; i++) {
             int v = (20 << 24) + (i << 8);
             b.append("  route ").append((v >>> 24) & 255).append('.').append((v >>> 16) & 255).append('.')
@@ -104,9 +104,9 @@ public final class BgpRelayBench {
     }
 
     private static Result runBird(int n, String ns, BirdPeer down, List<AutoCloseable> open) {
-        BirdPeer mid = BirdPeer.start(ns, header(MID) + bgp("up", MID, 65002, UP, 65001, "none") + bgp("down", MID, 65002, DOWN, 65003, "all"));
+        BirdPeer mid = BirdPeer.start(ns, header(MID) + bgp("upstream", MID, 65002, UP, 65001, "none") + bgp("downstream", MID, 65002, DOWN, 65003, "all"));
         open.add(mid);
-        long t0 = pollUntil(() -> mid.established("up"), 2);
+        long t0 = pollUntil(() -> mid.established("upstream"), 2);
         CompletableFuture<Long> downDone = CompletableFuture.supplyAsync(() -> pollUntil(() -> down.routeCount() >= n, 50));
         long tRelay = pollUntil(() -> mid.routeCount() >= n, 50);
         long tDown = downDone.join();

@@ -23,6 +23,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RelayNode {
     private RelayNode() {}
 
+    /** With -Dbench.histogram=true: the live heap by class, a few seconds after the table is complete. */
+    static void histogram() {
+        try {
+            Thread.sleep(300);
+            String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Process p = new ProcessBuilder(jcmd, String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
+                    .redirectErrorStream(true).start();
+            String[] lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+            for (int i = 0; i < Math.min(18, lines.length); i++) System.err.println("HISTO " + lines[i]);
+            System.err.println("HISTO " + lines[lines.length - 1]);
+        } catch (Exception e) {
+            System.err.println("HISTO failed: " + e);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         long asn = Long.parseLong(args[0]);
         IpAddress self = IpAddress.parse(args[1]);
@@ -43,6 +58,7 @@ public final class RelayNode {
             if (n >= expected && n - changes.size() < expected) {
                 System.out.println("EVENT locrib " + n + " " + System.currentTimeMillis());
                 System.out.flush();
+                if (Boolean.getBoolean("bench.histogram")) Thread.ofPlatform().daemon().start(RelayNode::histogram);
             }
         });
         s.start();

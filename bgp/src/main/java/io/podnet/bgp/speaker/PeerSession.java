@@ -150,7 +150,13 @@ final class PeerSession {
 
     private void adopt(Session s, Transport.Channel ch, boolean initiatedLocally) {
         s.initiatedLocally = initiatedLocally;
-        s.attach(ch, localOpen(), in -> sp.post(() -> onInbound(s, in)));
+        s.attach(ch, localOpen(), (in, done) -> sp.post(() -> {
+            try {
+                onInbound(s, in);
+            } finally {
+                done.run();
+            }
+        }));
     }
 
     private void connect(Session s) {

@@ -14,6 +14,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +25,7 @@ import java.util.function.Consumer;
  */
 final class Session {
     private static final byte[] CLOSE = new byte[0];
+    private static final int IN_FLIGHT = 16;
 
     final SessionFsm fsm;
     boolean initiatedLocally;
@@ -54,14 +57,26 @@ final class Session {
     record Closed(int gen, String why) implements Inbound {}
 
     /** Attaches a connected socket and starts its reader and writer threads. */
-    void attach(Transport.Channel ch, OpenMessage localOpen, Consumer<Inbound> inbound) {
+    void attach(Transport.Channel ch, OpenMessage localOpen, BiConsumer<Inbound, Runnable> inbound) {
         channel = ch;
         int gen = ++channelGen;
+        // Back-pressure: at most IN_FLIGHT decoded messages wait for the RIB thread; then the reader stops
+        // reading and TCP flow control slows the peer down, instead of a full table piling up in memory.
+        Semaphore permits = new Semaphore(IN_FLIGHT);
+        Consumer<Inbound> bounded = in -> {
+            try {
+                permits.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            inbound.accept(in, permits::release);
+        };
         out = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<byte[]> q = out;
         boolean platform = ch instanceof NativeSocket;
         Thread.Builder b = platform ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
-        b.name("bgp-read-" + ch.remoteAddress()).start(() -> readLoop(ch, gen, localOpen, inbound));
+        b.name("bgp-read-" + ch.remoteAddress()).start(() -> readLoop(ch, gen, localOpen, bounded));
         b.name("bgp-write-" + ch.remoteAddress()).start(() -> writeLoop(ch, q));
     }
 

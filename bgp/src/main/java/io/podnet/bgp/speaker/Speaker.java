@@ -40,11 +40,13 @@ import java.util.function.Supplier;
  *  reader threads ├─► queue ─► bgp-rib thread: FSMs, Rib.receive ─► flush(): decide ─► export ─► writers
  *  timer thread ──┘
  * </pre>
- * Batching: after each batch of queued tasks (up to 256) the loop runs the decision process once for every
- * prefix touched, so a full table arriving in many UPDATEs is decided and re-advertised in large groups.
+ * Batching: after each batch of queued tasks (up to 256, or until 8192 prefixes are dirty) the loop runs
+ * the decision process once for every prefix touched, so a full table arriving in many UPDATEs is decided and re-advertised in large groups.
  */
 public final class Speaker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Speaker.class.getName());
+
+    private static final int FLUSH_PREFIXES = 8192;
 
     private final SpeakerConfig config;
     private final Transport transport;
@@ -155,7 +157,9 @@ public final class Speaker implements AutoCloseable {
                 Runnable t = queue.poll(1, TimeUnit.SECONDS);
                 if (t == null) continue;
                 runSafely(t);
-                for (int n = 0; n < 256 && (t = queue.poll()) != null; n++) runSafely(t);
+                // Batch until the queue is empty or enough prefixes are dirty: large enough to pack UPDATEs
+                // well, small enough to keep the in-flight garbage (and GC pauses) small.
+                for (int n = 0; n < 256 && dirty.size() < FLUSH_PREFIXES && (t = queue.poll()) != null; n++) runSafely(t);
                 flush();
             } catch (InterruptedException e) {
                 return;
