@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * TUN → UDP: drains up to one batch of packets from the non-blocking TUN fd, routes each (LPM on the IPv4
  * destination), decrements its TTL, and hands the batch to one {@code sendmmsg}. A packet without a route is
- * dropped and answered with ICMP net-unreachable written back into the TUN device. Blocks in {@code poll}
+ * dropped and answered with ICMP net-unreachable written back into the TUN device (at most
+ * {@value #ICMP_PER_SECOND} per second, RFC 1812 §4.3.2.8). Blocks in {@code poll}
  * only when the TUN queue is empty, or when the socket's send buffer is full (back-pressure: the TUN queue
  * then fills and the kernel drops there, as with any full device queue).
  *
@@ -15,6 +16,9 @@ import java.lang.foreign.MemorySegment;
  * accumulated in locals and published once per batch (single writer, volatile fields).
  */
 final class TunToUdpLoop extends TunnelLoop {
+    /** ICMP net-unreachable errors per second (and burst) — the Linux default {@code icmp_ratelimit} is 1/s per
+     * destination with a global 1000/s cap; one bucket for the whole tunnel is enough for a debugging backend. */
+    static final int ICMP_PER_SECOND = 100;
     private final int tunFd;
     private final int sockFd;
     private final UdpTunnel tunnel;
@@ -23,6 +27,7 @@ final class TunToUdpLoop extends TunnelLoop {
     private final MemorySegment[] msgsFrom;
     private final int[] lengths;
     private final MemorySegment icmp;
+    private final IcmpRateLimiter icmpLimit = new IcmpRateLimiter(ICMP_PER_SECOND, ICMP_PER_SECOND, System.nanoTime());
 
     volatile long txPackets;
     volatile long txBytes;
@@ -75,7 +80,9 @@ final class TunToUdpLoop extends TunnelLoop {
             int remote = routes.lookup(Ipv4Packet.destination(buf));
             if (remote == UdpRoutes.NO_ROUTE) {
                 noRoute++;
-                if (Ipv4Packet.mayAnswerWithIcmpError(buf)) icmps += answerNetUnreachable(buf);
+                if (Ipv4Packet.mayAnswerWithIcmpError(buf) && icmpLimit.tryAcquire(System.nanoTime())) {
+                    icmps += answerNetUnreachable(buf);
+                }
                 continue;
             }
             if (Ipv4Packet.decrementTtl(buf) != Ipv4Packet.TTL_OK) {
