@@ -31,8 +31,9 @@ public final class BgpRelayBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
-        List<String> jvmFlags = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("-XX:+UseSerialGC", "-Xmx1g");
+        List<String> jvmFlags = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("-XX:+UseSerialGC", "-Xmx192m", "-Xmn32m", "-XX:+UseCompactObjectHeaders", "-XX:TieredStopAtLevel=1", "-Xss256k");
         System.out.printf("BGP relay benchmark: %,d IPv4 routes, upstream BIRD -> relay -> downstream BIRD (eBGP)%n", n);
+        System.out.println("podnet JVM flags: " + String.join(" ", jvmFlags) + "; load average " + loadAverage());
         Result bird = run(n, false, jvmFlags);
         print(bird);
         Result podnet = run(n, true, jvmFlags);
@@ -41,6 +42,14 @@ public final class BgpRelayBench {
                 podnet.establishedToRelayS / bird.establishedToRelayS,
                 podnet.establishedToDownstreamS / bird.establishedToDownstreamS,
                 (double) podnet.relayRssKb / bird.relayRssKb);
+    }
+
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static void print(Result r) {

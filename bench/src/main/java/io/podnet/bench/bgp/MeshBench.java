@@ -64,7 +64,8 @@ public final class MeshBench {
         sessions /= 2;
         waitEstablished(speakers, sessions);
         long tUp = System.nanoTime();
-        System.out.printf(Locale.ROOT, "%s of %d speakers: %d sessions Established after %.2f s%n", mode, n, sessions, (tUp - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "%s of %d speakers: %d sessions Established after %.2f s (load average %s)%n", mode, n, sessions,
+                (tUp - t0) / 1e9, BgpRelayBench.loadAverage());
         long t1 = System.nanoTime();
         speakers.get(n - 1).addRoute(probe).join();
         while (have.get() < n) Thread.sleep(1);

@@ -160,12 +160,21 @@ final class Session {
         return true;
     }
 
+    /**
+     * Drains the queue; messages that are already waiting are coalesced into one write of at most 64 KiB.
+     * No per-connection buffer is kept, so thousands of idle sessions cost little memory.
+     */
     private static void writeLoop(Transport.Channel ch, LinkedBlockingQueue<byte[]> q) {
-        byte[] buf = new byte[65536 + 4096];
         try {
             while (true) {
                 byte[] m = q.take();
                 if (m == CLOSE) break;
+                byte[] next = q.peek();
+                if (next == null || next == CLOSE) {
+                    ch.write(m, 0, m.length);
+                    continue;
+                }
+                byte[] buf = new byte[65536 + 4096];
                 System.arraycopy(m, 0, buf, 0, m.length);
                 int n = m.length;
                 while ((m = q.peek()) != null && m != CLOSE && n + m.length <= buf.length) {
