@@ -73,6 +73,7 @@ public final class Rib {
     /** Forgets a peer and its routes; returns the prefixes whose best path must be recomputed. */
     public List<IpPrefix> removePeer(IpAddress peer) {
         peers.remove(peer);
+        forgetExports(peer);
         established.remove(peer);
         ribOut.remove(peer);
         AdjRibIn in = ribIn.remove(peer);
@@ -82,6 +83,7 @@ public final class Rib {
     /** Updates the session's local next hops once the connection's local address is known. */
     public void updatePeerPolicy(PeerPolicy p) {
         peers.put(p.source().peerAddress(), p);
+        forgetExports(p.source().peerAddress());
         AdjRibIn in = ribIn.get(p.source().peerAddress());
         if (in != null) in.source(p.source());
     }
@@ -229,7 +231,9 @@ public final class Rib {
         return routes;
     }
 
-    private final Map<IpAddress, Map<Attrs, Attrs>> exportCache = new HashMap<>();
+    /** Per target peer and route source: input Attrs (interned, weakly held) → exported Attrs for [IPv4, IPv6]. */
+    private final Map<IpAddress, Map<RouteSource, java.util.WeakHashMap<Attrs, Attrs[]>>> exportCache = new HashMap<>();
+    private static final Attrs NOT_EXPORTED = new Attrs(IpAddress.v4(0), List.of());
 
     private void exportOne(IpAddress peer, IpPrefix prefix, Route best, List<OutRoute> routes) {
         PeerPolicy p = peers.get(peer);
@@ -240,16 +244,25 @@ public final class Rib {
         if (out.set(prefix, a)) routes.add(new OutRoute(prefix, a));
     }
 
-    /** Export attributes, memoised per (peer, source, input attrs) so one output object serves many prefixes. */
+    /**
+     * Export attributes, memoised per (peer, source, input attrs, family): the rules depend on nothing else,
+     * so a full table with few distinct paths computes them a few times and shares one output object per
+     * path (which also lets UPDATE packing group prefixes by identity).
+     */
     private Attrs exportAttrs(IpAddress peer, PeerPolicy p, Route best) {
-        Attrs computed = exportRules.compute(best, p);
-        if (computed == null) return null;
-        Map<Attrs, Attrs> cache = exportCache.computeIfAbsent(peer, _ -> new java.util.WeakHashMap<>());
-        Attrs prev = cache.get(computed);
-        if (prev != null) return prev;
-        cache.put(computed, computed);
-        return computed;
+        Map<Attrs, Attrs[]> cache = exportCache.computeIfAbsent(peer, _ -> new HashMap<>())
+                .computeIfAbsent(best.source(), _ -> new java.util.WeakHashMap<>());
+        int fam = best.prefix().address().isV4() ? 0 : 1;
+        Attrs[] memo = cache.computeIfAbsent(best.attrs(), _ -> new Attrs[2]);
+        if (memo[fam] == null) {
+            Attrs computed = exportRules.compute(best, p);
+            memo[fam] = computed == null ? NOT_EXPORTED : computed;
+        }
+        return memo[fam] == NOT_EXPORTED ? null : memo[fam];
     }
+
+    /** Forgets memoised export attributes for a peer whose policy (next hops, flags) changed. */
+    private void forgetExports(IpAddress peer) { exportCache.remove(peer); }
 
     public boolean isEstablished(IpAddress peer) { return established.contains(peer); }
 
