@@ -31,7 +31,8 @@ public final class BgpRelayBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
-        List<String> jvmFlags = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("-XX:+UseSerialGC", "-Xmx192m", "-Xmn32m", "-XX:+UseCompactObjectHeaders", "-XX:TieredStopAtLevel=1", "-Xss256k");
+        List<String> jvmFlags = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("-XX:+UseSerialGC", "-Xmx96m", "-Xmn16m", "-XX:+UseCompactObjectHeaders",
+                "-XX:TieredStopAtLevel=1", "-Xss256k", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m");
         System.out.printf("BGP relay benchmark: %,d IPv4 routes, upstream BIRD -> relay -> downstream BIRD (eBGP)%n", n);
         System.out.println("podnet JVM flags: " + String.join(" ", jvmFlags) + "; load average " + loadAverage());
         Result bird = run(n, false, jvmFlags);
