@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Captures real BGP sessions for the codec fixtures: BIRD 2 <-> GoBGP (eBGP, IPv4+IPv6) and BIRD as route
 # reflector for FRR and GoBGP (iBGP), in throwaway namespaces over veth, tcpdump on port 179.
-# Usage: bgp/scripts/capture-lab.sh OUTDIR   (root; everything is removed on exit)
+# Usage: bgp/scripts/capture-lab.sh OUTDIR [rr]   (root; everything is removed on exit)
+# With "rr", GoBGP is an iBGP route-reflector client of BIRD too, so its routes reach FRR reflected
+# (ORIGINATOR_ID, CLUSTER_LIST).
 set -euo pipefail
 OUT=${1:?outdir}; mkdir -p "$OUT"
+MODE=${2:-ebgp}
+GAS=65002; GRR=""
+if [ "$MODE" = rr ]; then GAS=65001; GRR="rr client; rr cluster id 1.1.1.1;"; fi
 P=pncap$$; W=$(mktemp -d)
 PIDS=()
 cleanup() {
@@ -32,7 +37,7 @@ protocol static s4 { ipv4; route 10.244.1.0/24 via 10.77.0.1; route 10.244.2.0/2
 protocol static s6 { ipv6; route fd00:244:1::/64 via fd77::1; route fd00:244:2::/48 blackhole; }
 filter tagit { bgp_community.add((65001,100)); bgp_med = 50; accept; }
 protocol bgp gobgp {
-  local 10.77.0.1 as 65001; neighbor 10.77.0.2 as 65002; connect delay time 1;
+  local 10.77.0.1 as 65001; neighbor 10.77.0.2 as $GAS; connect delay time 1; $GRR
   ipv4 { import all; export filter tagit; }; ipv6 { import all; export filter tagit; next hop address fd77::1; };
 }
 protocol bgp frr {
@@ -42,7 +47,7 @@ protocol bgp frr {
 B
 cat > $W/gobgpd.toml <<G
 [global.config]
-  as = 65002
+  as = $GAS
   router-id = "10.77.0.2"
   port = 179
   local-address-list = ["10.77.0.2"]

@@ -90,6 +90,15 @@ class CaptureTest {
     }
 
     @Test
+    void birdReflectedRouteCarriesOriginatorIdAndClusterList() throws MalformedMessageException {
+        UpdateMessage u = (UpdateMessage) decode("captures/bgp/bird-update-reflected-originator-cluster-list.hex");
+        assertThat(u.attribute(PathAttribute.OriginatorId.class)).contains(new PathAttribute.OriginatorId(IpAddress.parse("10.77.0.2")));
+        assertThat(u.attribute(PathAttribute.ClusterList.class)).contains(new PathAttribute.ClusterList(List.of(IpAddress.parse("1.1.1.1"))));
+        assertThat(u.attribute(PathAttribute.MultiExitDisc.class)).contains(new PathAttribute.MultiExitDisc(20));
+        assertThat(u.nlri()).containsExactly(IpPrefix.parse("10.244.10.0/24"));
+    }
+
+    @Test
     void endOfRibMarkersAreRecognised() throws MalformedMessageException {
         assertThat(((UpdateMessage) decode("captures/bgp/bird-update-end-of-rib-ipv4.hex")).endOfRibFamily())
                 .contains(AfiSafi.IPV4_UNICAST);
