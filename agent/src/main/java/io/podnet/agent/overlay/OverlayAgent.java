@@ -88,7 +88,7 @@ public final class OverlayAgent implements AutoCloseable {
             nft.apply();
         }
         OverlayAgent agent = new OverlayAgent(host, mgr, cfg, new BackendPlanner(cfg, dev, under.name(), underAddr),
-                new OverlayDataplane(host, dev, cfg.network()));
+                new OverlayDataplane(host, dev));
         agent.lease = lease;
         if (cfg.backend().type().equals("udp")) {
             NetNs here = NetNs.current();
@@ -110,14 +110,9 @@ public final class OverlayAgent implements AutoCloseable {
         if (watcher == null) return;
         OverlayPlan plan = planner.compute(lease, watcher.leases().values());
         plan.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, p));
-        try {
-            int n = dataplane.apply(plan);
-            if (tunnel != null) tunnel.setRoutes(UdpRoutes.of(plan.udpRoutes()));
-            if (n > 0) LOG.log(System.Logger.Level.INFO, "overlay: applied " + n + " changes for " + (watcher.leases().size() - 1) + " remote nodes");
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "overlay apply failed, retrying in 1 s: " + e.getMessage());
-            timers.schedule(this::recompute, 1, TimeUnit.SECONDS);
-        }
+        if (tunnel != null) tunnel.setRoutes(UdpRoutes.of(plan.udpRoutes()));
+        var report = dataplane.apply(plan); // failures stay pending and are retried by the reconcile loop with backoff
+        LOG.log(System.Logger.Level.INFO, "overlay: " + (watcher.leases().size() - 1) + " remote nodes; " + report);
     }
 
     private void scheduleRenewal() {
@@ -187,6 +182,7 @@ public final class OverlayAgent implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
+        dataplane.close();
         if (watcher != null) watcher.close();
         if (tunnel != null) {
             try {

@@ -1,108 +1,75 @@
 package io.podnet.agent.overlay;
 
+import io.podnet.dataplane.ApplyReport;
+import io.podnet.dataplane.ExecutorScheduler;
+import io.podnet.dataplane.FdbTable;
+import io.podnet.dataplane.NeighborTable;
+import io.podnet.dataplane.Reconciler;
+import io.podnet.dataplane.ReconcilerConfig;
+import io.podnet.dataplane.RouteTable;
+import io.podnet.dataplane.RouteTableConfig;
+import io.podnet.dataplane.RtnetlinkKernel;
+import io.podnet.net.IpPrefix;
 import io.podnet.overlay.backend.OverlayPlan;
 import io.podnet.rtnetlink.FdbEntry;
 import io.podnet.rtnetlink.Neighbor;
-import io.podnet.rtnetlink.NeighborState;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.RouteProtocol;
 import io.podnet.rtnetlink.Rtnetlink;
-import java.io.IOException;
+import java.time.InstantSource;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
- * Programs an {@link OverlayPlan}: desired → diff against the kernel → apply. Idempotent (replace, then
- * delete only what is ours and not desired). Order: neighbours and FDB first, routes last, so the kernel never
- * ARPs for a remote VTEP.
- * <p>Ownership: routes carrying {@link RouteProtocol#PODNET} in the main table whose destination lies in the
- * overlay network; permanent neighbours and FDB entries on the overlay device only.
- * <p>Complicating factors: the overlay device may not exist (host-gw has none); a route whose device vanished
- * fails with ENODEV and is retried on the next apply; entries added out of band on our device are removed.
+ * Hands an {@link OverlayPlan} to the dataplane tables (desired → diff → apply), which the one reconcile
+ * loop programs in order: neighbours and FDB first, routes last, so the kernel never ARPs for a remote VTEP.
+ * <p>Ownership: routes in the main table carrying {@link RouteProtocol#PODNET}; permanent neighbours and FDB
+ * entries on the overlay device only. A periodic resync (about a minute) repairs out-of-band edits.
+ * <p>Complicating factors: host-gw has no overlay device (only routes are owned); a plan that drops a
+ * remote node must remove exactly its entries, so the previous plan is diffed against the new one.
  */
-public final class OverlayDataplane {
-    private final Rtnetlink host;
-    private final String device;
-    private final io.podnet.net.IpPrefix network;
+public final class OverlayDataplane implements AutoCloseable {
+    private final RouteTable routes;
+    private final NeighborTable neighbors;
+    private final FdbTable fdb;
+    private final Reconciler loop;
+    private OverlayPlan last = new OverlayPlan(java.util.List.of(), java.util.List.of(), java.util.List.of(), java.util.Map.of(),
+            java.util.List.of());
 
-    public OverlayDataplane(Rtnetlink host, String device, io.podnet.net.IpPrefix network) {
-        this.host = host;
-        this.device = device;
-        this.network = network;
+    public OverlayDataplane(Rtnetlink host, String device) {
+        var kernel = new RtnetlinkKernel(host);
+        InstantSource clock = InstantSource.system();
+        Set<String> devices = device.isEmpty() ? Set.of() : Set.of(device);
+        routes = new RouteTable(kernel, clock, RouteTableConfig.main().withProtocol(RouteProtocol.PODNET));
+        neighbors = new NeighborTable(kernel, clock, devices);
+        fdb = new FdbTable(kernel, clock, devices);
+        loop = new Reconciler(clock, new ExecutorScheduler("podnet-reconcile"), ReconcilerConfig.DEFAULT);
+        loop.register(neighbors);
+        loop.register(fdb);
+        loop.register(routes);
+        loop.start();
     }
 
-    /** Applies the plan; returns the number of changes made. */
-    public synchronized int apply(OverlayPlan plan) throws IOException {
-        int changes = 0;
-        boolean haveDevice = !device.isEmpty() && host.links().get(device).isPresent();
-        if (haveDevice) {
-            changes += applyNeighbors(plan.neighbors());
-            changes += applyFdb(plan.fdb());
-        }
-        changes += applyRoutes(plan.routes());
-        return changes;
+    /** Sets the desired state to {@code plan}, applies it now, and returns what the apply reported. */
+    public synchronized ApplyReport apply(OverlayPlan plan) {
+        Set<IpPrefix> keepRoutes = new HashSet<>();
+        plan.routes().forEach(r -> keepRoutes.add(r.dst()));
+        for (Route r : last.routes()) if (!keepRoutes.contains(r.dst())) routes.removeRoute(r.dst());
+        Set<Neighbor> keepNeigh = new HashSet<>(plan.neighbors());
+        for (Neighbor n : last.neighbors()) if (!keepNeigh.contains(n)) neighbors.removeNeighbor(n.dev(), n.ip());
+        Set<FdbEntry> keepFdb = new HashSet<>(plan.fdb());
+        for (FdbEntry e : last.fdb()) if (!keepFdb.contains(e)) fdb.removeEntry(e.dev(), e.mac(), e.dst().orElseThrow());
+        for (Neighbor n : plan.neighbors()) neighbors.setNeighbor(n.dev(), n.ip(), n.mac().orElseThrow());
+        for (FdbEntry e : plan.fdb()) fdb.setEntry(e.dev(), e.mac(), e.dst().orElseThrow());
+        for (Route r : plan.routes()) routes.setRoute(r);
+        last = plan;
+        return loop.applyNow();
     }
 
-    private int applyNeighbors(List<Neighbor> desired) throws IOException {
-        int n = 0;
-        Set<Neighbor> want = new HashSet<>(desired);
-        List<Neighbor> have = host.neighbors().list(device);
-        for (Neighbor d : desired) {
-            if (!have.contains(d)) {
-                host.neighbors().replace(d);
-                n++;
-            }
-        }
-        for (Neighbor h : have) {
-            if (h.state() == NeighborState.PERMANENT && !want.contains(h)) {
-                host.neighbors().deleteIfPresent(h);
-                n++;
-            }
-        }
-        return n;
-    }
+    public boolean isInSync() { return loop.isInSync(); }
 
-    private int applyFdb(List<FdbEntry> desired) throws IOException {
-        int n = 0;
-        Set<FdbEntry> want = new HashSet<>(desired);
-        List<FdbEntry> have = host.fdb().list(device).stream().filter(e -> e.dst().isPresent()).toList();
-        for (FdbEntry d : desired) {
-            if (!have.contains(d)) {
-                host.fdb().replace(d);
-                n++;
-            }
-        }
-        for (FdbEntry h : have) {
-            if (!want.contains(h) && h.mac().value() != 0) {
-                host.fdb().deleteIfPresent(h);
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private int applyRoutes(List<Route> desired) throws IOException {
-        int n = 0;
-        List<Route> have = host.routes().list().stream()
-                .filter(r -> r.protocol().equals(RouteProtocol.PODNET) && network.contains(r.dst())).toList();
-        for (Route d : desired) {
-            boolean present = have.stream().anyMatch(h -> same(h, d));
-            if (!present) {
-                host.routes().replace(d);
-                n++;
-            }
-        }
-        for (Route h : have) {
-            if (desired.stream().noneMatch(d -> same(h, d))) {
-                host.routes().deleteIfPresent(h);
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private static boolean same(Route a, Route b) {
-        return a.dst().equals(b.dst()) && a.gateway().equals(b.gateway()) && a.dev().equals(b.dev()) && a.onlink() == b.onlink();
+    @Override
+    public void close() {
+        loop.close();
     }
 }
