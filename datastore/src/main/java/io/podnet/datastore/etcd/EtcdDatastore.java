@@ -52,6 +52,9 @@ public final class EtcdDatastore implements Datastore {
     private final String endpoints;
     private final long timeoutMs;
     private final java.util.Set<EtcdWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How long a refused call is re-issued to other members before it fails as unavailable. */
+    static final Duration RETRY_BUDGET = Duration.ofSeconds(3);
+
     private final ScheduledExecutorService rewatcher =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("etcd-rewatch").factory());
 
@@ -83,7 +86,7 @@ public final class EtcdDatastore implements Datastore {
 
     @Override
     public Optional<KeyValue> get(String key) throws DatastoreException {
-        GetResponse r = await("get " + key, client.getKVClient().get(bytes(key)), 0);
+        GetResponse r = await("get " + key, () -> client.getKVClient().get(bytes(key)), 0);
         return r.getKvs().isEmpty() ? Optional.empty() : Optional.of(keyValue(r.getKvs().getFirst()));
     }
 
@@ -92,7 +95,7 @@ public final class EtcdDatastore implements Datastore {
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1: " + limit);
         String from = startKey.compareTo(prefix) > 0 ? startKey : prefix;
         GetOption opt = GetOption.builder().withRange(prefixEnd(prefix)).withLimit(limit).withRevision(revision).build();
-        GetResponse r = await("range " + prefix, client.getKVClient().get(bytes(from.isEmpty() ? "\0" : from), opt), 0);
+        GetResponse r = await("range " + prefix, () -> client.getKVClient().get(bytes(from.isEmpty() ? "\0" : from), opt), 0);
         // etcd's header carries the current revision, not the one read at
         return new RangePage(r.getKvs().stream().map(EtcdDatastore::keyValue).toList(), r.isMore(),
                 revision == 0 ? r.getHeader().getRevision() : revision);
@@ -101,19 +104,19 @@ public final class EtcdDatastore implements Datastore {
     @Override
     public long put(String key, byte[] value, long lease) throws DatastoreException {
         PutOption opt = PutOption.builder().withLeaseId(lease).build();
-        return await("put " + key, client.getKVClient().put(bytes(key), ByteSequence.from(value), opt), lease)
+        return await("put " + key, () -> client.getKVClient().put(bytes(key), ByteSequence.from(value), opt), lease)
                 .getHeader().getRevision();
     }
 
     @Override
     public boolean delete(String key) throws DatastoreException {
-        return await("delete " + key, client.getKVClient().delete(bytes(key)), 0).getDeleted() > 0;
+        return await("delete " + key, () -> client.getKVClient().delete(bytes(key)), 0).getDeleted() > 0;
     }
 
     @Override
     public TxnResult txn(Txn txn) throws DatastoreException {
         Cmp[] cmps = txn.compares().stream().map(EtcdDatastore::cmp).toArray(Cmp[]::new);
-        var r = await("txn", client.getKVClient().txn().If(cmps).Then(ops(txn.onSuccess())).Else(ops(txn.onFailure())).commit(),
+        var r = await("txn", () -> client.getKVClient().txn().If(cmps).Then(ops(txn.onSuccess())).Else(ops(txn.onFailure())).commit(),
                 leaseOf(txn));
         return new TxnResult(r.isSucceeded(), r.getHeader().getRevision());
     }
@@ -122,21 +125,20 @@ public final class EtcdDatastore implements Datastore {
     public Lease grantLease(Duration ttl) throws DatastoreException {
         if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("lease TTL must be positive: " + ttl);
         long seconds = ttl.getSeconds() + (ttl.getNano() > 0 ? 1 : 0);
-        var r = await("grant lease", client.getLeaseClient().grant(seconds), 0);
+        var r = await("grant lease", () -> client.getLeaseClient().grant(seconds), 0);
         return new Lease(r.getID(), Duration.ofSeconds(r.getTTL()));
     }
 
     @Override
     public Duration keepAlive(long leaseId) throws DatastoreException {
-        LeaseKeepAliveResponse r = await("keep-alive lease " + Long.toHexString(leaseId),
-                client.getLeaseClient().keepAliveOnce(leaseId), leaseId);
+        LeaseKeepAliveResponse r = await("keep-alive lease " + Long.toHexString(leaseId), () -> client.getLeaseClient().keepAliveOnce(leaseId), leaseId);
         if (r.getTTL() <= 0) throw new LeaseNotFoundException(leaseId);
         return Duration.ofSeconds(r.getTTL());
     }
 
     @Override
     public void revokeLease(long leaseId) throws DatastoreException {
-        await("revoke lease " + Long.toHexString(leaseId), client.getLeaseClient().revoke(leaseId), leaseId);
+        await("revoke lease " + Long.toHexString(leaseId), () -> client.getLeaseClient().revoke(leaseId), leaseId);
     }
 
     @Override
@@ -151,13 +153,13 @@ public final class EtcdDatastore implements Datastore {
     @Override
     public long revision() throws DatastoreException {
         GetOption opt = GetOption.builder().withCountOnly(true).build();
-        return await("revision", client.getKVClient().get(bytes("\0"), opt), 0).getHeader().getRevision();
+        return await("revision", () -> client.getKVClient().get(bytes("\0"), opt), 0).getHeader().getRevision();
     }
 
     @Override
     public void compact(long revision) throws DatastoreException {
         CompactOption opt = CompactOption.builder().withCompactPhysical(true).build();
-        await("compact " + revision, client.getKVClient().compact(revision, opt), 0);
+        await("compact " + revision, () -> client.getKVClient().compact(revision, opt), 0);
     }
 
     /** Closes open watches, then the client. */
@@ -174,19 +176,52 @@ public final class EtcdDatastore implements Datastore {
 
     void forget(EtcdWatch w) { watches.remove(w); }
 
-    private <T> T await(String what, CompletableFuture<T> f, long lease) throws DatastoreException {
-        try {
-            return f.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new io.podnet.datastore.UnavailableException(
-                    what + ": no answer from etcd at " + endpoints + " within " + timeoutMs + " ms", e);
-        } catch (ExecutionException e) {
-            throw EtcdErrors.translate(what, e.getCause(), endpoints, lease);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DatastoreException(what + ": interrupted", e);
+    /**
+     * Runs {@code call} bounded by the operation timeout. A call that failed because its connection was refused
+     * never reached etcd, so it is safe to issue again (even a put or txn) for up to {@link #RETRY_BUDGET} when there are several
+     * endpoints: gRPC's round-robin balancer can hand
+     * out a member that just went down or is still in reconnect back-off while another member is healthy.
+     */
+    private <T> T await(String what, java.util.function.Supplier<CompletableFuture<T>> call, long lease)
+            throws DatastoreException {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        // Re-issuing only makes sense when another member may answer; a lone dead etcd fails fast.
+        long retryUntil = config.endpoints().size() > 1 ? Math.min(deadline, start + RETRY_BUDGET.toNanos()) : start;
+        long backoffMs = 20;
+        while (true) {
+            CompletableFuture<T> f = call.get();
+            long left = deadline - System.nanoTime();
+            try {
+                return f.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                throw new io.podnet.datastore.UnavailableException(
+                        what + ": no answer from etcd at " + endpoints + " within " + timeoutMs + " ms", e);
+            } catch (ExecutionException e) {
+                if (!neverSent(e.getCause()) || retryUntil - System.nanoTime() < TimeUnit.MILLISECONDS.toNanos(backoffMs)) {
+                    throw EtcdErrors.translate(what, e.getCause(), endpoints, lease);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatastoreException(what + ": interrupted", e);
+            }
+            try {
+                Thread.sleep(backoffMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatastoreException(what + ": interrupted", e);
+            }
+            backoffMs = Math.min(backoffMs * 2, 500);
         }
+    }
+
+    /** True when the failure is a refused connection: the request was never sent. */
+    static boolean neverSent(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException) return true;
+        }
+        return false;
     }
 
     private static long leaseOf(Txn txn) {
