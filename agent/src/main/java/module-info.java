@@ -7,6 +7,7 @@ module io.podnet.agent {
     requires io.podnet.ipam;
     requires io.podnet.datastore;
     requires io.podnet.overlay;
+    requires io.podnet.cnm;
     requires io.podnet.dataplane;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;

@@ -3,6 +3,7 @@ module io.podnet.cli {
     requires io.podnet.net;
     requires io.podnet.rtnetlink;
     requires io.podnet.agent;
+    requires io.podnet.bgp;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     opens io.podnet.cli to info.picocli;

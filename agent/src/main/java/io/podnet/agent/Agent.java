@@ -6,16 +6,20 @@ import io.podnet.agent.cni.FlannelCniHandler;
 import io.podnet.agent.overlay.OverlayAgent;
 import io.podnet.cni.CniRequest;
 import io.podnet.cni.server.CniServer;
+import io.podnet.cnm.CnmConfig;
+import io.podnet.cnm.CnmServer;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
 import io.podnet.datastore.etcd.EtcdDatastore;
 import io.podnet.ipam.cni.IpamCniHandler;
 import io.podnet.ipam.store.IpamStores;
+import io.podnet.net.IpPrefix;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.workload.nft.NftTable;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +30,7 @@ import java.util.Optional;
  *                                            ├─ podnet-flannel ─▶ FlannelCniHandler (subnet.env) ─▶ BridgeCniHandler
  *                                            └─ podnet-ipam    ─▶ IpamCniHandler
  *   etcd ─▶ OverlayAgent (lease, backend device, subnet.env, LeaseWatcher ─▶ OverlayDataplane)
+ *   dockerd ─▶ CnmServer(/run/docker/plugins/podnet.sock) ─▶ NetworkDriver + IpamDriver (own state dir, same nft table)
  * </pre>
  */
 public final class Agent implements AutoCloseable {
@@ -36,14 +41,17 @@ public final class Agent implements AutoCloseable {
     private final Datastore store;
     private final OverlayAgent overlay;
     private final CniServer server;
+    private final CnmServer cnm;
 
-    private Agent(AgentConfig config, Rtnetlink host, IpamStores stores, Datastore store, OverlayAgent overlay, CniServer server) {
+    private Agent(AgentConfig config, Rtnetlink host, IpamStores stores, Datastore store, OverlayAgent overlay,
+                  CniServer server, CnmServer cnm) {
         this.config = config;
         this.host = host;
         this.stores = stores;
         this.store = store;
         this.overlay = overlay;
         this.server = server;
+        this.cnm = cnm;
     }
 
     /** Starts the agent; returns when it is serving. */
@@ -54,6 +62,8 @@ public final class Agent implements AutoCloseable {
         NftTable nft = new NftTable();
         Datastore store = null;
         OverlayAgent overlay = null;
+        CniServer server = null;
+        CnmServer cnm = null;
         try {
             if (cfg.etcd() != null) store = EtcdDatastore.connect(etcdConfig(cfg.etcd()));
             if (cfg.overlayEnabled()) {
@@ -64,17 +74,27 @@ public final class Agent implements AutoCloseable {
             var bridge = new BridgeCniHandler(host, stores, nft, cfg.stateDir().resolve("ipam"));
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
             var dispatcher = new CniDispatcher(new IpamCniHandler(stores), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
-            CniServer server = CniServer.start(cfg.cniSocket(), dispatcher);
+            server = CniServer.start(cfg.cniSocket(), dispatcher);
+            if (cfg.cnmEnabled()) cnm = CnmServer.start(cnmConfig(cfg), host, nft);
             LOG.log(System.Logger.Level.INFO, "podnet agent " + cfg.nodeName() + " serving CNI on " + cfg.cniSocket()
+                    + (cnm != null ? ", Docker driver on " + cnm.socket() : "")
                     + (overlay != null ? ", overlay lease " + overlay.lease().subnet() : ""));
-            return new Agent(cfg, host, stores, store, overlay, server);
+            return new Agent(cfg, host, stores, store, overlay, server, cnm);
         } catch (IOException | RuntimeException e) {
+            if (cnm != null) cnm.close();
+            if (server != null) server.close();
             if (overlay != null) overlay.close();
             if (store != null) store.close();
             stores.close();
             host.close();
             throw e;
         }
+    }
+
+    static CnmConfig cnmConfig(AgentConfig cfg) {
+        AgentConfig.Cnm c = cfg.cnm();
+        Path state = c.stateDir() != null ? c.stateDir() : cfg.stateDir().resolve("cnm");
+        return new CnmConfig(c.socket(), state, IpPrefix.parse(c.defaultPools()), c.poolLength(), true, c.ipMasq());
     }
 
     static EtcdConfig etcdConfig(AgentConfig.Etcd e) {
@@ -92,6 +112,7 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (cnm != null) cnm.close();
         server.close();
         if (overlay != null) overlay.close();
         if (store != null) store.close();

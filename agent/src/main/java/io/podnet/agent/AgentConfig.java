@@ -29,12 +29,19 @@ import java.util.List;
  *   interface: eth0                # the underlay interface
  *   subnetFile: /run/flannel/subnet.env
  *   ipMasq: true                   # masquerade pod traffic leaving the cluster network
+ * cnm:                             # Docker remote network + IPAM driver (off unless enabled)
+ *   enabled: true
+ *   socket: /run/docker/plugins/podnet.sock  # Docker finds the plugin by this name ("podnet")
+ *   stateDir: /var/lib/podnet/cnm  # default: &lt;stateDir&gt;/cnm
+ *   defaultPools: 10.240.0.0/12    # where pools for `docker network create` without --subnet come from
+ *   poolLength: 24                 # prefix length of such a pool
+ *   ipMasq: true                   # masquerade traffic leaving a Docker network's pool
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProperty("stateDir") Path stateDir,
                           @JsonProperty("cniSocket") Path cniSocket, @JsonProperty("etcd") Etcd etcd,
-                          @JsonProperty("overlay") Overlay overlay) {
+                          @JsonProperty("overlay") Overlay overlay, @JsonProperty("cnm") Cnm cnm) {
 
     /** etcd connection. */
     public record Etcd(@JsonProperty("endpoints") List<URI> endpoints, @JsonProperty("caFile") Path caFile,
@@ -56,6 +63,18 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
+    /** Docker CNM driver (network + IPAM) served over a unix socket under /run/docker/plugins. */
+    public record Cnm(@JsonProperty("enabled") boolean enabled, @JsonProperty("socket") Path socket,
+                      @JsonProperty("stateDir") Path stateDir, @JsonProperty("defaultPools") String defaultPools,
+                      @JsonProperty("poolLength") Integer poolLength, @JsonProperty("ipMasq") Boolean ipMasq) {
+        public Cnm {
+            if (socket == null) socket = Path.of("/run/docker/plugins/podnet.sock");
+            if (defaultPools == null) defaultPools = "10.240.0.0/12";
+            if (poolLength == null) poolLength = 24;
+            if (ipMasq == null) ipMasq = true;
+        }
+    }
+
     public AgentConfig {
         if (nodeName == null || nodeName.isBlank()) nodeName = hostName();
         if (stateDir == null) stateDir = Path.of("/var/lib/podnet");
@@ -66,7 +85,7 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
     }
 
     public static AgentConfig defaults() {
-        return new AgentConfig(null, null, null, null, null);
+        return new AgentConfig(null, null, null, null, null, null);
     }
 
     public static AgentConfig load(Path file) throws IOException {
@@ -81,6 +100,10 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
+    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c); }
+
+    public boolean cnmEnabled() { return cnm != null && cnm.enabled(); }
+
     public boolean overlayEnabled() { return overlay != null && overlay.enabled(); }
 
     private static String hostName() {
@@ -91,13 +114,13 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay); }
+    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm); }
 
-    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay); }
+    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm); }
 
-    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay); }
+    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm); }
 
-    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay); }
+    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm); }
 
-    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o); }
+    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm); }
 }

@@ -34,6 +34,11 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--etcd-prefix", description = "Overlay: etcd prefix (default /coreos.com/network).")
     String prefix;
 
+    @Option(names = "--docker", description = "Serve the Docker network + IPAM driver (CNM) on --docker-socket.")
+    boolean docker;
+    @Option(names = "--docker-socket", description = "Docker plugin socket (default /run/docker/plugins/podnet.sock; the file name is the driver name).")
+    Path dockerSocket;
+
     @Override
     public Integer call() throws Exception {
         AgentConfig c = config != null ? AgentConfig.load(config) : AgentConfig.defaults();
@@ -49,6 +54,12 @@ final class AgentCommand implements Callable<Integer> {
                     iface != null ? iface : o == null ? null : o.iface(),
                     subnetFile != null ? subnetFile : o == null ? null : o.subnetFile(),
                     o == null ? null : o.ipMasq()));
+        }
+        if (docker || dockerSocket != null) {
+            AgentConfig.Cnm d = c.cnm();
+            c = c.withCnm(new AgentConfig.Cnm(true, dockerSocket != null ? dockerSocket : d == null ? null : d.socket(),
+                    d == null ? null : d.stateDir(), d == null ? null : d.defaultPools(),
+                    d == null ? null : d.poolLength(), d == null ? null : d.ipMasq()));
         }
         CountDownLatch stop = new CountDownLatch(1);
         try (Agent agent = Agent.start(c)) {
