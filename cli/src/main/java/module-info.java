@@ -4,6 +4,8 @@ module io.podnet.cli {
     requires io.podnet.rtnetlink;
     requires io.podnet.agent;
     requires io.podnet.bgp;
+    requires io.podnet.overlay;
+    requires io.podnet.datastore;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     opens io.podnet.cli to info.picocli;
