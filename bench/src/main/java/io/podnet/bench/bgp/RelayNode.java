@@ -23,19 +23,43 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RelayNode {
     private RelayNode() {}
 
-    /** With -Dbench.histogram=true: the live heap by class, a few seconds after the table is complete. */
-    static void histogram() {
+    /**
+     * With -Dbench.diag=CMD[,CMD...] (jcmd commands, e.g. {@code GC.class_histogram,VM.native_memory}): their
+     * output on stderr (prefixed DIAG) shortly after the table is complete, then again 5 s later.
+     */
+    static void diagnostics(String commands) {
         try {
-            Thread.sleep(300);
-            String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-            Process p = new ProcessBuilder(jcmd, String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
-                    .redirectErrorStream(true).start();
-            String[] lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
-            for (int i = 0; i < Math.min(18, lines.length); i++) System.err.println("HISTO " + lines[i]);
-            System.err.println("HISTO " + lines[lines.length - 1]);
+            for (int round = 0; round < 2; round++) {
+                Thread.sleep(round == 0 ? 300 : 5000);
+                System.err.println("DIAG round " + round + " VmRSS " + rssKb() + " kB");
+                for (String c : commands.split(",")) jcmd(c.strip());
+            }
         } catch (Exception e) {
-            System.err.println("HISTO failed: " + e);
+            System.err.println("DIAG failed: " + e);
         }
+    }
+
+    private static void jcmd(String command) throws java.io.IOException, InterruptedException {
+        String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        List<String> cmd = new ArrayList<>(List.of(jcmd, String.valueOf(ProcessHandle.current().pid())));
+        cmd.addAll(List.of(command.split(" ")));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String[] lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        p.waitFor();
+        int limit = command.startsWith("GC.class_histogram") ? 25 : lines.length;
+        for (int i = 0; i < Math.min(limit, lines.length); i++) System.err.println("DIAG " + lines[i]);
+        if (limit < lines.length) System.err.println("DIAG " + lines[lines.length - 1]);
+    }
+
+    static long rssKb() {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return -1;
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,7 +82,8 @@ public final class RelayNode {
             if (n >= expected && n - changes.size() < expected) {
                 System.out.println("EVENT locrib " + n + " " + System.currentTimeMillis());
                 System.out.flush();
-                if (Boolean.getBoolean("bench.histogram")) Thread.ofPlatform().daemon().start(RelayNode::histogram);
+                String diag = System.getProperty("bench.diag");
+                if (diag != null) Thread.ofPlatform().daemon().start(() -> diagnostics(diag));
             }
         });
         s.start();

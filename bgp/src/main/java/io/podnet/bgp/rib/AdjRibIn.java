@@ -2,10 +2,8 @@ package io.podnet.bgp.rib;
 
 import io.podnet.net.IpFamily;
 import io.podnet.net.IpPrefix;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Adj-RIB-In of one peer (RFC 4271 §3.2): the routes it advertised that passed the import checks and
@@ -14,8 +12,8 @@ import java.util.Set;
  */
 public final class AdjRibIn {
     private RouteSource source;
-    private final PrefixMap<Attrs> routes = new PrefixMap<>();
-    private final Set<IpPrefix> stale = new HashSet<>();
+    private PrefixMap<Attrs> routes = new PrefixMap<>();
+    private PrefixMap<Boolean> stale = new PrefixMap<>();
 
     public AdjRibIn(RouteSource source) {
         this.source = source;
@@ -30,13 +28,13 @@ public final class AdjRibIn {
 
     /** Stores a route; returns true if it changed anything. Refreshing a stale route clears its mark. */
     public boolean put(IpPrefix p, Attrs a) {
-        boolean wasStale = stale.remove(p);
+        boolean wasStale = !stale.isEmpty() && stale.remove(p) != null;
         Attrs old = routes.put(p, a);
         return wasStale ? !a.equals(old) : old == null || !old.equals(a);
     }
 
     public boolean remove(IpPrefix p) {
-        stale.remove(p);
+        if (!stale.isEmpty()) stale.remove(p);
         return routes.remove(p) != null;
     }
 
@@ -47,27 +45,30 @@ public final class AdjRibIn {
     public int staleCount() { return stale.size(); }
 
     /** RFC 4724 §4.2: the session went down and the peer can restart: keep its routes, marked stale. */
-    public void markAllStale() { stale.addAll(routes.keys()); }
+    public void markAllStale() { routes.forEach((p, a) -> stale.put(p, Boolean.TRUE)); }
 
     /** Removes the stale routes of one family (End-of-RIB, or the restart timer); returns them. */
-    public List<IpPrefix> sweepStale(IpFamily family) {
-        List<IpPrefix> removed = new ArrayList<>();
-        for (var it = stale.iterator(); it.hasNext(); ) {
-            IpPrefix p = it.next();
+    public Collection<IpPrefix> sweepStale(IpFamily family) {
+        if (stale.isEmpty()) return List.of();
+        PrefixMap<Boolean> removed = new PrefixMap<>();
+        PrefixMap<Boolean> kept = new PrefixMap<>();
+        stale.forEach((p, b) -> {
             if (p.family() == family) {
-                it.remove();
                 routes.remove(p);
-                removed.add(p);
+                removed.put(p, b);
+            } else {
+                kept.put(p, b);
             }
-        }
-        return removed;
+        });
+        stale = kept;
+        return removed.keyView();
     }
 
-    /** Drops everything; returns the prefixes that were present. */
-    public List<IpPrefix> clear() {
-        List<IpPrefix> all = routes.keys();
-        routes.clear();
-        stale.clear();
-        return all;
+    /** Drops everything; returns the prefixes that were present (a view of the dropped table, no copy). */
+    public Collection<IpPrefix> clear() {
+        PrefixMap<Attrs> all = routes;
+        routes = new PrefixMap<>();
+        stale = new PrefixMap<>();
+        return all.keyView();
     }
 }

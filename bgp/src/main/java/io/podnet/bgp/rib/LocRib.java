@@ -4,19 +4,25 @@ import io.podnet.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * Loc-RIB (RFC 4271 §3.2): the best route per prefix chosen by the {@link DecisionProcess}. Stored as a
- * small (source, attrs) pair per prefix in a {@link PrefixMap}; {@link Route} objects are made on demand.
+ * Loc-RIB (RFC 4271 §3.2): the best route per prefix chosen by the {@link DecisionProcess}. Stored as an
+ * interned (source, attrs) pair per prefix in a {@link PrefixMap}, so a prefix costs one table slot and the
+ * pairs are shared by every prefix with the same best path; {@link Route} objects are made on demand.
  */
 public final class LocRib {
     private record Best(RouteSource source, Attrs attrs) {}
 
     private final PrefixMap<Best> best = new PrefixMap<>();
+    private final Interner<Best> shared = new Interner<>();
 
-    public Optional<Route> get(IpPrefix p) {
+    public Optional<Route> get(IpPrefix p) { return Optional.ofNullable(route(p)); }
+
+    /** The best route or null. */
+    Route route(IpPrefix p) {
         Best b = best.get(p);
-        return b == null ? Optional.empty() : Optional.of(new Route(p, b.source(), b.attrs()));
+        return b == null ? null : new Route(p, b.source(), b.attrs());
     }
 
     /** Installs or removes ({@code r == null}) the best route; returns true if it changed. */
@@ -25,16 +31,19 @@ public final class LocRib {
         Best b = new Best(r.source(), r.attrs());
         Best old = best.get(p);
         if (b.equals(old)) return false;
-        best.put(p, b);
+        best.put(p, shared.intern(b));
         return true;
     }
 
     public int size() { return best.size(); }
 
+    /** Every best route, one at a time (nothing is materialised but the current {@link Route}). */
+    public void forEach(Consumer<Route> f) { best.forEach((p, b) -> f.accept(new Route(p, b.source(), b.attrs()))); }
+
     /** A snapshot of every best route (allocates one Route per prefix). */
     public List<Route> routes() {
         List<Route> out = new ArrayList<>(best.size());
-        best.forEach((p, b) -> out.add(new Route(p, b.source(), b.attrs())));
+        forEach(out::add);
         return out;
     }
 }

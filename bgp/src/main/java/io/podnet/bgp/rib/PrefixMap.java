@@ -1,57 +1,73 @@
 package io.podnet.bgp.rib;
 
 import io.podnet.net.IpAddress;
-import io.podnet.net.IpFamily;
 import io.podnet.net.IpPrefix;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.function.BiConsumer;
 
 /**
- * A map from prefix to value sized for full tables: IPv4 prefixes are packed into a {@code long} key in an
- * open-addressing table (linear probing, backward-shift deletion), so an entry costs about 20 bytes instead
- * of a HashMap node plus an {@link IpPrefix} and {@link IpAddress} object (~90 bytes). IPv6 prefixes use an
- * ordinary HashMap. Not thread-safe (owned by the RIB thread).
+ * A map from prefix to value sized for full tables. IPv4 prefixes up to /31 are packed into one {@code int}
+ * ({@code address | 1 << (31 - length)}: the host bits are zero, so the lowest set bit marks the length and
+ * the key is never 0) in an open-addressing table (linear probing, backward-shift deletion) whose capacity
+ * grows by 1.25× and shrinks when a quarter full, so it stays 60–75 % full: an entry costs 10–14 bytes
+ * (int key + compressed reference) instead of a HashMap node plus an {@link IpPrefix} and {@link IpAddress}
+ * object (~90 bytes). IPv4 /32 and IPv6 prefixes use an ordinary HashMap. Not thread-safe (owned by the RIB
+ * thread).
  */
 public final class PrefixMap<V> {
-    private long[] keys = new long[16];
-    private Object[] vals = new Object[16];
+    private static final int MIN_CAPACITY = 16;
+
+    private int[] keys = new int[MIN_CAPACITY];
+    private Object[] vals = new Object[MIN_CAPACITY];
     private int size4;
-    private final Map<IpPrefix, V> v6 = new HashMap<>();
+    private final Map<IpPrefix, V> other = new HashMap<>();
 
-    /** (address << 8 | length) + 1: never 0, which marks an empty slot. */
-    private static long key(IpPrefix p) { return ((p.address().lo() << 8) | p.length()) + 1; }
+    private static boolean packed(IpPrefix p) { return p.address().isV4() && p.length() < 32; }
 
-    private static IpPrefix prefix(long k) {
-        long v = k - 1;
-        return new IpPrefix(IpAddress.v4((int) (v >>> 8)), (int) (v & 0xff));
+    private static int key(IpPrefix p) { return (int) p.address().lo() | (1 << (31 - p.length())); }
+
+    private static IpPrefix prefix(int k) {
+        int marker = Integer.lowestOneBit(k);
+        return new IpPrefix(IpAddress.v4(k & ~marker), 31 - Integer.numberOfTrailingZeros(k));
     }
 
-    private int slot(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h >>> 40) & (keys.length - 1);
+    /** Fibonacci hash, then the high bits mapped onto [0, capacity) without a power-of-two mask. */
+    private static int slot(int k, int capacity) {
+        int h = k * 0x9E3779B9;
+        return (int) (((h & 0xFFFFFFFFL) * capacity) >>> 32);
+    }
+
+    private int next(int i) { return i + 1 == keys.length ? 0 : i + 1; }
+
+    private int find(int k) {
+        for (int i = slot(k, keys.length); keys[i] != 0; i = next(i)) {
+            if (keys[i] == k) return i;
+        }
+        return -1;
     }
 
     @SuppressWarnings("unchecked")
     public V get(IpPrefix p) {
-        if (p.family() == IpFamily.V6) return v6.get(p);
-        long k = key(p);
-        for (int i = slot(k); keys[i] != 0; i = (i + 1) & (keys.length - 1)) {
-            if (keys[i] == k) return (V) vals[i];
-        }
-        return null;
+        if (!packed(p)) return other.get(p);
+        int i = find(key(p));
+        return i < 0 ? null : (V) vals[i];
     }
 
     /** Stores {@code value} (non-null); returns the previous value or null. */
     @SuppressWarnings("unchecked")
     public V put(IpPrefix p, V value) {
         if (value == null) throw new IllegalArgumentException("null value");
-        if (p.family() == IpFamily.V6) return v6.put(p, value);
-        long k = key(p);
-        int i = slot(k);
-        for (; keys[i] != 0; i = (i + 1) & (keys.length - 1)) {
+        if (!packed(p)) return other.put(p, value);
+        int k = key(p);
+        int i = slot(k, keys.length);
+        for (; keys[i] != 0; i = next(i)) {
             if (keys[i] == k) {
                 V old = (V) vals[i];
                 vals[i] = value;
@@ -60,26 +76,22 @@ public final class PrefixMap<V> {
         }
         keys[i] = k;
         vals[i] = value;
-        if (++size4 * 4 > keys.length * 3) resize(keys.length * 2);
+        if (++size4 * 4L > keys.length * 3L) resize(Math.max(keys.length + MIN_CAPACITY, keys.length / 4 * 5));
         return null;
     }
 
     @SuppressWarnings("unchecked")
     public V remove(IpPrefix p) {
-        if (p.family() == IpFamily.V6) return v6.remove(p);
-        long k = key(p);
-        int mask = keys.length - 1;
-        int i = slot(k);
-        for (; keys[i] != 0; i = (i + 1) & mask) {
-            if (keys[i] == k) break;
-        }
-        if (keys[i] == 0) return null;
+        if (!packed(p)) return other.remove(p);
+        int i = find(key(p));
+        if (i < 0) return null;
         V old = (V) vals[i];
+        int cap = keys.length;
         // backward-shift deletion keeps probe chains intact without tombstones
         int hole = i;
-        for (int j = (i + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
-            int home = slot(keys[j]);
-            if (((j - home) & mask) >= ((j - hole) & mask)) {
+        for (int j = next(i); keys[j] != 0; j = next(j)) {
+            int home = slot(keys[j], cap);
+            if (Math.floorMod(j - home, cap) >= Math.floorMod(j - hole, cap)) {
                 keys[hole] = keys[j];
                 vals[hole] = vals[j];
                 hole = j;
@@ -88,47 +100,101 @@ public final class PrefixMap<V> {
         keys[hole] = 0;
         vals[hole] = null;
         size4--;
+        if (cap > MIN_CAPACITY && size4 * 4L < cap) resize(Math.max(MIN_CAPACITY, size4 * 2));
         return old;
     }
 
     private void resize(int cap) {
-        long[] ok = keys;
+        int[] ok = keys;
         Object[] ov = vals;
-        keys = new long[cap];
+        keys = new int[cap];
         vals = new Object[cap];
         for (int i = 0; i < ok.length; i++) {
             if (ok[i] == 0) continue;
-            int j = slot(ok[i]);
-            while (keys[j] != 0) j = (j + 1) & (cap - 1);
+            int j = slot(ok[i], cap);
+            while (keys[j] != 0) j = next(j);
             keys[j] = ok[i];
             vals[j] = ov[i];
         }
     }
 
-    public int size() { return size4 + v6.size(); }
+    public int size() { return size4 + other.size(); }
 
     public boolean isEmpty() { return size() == 0; }
 
     @SuppressWarnings("unchecked")
     public void forEach(BiConsumer<IpPrefix, V> f) {
         for (int i = 0; i < keys.length; i++) if (keys[i] != 0) f.accept(prefix(keys[i]), (V) vals[i]);
-        v6.forEach(f);
+        other.forEach(f);
     }
 
+    /** A copy of the keys (allocates one {@link IpPrefix} per entry; prefer {@link #keyView}). */
     public List<IpPrefix> keys() {
         List<IpPrefix> out = new ArrayList<>(size());
         forEach((p, v) -> out.add(p));
         return out;
     }
 
-    public void clear() {
-        keys = new long[16];
-        vals = new Object[16];
-        size4 = 0;
-        v6.clear();
+    /**
+     * The keys as a read-only view that creates each {@link IpPrefix} only when iterated; it must not be used
+     * after the map changes (callers hand over a map they dropped, e.g. a cleared Adj-RIB-In).
+     */
+    public Collection<IpPrefix> keyView() {
+        int[] k = keys;
+        int size = size();
+        Collection<IpPrefix> rest = other.keySet();
+        return new AbstractCollection<>() {
+            @Override
+            public int size() { return size; }
+
+            @Override
+            public Iterator<IpPrefix> iterator() {
+                Iterator<IpPrefix> tail = rest.iterator();
+                return new Iterator<>() {
+                    int i = advance(0);
+
+                    private int advance(int from) {
+                        while (from < k.length && k[from] == 0) from++;
+                        return from;
+                    }
+
+                    @Override
+                    public boolean hasNext() { return i < k.length || tail.hasNext(); }
+
+                    @Override
+                    public IpPrefix next() {
+                        if (i < k.length) {
+                            IpPrefix p = prefix(k[i]);
+                            i = advance(i + 1);
+                            return p;
+                        }
+                        if (!tail.hasNext()) throw new NoSuchElementException();
+                        return tail.next();
+                    }
+                };
+            }
+        };
     }
+
+    /** Removes and returns up to {@code max} keys (in table order). */
+    public List<IpPrefix> pollKeys(int max) {
+        List<IpPrefix> out = new ArrayList<>(Math.min(max, size()));
+        for (int i = 0; i < keys.length && out.size() < max; i++) if (keys[i] != 0) out.add(prefix(keys[i]));
+        for (var it = other.keySet().iterator(); it.hasNext() && out.size() < max; ) out.add(it.next());
+        for (IpPrefix p : out) remove(p);
+        return out;
+    }
+
+    public void clear() {
+        keys = new int[MIN_CAPACITY];
+        vals = new Object[MIN_CAPACITY];
+        size4 = 0;
+        other.clear();
+    }
+
+    /** Table capacity for IPv4 prefixes up to /31 (for tests and memory accounting). */
+    int capacity() { return keys.length; }
 
     @Override
     public String toString() { return "PrefixMap[size=" + size() + ", v4 capacity=" + keys.length + "]"; }
-
 }

@@ -39,7 +39,7 @@ public final class Rib {
     private final RouteSource localSource;
     private final DecisionProcess decision;
     private final ExportRules exportRules;
-    private final Interner interner = new Interner();
+    private final Interner<Attrs> interner = new Interner<>();
     private final Map<IpAddress, PeerPolicy> peers = new LinkedHashMap<>();
     private final Map<IpAddress, AdjRibIn> ribIn = new LinkedHashMap<>();
     private final Map<IpAddress, AdjRibOut> ribOut = new HashMap<>();
@@ -67,14 +67,14 @@ public final class Rib {
         IpAddress a = p.source().peerAddress();
         peers.put(a, p);
         ribIn.computeIfAbsent(a, _ -> new AdjRibIn(p.source()));
-        ribOut.computeIfAbsent(a, _ -> new AdjRibOut());
+        ribOut.computeIfAbsent(a, _ -> new AdjRibOut(prefix -> advertised(a, prefix)));
     }
 
     /** Forgets a peer and its routes; returns the prefixes whose best path must be recomputed. */
-    public List<IpPrefix> removePeer(IpAddress peer) {
+    public Collection<IpPrefix> removePeer(IpAddress peer) {
+        established.remove(peer);
         peers.remove(peer);
         forgetExports(peer);
-        established.remove(peer);
         ribOut.remove(peer);
         AdjRibIn in = ribIn.remove(peer);
         return in == null ? List.of() : in.clear();
@@ -173,10 +173,10 @@ public final class Rib {
      * A session went down. With graceful restart its routes stay, marked stale (RFC 4724 §4.2); otherwise
      * they are removed. Returns dirty prefixes.
      */
-    public List<IpPrefix> sessionDown(IpAddress peer, boolean keepStale) {
+    public Collection<IpPrefix> sessionDown(IpAddress peer, boolean keepStale) {
         established.remove(peer);
         AdjRibOut out = ribOut.get(peer);
-        if (out != null) out.clear();
+        if (out != null) out.reset(0);
         AdjRibIn in = ribIn.get(peer);
         if (in == null) return List.of();
         if (keepStale) {
@@ -187,7 +187,7 @@ public final class Rib {
     }
 
     /** End-of-RIB or restart-timer expiry: drops the peer's remaining stale routes of one family. */
-    public List<IpPrefix> sweepStale(IpAddress peer, AfiSafi family) {
+    public Collection<IpPrefix> sweepStale(IpAddress peer, AfiSafi family) {
         AdjRibIn in = ribIn.get(peer);
         if (in == null) return List.of();
         return in.sweepStale(family.afi() == AfiSafi.AFI_IPV4 ? IpFamily.V4 : IpFamily.V6);
@@ -208,41 +208,98 @@ public final class Rib {
                 if (a != null) candidates.add(new Route(p, in.source(), a));
             }
             Route best = candidates.isEmpty() ? null : decision.select(candidates).best();
-            if (locRib.set(p, best)) changes.add(new BestPathChange(p, Optional.ofNullable(best)));
+            Route previous = locRib.route(p);
+            if (locRib.set(p, best)) changes.add(new BestPathChange(p, Optional.ofNullable(best), Optional.ofNullable(previous)));
         }
         return changes;
     }
 
-    /** What each established peer must be sent for these Loc-RIB changes. */
+    /**
+     * What each established peer must be sent for these Loc-RIB changes: the export of the new best route
+     * where it differs from the export of the previous one (which is what the peer was sent, see
+     * {@link AdjRibOut}); a withdrawal only where the peer had the prefix.
+     */
     public Map<IpAddress, List<OutRoute>> export(List<BestPathChange> changes) {
         Map<IpAddress, List<OutRoute>> out = new LinkedHashMap<>();
         for (IpAddress peer : established) {
+            PeerPolicy p = peers.get(peer);
+            AdjRibOut ribOutOfPeer = ribOut.get(peer);
+            if (p == null || ribOutOfPeer == null) continue;
             List<OutRoute> routes = new ArrayList<>();
-            for (BestPathChange c : changes) exportOne(peer, c.prefix(), c.best().orElse(null), routes);
+            for (BestPathChange c : changes) {
+                Attrs before = exported(peer, p, c.previous().orElse(null));
+                Attrs after = exported(peer, p, c.best().orElse(null));
+                if (java.util.Objects.equals(before, after)) continue;
+                ribOutOfPeer.count(before, after);
+                routes.add(new OutRoute(c.prefix(), after));
+            }
             if (!routes.isEmpty()) out.put(peer, routes);
         }
         return out;
     }
 
-    /** The initial advertisement to a peer that just reached Established (RFC 4271 §9.1.3). */
-    public List<OutRoute> fullTable(IpAddress peer) {
-        List<OutRoute> routes = new ArrayList<>();
-        for (Route r : locRib.routes()) exportOne(peer, r.prefix(), r, routes);
-        return routes;
+    /**
+     * The initial advertisement to a peer that just reached Established (RFC 4271 §9.1.3), or a re-send
+     * for a ROUTE-REFRESH of one family ({@code family} non-null), streamed from the Loc-RIB in chunks of at
+     * most {@code chunk} routes so a full table is never materialised.
+     */
+    public void fullTable(IpAddress peer, IpFamily family, int chunk, java.util.function.Consumer<List<OutRoute>> sink) {
+        PeerPolicy p = peers.get(peer);
+        AdjRibOut ribOutOfPeer = ribOut.get(peer);
+        if (p == null || ribOutOfPeer == null) return;
+        Batch batch = new Batch(chunk, sink);
+        locRib.forEach(r -> {
+            Attrs a = exported(peer, p, r);
+            if (a == null) return;
+            batch.exported++;
+            if (family == null || r.prefix().family() == family) batch.add(new OutRoute(r.prefix(), a));
+        });
+        batch.flush();
+        ribOutOfPeer.reset(batch.exported);
+    }
+
+    /** Collects routes and hands them on in chunks. */
+    private static final class Batch {
+        private final int chunk;
+        private final java.util.function.Consumer<List<OutRoute>> sink;
+        private List<OutRoute> routes = new ArrayList<>();
+        int exported;
+
+        Batch(int chunk, java.util.function.Consumer<List<OutRoute>> sink) {
+            this.chunk = chunk;
+            this.sink = sink;
+        }
+
+        void add(OutRoute r) {
+            routes.add(r);
+            if (routes.size() >= chunk) flush();
+        }
+
+        void flush() {
+            if (routes.isEmpty()) return;
+            sink.accept(routes);
+            routes = new ArrayList<>();
+        }
+    }
+
+    /** What an established peer was sent for {@code prefix} (recomputed from the Loc-RIB), or null. */
+    private Attrs advertised(IpAddress peer, IpPrefix prefix) {
+        PeerPolicy p = peers.get(peer);
+        if (p == null || !established.contains(peer)) return null;
+        return exported(peer, p, locRib.route(prefix));
+    }
+
+    /** The attributes {@code peer} is sent for route {@code r} (null: not exported). */
+    private Attrs exported(IpAddress peer, PeerPolicy p, Route r) {
+        if (r == null) return null;
+        Attrs a = exportAttrs(peer, p, r);
+        if (a != null && !p.filters().exportFilter().test(new Route(r.prefix(), r.source(), a))) return null;
+        return a;
     }
 
     /** Per target peer and route source: input Attrs (interned, weakly held) → exported Attrs for [IPv4, IPv6]. */
     private final Map<IpAddress, Map<RouteSource, java.util.WeakHashMap<Attrs, Attrs[]>>> exportCache = new HashMap<>();
     private static final Attrs NOT_EXPORTED = new Attrs(IpAddress.v4(0), List.of());
-
-    private void exportOne(IpAddress peer, IpPrefix prefix, Route best, List<OutRoute> routes) {
-        PeerPolicy p = peers.get(peer);
-        AdjRibOut out = ribOut.get(peer);
-        if (p == null || out == null) return;
-        Attrs a = best == null ? null : exportAttrs(peer, p, best);
-        if (a != null && !p.filters().exportFilter().test(new Route(prefix, best.source(), a))) a = null;
-        if (out.set(prefix, a)) routes.add(new OutRoute(prefix, a));
-    }
 
     /**
      * Export attributes, memoised per (peer, source, input attrs, family): the rules depend on nothing else,

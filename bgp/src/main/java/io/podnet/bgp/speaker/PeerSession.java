@@ -15,6 +15,7 @@ import io.podnet.bgp.rib.PeerPolicy;
 import io.podnet.bgp.rib.Rib;
 import io.podnet.bgp.rib.RouteSource;
 import io.podnet.net.IpAddress;
+import io.podnet.net.IpFamily;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
@@ -34,6 +35,8 @@ import java.util.concurrent.Future;
  */
 final class PeerSession {
     private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
+    /** Routes packed into UPDATEs at a time when a whole table is sent (bounds the transient garbage). */
+    private static final int FULL_TABLE_CHUNK = 8192;
 
     private final Speaker sp;
     final PeerConfig cfg;
@@ -310,7 +313,7 @@ final class PeerSession {
         rib.sessionUp(cfg.address());
         handleRestartedPeer(n);
         LOG.log(Level.INFO, "peer={0} state=Established as={1} hold={2} families={3}", cfg.address(), String.valueOf(n.peer().asn()), String.valueOf(n.holdTime()), n.families());
-        sendRoutes(rib.fullTable(cfg.address()));
+        rib.fullTable(cfg.address(), null, FULL_TABLE_CHUNK, this::sendRoutes);
         for (AfiSafi f : n.families()) sendRaw(MessageCodec.encode(UpdateMessage.endOfRib(f), s.codec));
     }
 
@@ -388,10 +391,8 @@ final class PeerSession {
             }
             case RouteRefreshMessage rr -> {
                 // RFC 2918 §4: re-advertise the Adj-RIB-Out for the requested family.
-                sp.rib().adjRibOut(cfg.address()).ifPresent(AdjRibOut::clear);
-                List<Rib.OutRoute> all = sp.rib().fullTable(cfg.address());
-                boolean v4 = rr.family().equals(AfiSafi.IPV4_UNICAST);
-                sendRoutes(all.stream().filter(r -> r.prefix().address().isV4() == v4).toList());
+                IpFamily family = rr.family().equals(AfiSafi.IPV4_UNICAST) ? IpFamily.V4 : IpFamily.V6;
+                sp.rib().fullTable(cfg.address(), family, FULL_TABLE_CHUNK, this::sendRoutes);
                 if (s.negotiated != null) sendRaw(MessageCodec.encode(UpdateMessage.endOfRib(rr.family()), s.codec));
             }
             default -> { }

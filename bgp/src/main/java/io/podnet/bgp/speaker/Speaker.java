@@ -2,6 +2,7 @@ package io.podnet.bgp.speaker;
 
 import io.podnet.bgp.message.PathAttribute;
 import io.podnet.bgp.rib.BestPathChange;
+import io.podnet.bgp.rib.PrefixMap;
 import io.podnet.bgp.rib.Rib;
 import io.podnet.bgp.rib.Route;
 import io.podnet.net.IpAddress;
@@ -15,11 +16,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -56,7 +55,8 @@ public final class Speaker implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Thread loop;
     private final Map<IpAddress, PeerSession> peers = new LinkedHashMap<>();
-    private final Set<IpPrefix> dirty = new LinkedHashSet<>();
+    /** Prefixes whose best path must be recomputed: a compact set, since a session loss dirties a whole table. */
+    private final PrefixMap<Boolean> dirty = new PrefixMap<>();
     private final List<Consumer<List<BestPathChange>>> listeners = new CopyOnWriteArrayList<>();
     private final List<PeerConfig> pending = new ArrayList<>();
     private volatile boolean running;
@@ -137,7 +137,9 @@ public final class Speaker implements AutoCloseable {
         return timers.schedule(() -> post(r), Math.max(0, d.toMillis()), TimeUnit.MILLISECONDS);
     }
 
-    void markDirty(Collection<IpPrefix> prefixes) { dirty.addAll(prefixes); }
+    void markDirty(Collection<IpPrefix> prefixes) {
+        for (IpPrefix p : prefixes) dirty.put(p, Boolean.TRUE);
+    }
 
     private <T> CompletableFuture<T> call(Supplier<T> s) {
         CompletableFuture<T> f = new CompletableFuture<>();
@@ -177,11 +179,16 @@ public final class Speaker implements AutoCloseable {
         }
     }
 
-    /** Decision process for every dirty prefix, then listeners, then per-peer UPDATEs. */
+    /**
+     * Decision process for every dirty prefix, then listeners, then per-peer UPDATEs; in chunks of at most
+     * FLUSH_PREFIXES prefixes, so a whole table going away never materialises as one list of changes.
+     */
     private void flush() {
-        if (dirty.isEmpty()) return;
-        List<BestPathChange> changes = rib.decide(dirty);
-        dirty.clear();
+        while (!dirty.isEmpty()) flush(dirty.pollKeys(FLUSH_PREFIXES));
+    }
+
+    private void flush(List<IpPrefix> prefixes) {
+        List<BestPathChange> changes = rib.decide(prefixes);
         if (changes.isEmpty()) return;
         for (Consumer<List<BestPathChange>> l : listeners) {
             try {

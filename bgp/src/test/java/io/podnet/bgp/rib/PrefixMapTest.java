@@ -34,4 +34,31 @@ class PrefixMapTest {
         m.put(IpPrefix.parse("0.0.0.0/0"), -1);
         assertThat(m.get(IpPrefix.parse("0.0.0.0/0"))).isEqualTo(-1);
     }
+
+    @Test
+    void packsEveryIpv4LengthIncludingTheEdges() {
+        PrefixMap<String> m = new PrefixMap<>();
+        for (String s : java.util.List.of("0.0.0.0/0", "128.0.0.0/1", "255.255.255.254/31", "0.0.0.0/31", "0.0.0.0/32",
+                "255.255.255.255/32", "10.0.0.0/8", "10.0.0.0/24", "10.0.0.0/16")) {
+            m.put(IpPrefix.parse(s), s);
+        }
+        assertThat(m.size()).isEqualTo(9);
+        m.forEach((p, v) -> assertThat(p).isEqualTo(IpPrefix.parse(v)));
+        assertThat(m.keyView()).containsExactlyInAnyOrderElementsOf(m.keys()).hasSize(9);
+    }
+
+    @Test
+    void capacityFollowsTheSizeUpAndDown() {
+        PrefixMap<Integer> m = new PrefixMap<>();
+        int n = 100_000;
+        for (int i = 0; i < n; i++) m.put(IpPrefix.of(IpAddress.v4((20 << 24) + (i << 8)), 24), i);
+        assertThat(m.capacity()).isBetween(n * 4 / 3, n * 5 / 3 + 16);
+        java.util.List<IpPrefix> polled = m.pollKeys(n - 1000);
+        assertThat(polled).hasSize(n - 1000).doesNotHaveDuplicates();
+        assertThat(m.size()).isEqualTo(1000);
+        assertThat(m.capacity()).isLessThan(4000);
+        polled.forEach(p -> assertThat(m.get(p)).isNull());
+        assertThat(m.pollKeys(5000)).hasSize(1000);
+        assertThat(m.isEmpty()).isTrue();
+    }
 }

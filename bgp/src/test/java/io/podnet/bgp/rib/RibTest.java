@@ -153,7 +153,8 @@ class RibTest {
         r.sessionUp(ip("10.0.0.2"));
         r.decide(r.receive(ip("10.0.0.2"), announce("10.0.0.2", P), true)); // refreshed: no longer stale
         var changes = r.decide(r.sweepStale(ip("10.0.0.2"), AfiSafi.IPV4_UNICAST));
-        assertThat(changes).containsExactly(new BestPathChange(q, Optional.empty()));
+        assertThat(changes).extracting(BestPathChange::prefix, BestPathChange::best).containsExactly(org.assertj.core.groups.Tuple.tuple(q, Optional.empty()));
+        assertThat(changes.getFirst().previous()).map(Route::prefix).contains(q);
         assertThat(r.locRib().get(P)).isPresent();
     }
 
@@ -173,5 +174,42 @@ class RibTest {
         assertThat(merged).containsExactly(Origin.IGP, new AsPath(List.of(AsPathSegment.sequence(65009L), AsPathSegment.sequence(4_200_000_000L))));
         List<PathAttribute> toOld = AsPaths.toTwoOctetPeer(List.of(new AsPath(List.of(AsPathSegment.sequence(4_200_000_000L)))));
         assertThat(toOld).hasSize(2).last().isInstanceOf(As4Path.class);
+    }
+
+    @Test
+    void adjRibOutIsDerivedFromTheLocRibAndCountsWhatWasSent() {
+        Rib r = rib(null, peer("10.0.0.9", 65009, false), peer("10.0.0.8", 65008, false));
+        IpPrefix q = IpPrefix.parse("10.244.2.0/24");
+        List<PathAttribute> path = List.of(new AsPath(List.of(AsPathSegment.sequence(65009L))));
+        receive(r, "10.0.0.9", announce("10.0.0.9", P, path.toArray(PathAttribute[]::new)));
+        var out = receive(r, "10.0.0.9", announce("10.0.0.9", q, path.toArray(PathAttribute[]::new)));
+        AdjRibOut to8 = r.adjRibOut(ip("10.0.0.8")).orElseThrow();
+        assertThat(to8.size()).isEqualTo(2);
+        assertThat(to8.get(q)).isEqualTo(out.get(ip("10.0.0.8")).getFirst().attrs());
+        assertThat(r.adjRibOut(ip("10.0.0.9")).orElseThrow().size()).isZero(); // not sent back to its source
+        // the same path again changes nothing and sends nothing
+        assertThat(receive(r, "10.0.0.9", announce("10.0.0.9", q, path.toArray(PathAttribute[]::new)))).isEmpty();
+        var withdraw = r.export(r.decide(r.receive(ip("10.0.0.9"), new UpdateMessage(List.of(q), List.of(), List.of()), true)));
+        assertThat(withdraw.get(ip("10.0.0.8"))).containsExactly(new Rib.OutRoute(q, null));
+        assertThat(to8.size()).isEqualTo(1);
+        assertThat(to8.get(q)).isNull();
+    }
+
+    @Test
+    void fullTableIsStreamedInChunksAndResetsTheCount() {
+        Rib r = rib(null, peer("10.0.0.9", 65009, false));
+        r.addPeer(peer("10.0.0.8", 65008, false));
+        List<PathAttribute> path = List.of(new AsPath(List.of(AsPathSegment.sequence(65009L))));
+        for (int i = 0; i < 25; i++) {
+            receive(r, "10.0.0.9", announce("10.0.0.9", IpPrefix.of(IpAddress.v4((20 << 24) + (i << 8)), 24), path.toArray(PathAttribute[]::new)));
+        }
+        r.sessionUp(ip("10.0.0.8"));
+        List<Integer> chunks = new java.util.ArrayList<>();
+        r.fullTable(ip("10.0.0.8"), null, 10, c -> chunks.add(c.size()));
+        assertThat(chunks).containsExactly(10, 10, 5);
+        assertThat(r.adjRibOut(ip("10.0.0.8")).orElseThrow().size()).isEqualTo(25);
+        List<Integer> v6 = new java.util.ArrayList<>();
+        r.fullTable(ip("10.0.0.8"), io.podnet.net.IpFamily.V6, 10, c -> v6.add(c.size()));
+        assertThat(v6).isEmpty();
     }
 }
