@@ -35,12 +35,17 @@ public final class Ipv4Packet {
      * {@code len}, and total length between the header length and {@code len}.
      */
     public static boolean isValidIpv4(MemorySegment p, int len) {
+        return isValidIpv4(p, 0, len);
+    }
+
+    /** {@link #isValidIpv4(MemorySegment, int)} for a packet starting at {@code off}. */
+    public static boolean isValidIpv4(MemorySegment p, long off, int len) {
         if (len < MIN_HEADER) return false;
-        int vihl = p.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
+        int vihl = p.get(ValueLayout.JAVA_BYTE, off) & 0xff;
         if ((vihl >>> 4) != 4) return false;
         int ihl = (vihl & 0x0f) * 4;
         if (ihl < MIN_HEADER || ihl > len) return false;
-        int total = u16(p, 2);
+        int total = u16(p, off + 2);
         return total >= ihl && total <= len;
     }
 
@@ -79,6 +84,11 @@ public final class Ipv4Packet {
         return p.get(U32, 16);
     }
 
+    /** Destination address of the packet starting at {@code off}, as a big-endian int. */
+    public static int destination(MemorySegment p, long off) {
+        return p.get(U32, off + 16);
+    }
+
     /**
      * Decrements the TTL as a forwarding router does (RFC 791, RFC 1812 §5.3.1) and patches the header
      * checksum incrementally: {@code HC' = ~(~HC + ~m + m')} (RFC 1624 eqn. 3) where {@code m} is the 16-bit
@@ -86,15 +96,20 @@ public final class Ipv4Packet {
      * 0 or 1 (the packet must be dropped), else {@link #TTL_OK}.
      */
     public static int decrementTtl(MemorySegment p) {
-        int ttl = ttl(p);
+        return decrementTtl(p, 0);
+    }
+
+    /** {@link #decrementTtl(MemorySegment)} for a packet starting at {@code off}. */
+    public static int decrementTtl(MemorySegment p, long off) {
+        int ttl = p.get(ValueLayout.JAVA_BYTE, off + 8) & 0xff;
         if (ttl <= 1) return TTL_EXPIRED;
-        int oldWord = u16(p, 8);
+        int oldWord = u16(p, off + 8);
         int newWord = oldWord - 0x0100;
-        int sum = (~checksum(p) & 0xffff) + (~oldWord & 0xffff) + newWord;
+        int sum = (~u16(p, off + 10) & 0xffff) + (~oldWord & 0xffff) + newWord;
         sum = (sum & 0xffff) + (sum >>> 16);
         sum = (sum & 0xffff) + (sum >>> 16);
-        p.set(ValueLayout.JAVA_BYTE, 8, (byte) (ttl - 1));
-        p.set(U16, 10, (short) (~sum & 0xffff));
+        p.set(ValueLayout.JAVA_BYTE, off + 8, (byte) (ttl - 1));
+        p.set(U16, off + 10, (short) (~sum & 0xffff));
         return TTL_OK;
     }
 

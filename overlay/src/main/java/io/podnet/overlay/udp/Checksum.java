@@ -1,0 +1,62 @@
+package io.podnet.overlay.udp;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The Internet checksum (RFC 1071) in pieces, for checksums that span a pseudo-header, a header and a payload
+ * held in different places: {@link #add} accumulates 16-bit big-endian words into a {@code long} (eight bytes
+ * per step: the one's-complement sum of 32-bit words folds to the same 16-bit sum, since 2^16 ≡ 1 mod 0xffff),
+ * {@link #fold} reduces it to 16 bits. Every piece but the last must have an even length. Pure and
+ * allocation-free.
+ */
+final class Checksum {
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final int PROTO_TCP = 6;
+    static final int PROTO_UDP = 17;
+
+    private Checksum() {}
+
+    /** Adds {@code len} bytes from {@code off} to the running sum {@code acc} (an odd last byte is padded). */
+    static long add(MemorySegment s, long off, int len, long acc) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            long v = s.get(U64, off + i);
+            acc += (v >>> 32) + (v & 0xffffffffL);
+        }
+        for (; i + 2 <= len; i += 2) acc += s.get(U16, off + i) & 0xffff;
+        if (i < len) acc += (s.get(ValueLayout.JAVA_BYTE, off + i) & 0xff) << 8;
+        return acc;
+    }
+
+    /** Folds a running sum to 16 bits (end-around carry); not complemented. */
+    static int fold(long acc) {
+        while ((acc >>> 16) != 0) acc = (acc & 0xffff) + (acc >>> 16);
+        return (int) acc;
+    }
+
+    /**
+     * The sum of the IPv4 pseudo-header (RFC 793 §3.1, RFC 768): source and destination from the IPv4 header
+     * at {@code ip}, zero, protocol, and the transport length {@code l4Len}.
+     */
+    static long pseudoHeader(MemorySegment s, long ip, int protocol, int l4Len) {
+        long src = s.get(U32, ip + 12) & 0xffffffffL;
+        long dst = s.get(U32, ip + 16) & 0xffffffffL;
+        return src + dst + protocol + l4Len;
+    }
+
+    /** The IPv4 header checksum of the {@code ihl}-byte header at {@code ip}, as it should be stored. */
+    static int ipv4Header(MemorySegment s, long ip, int ihl) {
+        long acc = add(s, ip, 10, 0);
+        acc = add(s, ip + 12, ihl - 12, acc);
+        return ~fold(acc) & 0xffff;
+    }
+
+    /** Stores the IPv4 header checksum of the header at {@code ip}. */
+    static void setIpv4Header(MemorySegment s, long ip, int ihl) {
+        s.set(U16, ip + 10, (short) ipv4Header(s, ip, ihl));
+    }
+}
