@@ -39,17 +39,18 @@ public final class Agent implements AutoCloseable {
     private final Rtnetlink host;
     private final IpamStores stores;
     private final Datastore store;
-    private final OverlayAgent overlay;
+    private final java.util.concurrent.atomic.AtomicReference<OverlayAgent> overlay = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile Thread overlayStarter;
+    private volatile boolean closed;
     private final CniServer server;
     private final CnmServer cnm;
 
-    private Agent(AgentConfig config, Rtnetlink host, IpamStores stores, Datastore store, OverlayAgent overlay,
+    private Agent(AgentConfig config, Rtnetlink host, IpamStores stores, Datastore store,
                   CniServer server, CnmServer cnm) {
         this.config = config;
         this.host = host;
         this.stores = stores;
         this.store = store;
-        this.overlay = overlay;
         this.server = server;
         this.cnm = cnm;
     }
@@ -61,29 +62,24 @@ public final class Agent implements AutoCloseable {
         IpamStores stores = new IpamStores();
         NftTable nft = new NftTable();
         Datastore store = null;
-        OverlayAgent overlay = null;
         CniServer server = null;
         CnmServer cnm = null;
         try {
             if (cfg.etcd() != null) store = EtcdDatastore.connect(etcdConfig(cfg.etcd()));
-            if (cfg.overlayEnabled()) {
-                var o = cfg.overlay();
-                overlay = OverlayAgent.start(host, store, nft, new OverlayAgent.Settings(o.prefix(), Optional.ofNullable(o.publicIp()),
-                        Optional.ofNullable(o.iface()), o.subnetFile(), o.ipMasq()));
-            }
             var bridge = new BridgeCniHandler(host, stores, nft, cfg.stateDir().resolve("ipam"));
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
             var dispatcher = new CniDispatcher(new IpamCniHandler(stores), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
             server = CniServer.start(cfg.cniSocket(), dispatcher);
             if (cfg.cnmEnabled()) cnm = CnmServer.start(cnmConfig(cfg), host, nft);
+            Agent agent = new Agent(cfg, host, stores, store, server, cnm);
+            if (cfg.overlayEnabled()) agent.startOverlay(nft);
             LOG.log(System.Logger.Level.INFO, "podnet agent " + cfg.nodeName() + " serving CNI on " + cfg.cniSocket()
                     + (cnm != null ? ", Docker driver on " + cnm.socket() : "")
-                    + (overlay != null ? ", overlay lease " + overlay.lease().subnet() : ""));
-            return new Agent(cfg, host, stores, store, overlay, server, cnm);
+                    + agent.overlay().map(o -> ", overlay lease " + o.lease().subnet()).orElse(""));
+            return agent;
         } catch (IOException | RuntimeException e) {
             if (cnm != null) cnm.close();
             if (server != null) server.close();
-            if (overlay != null) overlay.close();
             if (store != null) store.close();
             stores.close();
             host.close();
@@ -108,13 +104,69 @@ public final class Agent implements AutoCloseable {
 
     public AgentConfig config() { return config; }
 
-    public Optional<OverlayAgent> overlay() { return Optional.ofNullable(overlay); }
+    /** The overlay, once it holds a lease (empty while etcd is unreachable at start-up). */
+    public Optional<OverlayAgent> overlay() { return Optional.ofNullable(overlay.get()); }
+
+    /**
+     * Starts the overlay: once now, and if that fails (etcd unreachable, no network config yet) again in the
+     * background with backoff until it succeeds, as flanneld does. Meanwhile the agent serves CNI and a
+     * {@code podnet-flannel} ADD answers code 11 (no subnet.env yet); a previous subnet.env and the kernel
+     * state of an earlier run stay as they are, so existing pods keep working through an etcd outage.
+     */
+    private void startOverlay(NftTable nft) {
+        if (tryStartOverlay(nft, true)) return;
+        overlayStarter = Thread.ofPlatform().daemon().name("podnet-overlay-start").start(() -> {
+            long backoffMs = 1000;
+            while (!closed && !tryStartOverlay(nft, false)) {
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        });
+    }
+
+    private boolean tryStartOverlay(NftTable nft, boolean first) {
+        var o = config.overlay();
+        try {
+            OverlayAgent started = OverlayAgent.start(host, store, nft, new OverlayAgent.Settings(o.prefix(),
+                    Optional.ofNullable(o.publicIp()), Optional.ofNullable(o.iface()), o.subnetFile(), o.ipMasq()));
+            synchronized (this) {
+                if (closed) {
+                    started.close();
+                } else {
+                    overlay.set(started);
+                }
+            }
+            if (!first) LOG.log(System.Logger.Level.INFO, "overlay ready, lease " + started.lease().subnet());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "overlay not ready (" + e.getMessage() + "); retrying"
+                    + (first ? " in the background; CNI ADD answers 11 until it is" : ""));
+            return false;
+        }
+    }
 
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            closed = true;
+        }
+        Thread starter = overlayStarter;
+        if (starter != null) {
+            starter.interrupt();
+            try {
+                starter.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (cnm != null) cnm.close();
         server.close();
-        if (overlay != null) overlay.close();
+        OverlayAgent o = overlay.get();
+        if (o != null) o.close();
         if (store != null) store.close();
         stores.close();
         host.close();

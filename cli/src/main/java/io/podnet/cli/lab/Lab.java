@@ -217,11 +217,30 @@ public final class Lab {
 
     /** Adds a node with its agent and pods. */
     public LabState.Node addNode(int pods) throws IOException, InterruptedException {
-        LabState.Node n = createNode();
-        startAgent(n);
+        LabState.Node n = addNodeNoWait();
         awaitAgent(n);
         for (int i = 0; i < pods; i++) addPod(n);
         return n;
+    }
+
+    /** Creates a node and starts its agent without waiting for it to get a lease. */
+    public LabState.Node addNodeNoWait() throws IOException {
+        LabState.Node n = createNode();
+        startAgent(n);
+        return n;
+    }
+
+    /** Stops the lab's etcd (SIGKILL, by PID), to see what an etcd outage does. */
+    public void stopEtcd() throws IOException {
+        kill(state.etcdPid);
+        state.etcdPid = 0;
+        state.save();
+        say("etcd stopped");
+    }
+
+    /** Starts the lab's etcd again on the same address and data. */
+    public void restartEtcd() throws IOException, InterruptedException {
+        startEtcd();
     }
 
     /** Kills a node's agent (SIGKILL, by PID): the dataplane it programmed stays. */

@@ -1,6 +1,7 @@
 package io.podnet.cli.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.RunId;
@@ -67,6 +68,8 @@ class LabNetnsIT {
             Connectivity.Matrix after = Connectivity.measure(lab.state().pods());
             assertThat(after.allOk()).as(after.render()).isTrue();
 
+            if (mode.equals("vxlan")) etcdOutage(lab);
+
             // remove node 3: its routes, FDB entries and neighbours vanish from every other node
             LabState.Node n3 = lab.state().node("n3");
             String n3Subnet = n3.pods.getFirst().ip.replaceAll("\\.\\d+$", ".0");
@@ -87,5 +90,32 @@ class LabNetnsIT {
             assertThat(Sh.check("ip", "netns", "list")).doesNotContain(opts.prefix() + "-");
             new File(dir.toString()).delete();
         }
+    }
+
+    /**
+     * etcd goes away: the dataplane keeps running untouched; a node joining meanwhile serves CNI but its ADD
+     * answers code 11 (no lease without etcd); etcd returns: the new node gets its lease by itself, and the
+     * other agents' watches resume, so its pod reaches everyone.
+     */
+    private static void etcdOutage(Lab lab) throws Exception {
+        lab.stopEtcd();
+        Connectivity.Matrix during = Connectivity.measure(lab.state().pods());
+        assertThat(during.allOk()).as("dataplane during the etcd outage\n" + during.render()).isTrue();
+
+        LabState.Node late = lab.addNodeNoWait();
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (!Files.exists(Path.of(late.socket)) && System.nanoTime() < until) Thread.sleep(50);
+        assertThatThrownBy(() -> lab.addPod(late)).hasMessageMatching("(?s).*\"code\":\\s*11\\b.*");
+        assertThat(Sh.check("ip", "netns", "list")).doesNotContain(late.ns + "-p1");
+
+        lab.restartEtcd();
+        lab.awaitAgent(late);
+        lab.addPod(late);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Connectivity.Matrix after;
+        do {
+            after = Connectivity.measure(lab.state().pods());
+        } while (!after.allOk() && System.nanoTime() < deadline);
+        assertThat(after.allOk()).as("after etcd returned\n" + after.render()).isTrue();
     }
 }
