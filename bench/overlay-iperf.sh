@@ -1,33 +1,47 @@
 #!/usr/bin/env bash
 # Benchmark: pod-to-pod TCP throughput across nodes through each overlay backend (vxlan, host-gw, udp),
 # against node-to-node on the bare underlay as the reference, measured in the same run with iperf3.
-# Usage (root): bench/overlay-iperf.sh [seconds=5]. Builds podnet, brings up one 2-node lab per backend.
+# Usage (root): bench/overlay-iperf.sh [seconds=5] [rounds=3] [modes="host-gw vxlan udp"].
+# For each backend it brings up a 2-node lab (1 pod per node) and alternates, per round, one bare
+# node-to-node run and one pod-to-pod run in that same lab; it prints the medians and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 podnet_setup
 secs=${1:-5}
+rounds=${2:-3}
+modes=${3:-host-gw vxlan udp}
 mvn -B -ntp -q install -DskipTests
 name=bench$$
+trap 'bin/podnet lab down --name "$name" >/dev/null 2>&1 || true' EXIT
 measure() { # $1 client ns, $2 server ns, $3 server ip -> Gbit/s
   ip netns exec "$2" iperf3 -s -1 -D -B "$3" >/dev/null 2>&1
-  sleep 0.5
+  sleep 0.3
   ip netns exec "$1" iperf3 -c "$3" -t "$secs" -J | jq '.end.sum_received.bits_per_second / 1e9'
 }
-declare -A result
-bare=""
-for mode in vxlan host-gw udp; do
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+declare -A pod bare
+for mode in $modes; do
   bin/podnet lab down --name "$name" >/dev/null 2>&1 || true
   bin/podnet lab up --name "$name" --nodes 2 --pods 1 --mode "$mode" >/dev/null
   p=pn$name
-  ip1=$(ip -n $p-n2-p1 -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')
-  result[$mode]=$(measure $p-n1-p1 $p-n2-p1 "$ip1")
-  if [ -z "$bare" ]; then bare=$(measure $p-n1 $p-n2 192.168.200.2); fi
+  ip2=$(ip -n "$p-n2-p1" -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')
+  b=(); q=()
+  for ((r = 0; r < rounds; r++)); do
+    b+=("$(measure "$p-n1" "$p-n2" 192.168.200.2)")
+    q+=("$(measure "$p-n1-p1" "$p-n2-p1" "$ip2")")
+  done
+  bare[$mode]=$(median "${b[@]}"); pod[$mode]=$(median "${q[@]}")
+  echo "$mode: bare ${b[*]} | pod ${q[*]} Gbit/s" >&2
   bin/podnet lab down --name "$name" >/dev/null
 done
-printf '%-10s %10s %8s\n' path Gbit/s ratio
-printf '%-10s %10.2f %8s\n' bare "$bare" 1.00
-for mode in host-gw vxlan udp; do
-  printf '%-10s %10.2f %8.2f\n' "$mode" "${result[$mode]}" "$(echo "${result[$mode]} / $bare" | bc -l)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %12s %12s %8s %8s\n' backend 'bare Gbit/s' 'pod Gbit/s' ratio target
+for mode in $modes; do
+  target=$(case $mode in host-gw) echo '>=0.95';; vxlan) echo '>=0.85';; *) echo '-';; esac)
+  awk -v m="$mode" -v b="${bare[$mode]}" -v q="${pod[$mode]}" -v t="$target" \
+    'BEGIN {printf "%-8s %12.2f %12.2f %8.2f %8s\n", m, b, q, q / b, t}'
 done
-printf 'udp/vxlan %.2f (target >= 0.7; flannel reached ~0.6)\n' "$(echo "${result[udp]} / ${result[vxlan]}" | bc -l)"
+if [ -n "${pod[udp]:-}" ] && [ -n "${pod[vxlan]:-}" ]; then
+  awk -v u="${pod[udp]}" -v x="${pod[vxlan]}" 'BEGIN {printf "udp / vxlan %.2f (target >= 0.7; flannel reached ~0.6)\n", u / x}'
+fi
