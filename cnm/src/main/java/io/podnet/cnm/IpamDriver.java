@@ -125,8 +125,11 @@ final class IpamDriver implements AutoCloseable {
             }
             return got + "/" + p.length();
         } catch (IpamException e) {
-            Kind k = e.reason() == IpamException.Reason.EXHAUSTED ? Kind.EXHAUSTED : Kind.CONFLICT;
-            throw new CnmException(k, e.getMessage(), e);
+            if (e.reason() == IpamException.Reason.EXHAUSTED) {
+                String range = id.subPool().map(sp -> "range " + sp + " of pool " + p).orElse("pool " + p);
+                throw new CnmException(Kind.EXHAUSTED, range + " has no free address left (" + e.getMessage() + ")", e);
+            }
+            throw new CnmException(Kind.CONFLICT, e.getMessage(), e);
         } catch (IOException e) {
             throw new CnmException(Kind.SYSTEM, "address store failed: " + e.getMessage(), e);
         }

@@ -131,12 +131,31 @@ final class NetworkDriver {
         }
         EndpointState old = endpoints.get(endpointId);
         if (old != null && !old.networkId().equals(networkId)) throw new CnmException(Kind.CONFLICT, "endpoint " + endpointId + " exists on another network");
+        refusePortClash(endpointId, ports);
         try {
             state.putEndpoint(e);
             endpoints.put(endpointId, e);
         } catch (IOException | RuntimeException ex) {
             quietly(() -> state.deleteEndpoint(endpointId));
             throw wrap("CreateEndpoint", ex);
+        }
+    }
+
+    /**
+     * Docker allocates no host ports for remote drivers, so two containers could ask for the same one; the second
+     * would silently lose to the first DNAT rule. Refused at CreateEndpoint, before anything exists.
+     */
+    private void refusePortClash(String endpointId, List<PortMapping> ports) throws CnmException {
+        for (EndpointState other : endpoints.values()) {
+            if (other.endpointId().equals(endpointId)) continue;
+            for (PortMapping m : ports) {
+                for (PortMapping o : other.ports()) {
+                    if (m.clashesWith(o)) {
+                        throw new CnmException(Kind.CONFLICT, "host port " + m.hostSide() + " is already published by endpoint "
+                                + other.endpointId().substring(0, Math.min(12, other.endpointId().length())) + " (" + o.hostSide() + ")");
+                    }
+                }
+            }
         }
     }
 

@@ -22,4 +22,23 @@ public record PortMapping(int proto, String hostIp, int hostPort, int hostPortEn
             default -> "sctp";
         };
     }
+
+    /**
+     * True when both mappings would take the same host port: same protocol, overlapping host port ranges and the
+     * same host address, or either of them on all addresses (empty or {@code 0.0.0.0}). Mappings without a host
+     * port ({@code -P}) never clash (podnet does not publish them).
+     */
+    public boolean clashesWith(PortMapping o) {
+        if (proto != o.proto || hostPort == 0 || o.hostPort == 0) return false;
+        if (hostPortEnd < o.hostPort || o.hostPortEnd < hostPort) return false;
+        return anyHost() || o.anyHost() || hostIp.equals(o.hostIp);
+    }
+
+    private boolean anyHost() { return hostIp.isEmpty() || hostIp.equals("0.0.0.0"); }
+
+    /** {@code 127.0.0.1:18081/tcp} (host side). */
+    public String hostSide() {
+        String ports = hostPortEnd > hostPort ? hostPort + "-" + hostPortEnd : Integer.toString(hostPort);
+        return (anyHost() ? "0.0.0.0" : hostIp) + ":" + ports + "/" + protoName();
+    }
 }
