@@ -35,6 +35,8 @@ final class MmsgBatch {
     private static final long OFF_NAMELEN = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_namelen"));
     private static final long OFF_IOV = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_iov"));
     private static final long OFF_IOVLEN = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_iovlen"));
+    private static final long OFF_CONTROL = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_control"));
+    private static final long OFF_CONTROLLEN = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_controllen"));
     private static final long OFF_FLAGS = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_flags"));
     private static final long OFF_LEN = MMSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_len"));
     private static final long OFF_IOV_LEN = IOVEC.byteOffset(MemoryLayout.PathElement.groupElement("iov_len"));
@@ -48,12 +50,24 @@ final class MmsgBatch {
     private final MemorySegment iovs;
     private final MemorySegment names;
     private final MemorySegment[] buffers;
+    private final MemorySegment control;
+    private final int controlBytes;
 
     /**
      * @param withNames whether each message carries a {@code sockaddr_in} (sending to per-packet remotes);
      *                  receivers pass false and ignore the sender
      */
     MmsgBatch(Arena arena, int size, int slotBytes, boolean withNames) {
+        this(arena, size, slotBytes, withNames, 0);
+    }
+
+    /**
+     * @param controlBytes ancillary-data buffer per message for receiving ({@code msg_control}), 0 for none;
+     *                     {@link #resetControl} before each receive
+     */
+    MmsgBatch(Arena arena, int size, int slotBytes, boolean withNames, int controlBytes) {
+        this.controlBytes = controlBytes;
+        this.control = controlBytes == 0 ? MemorySegment.NULL : arena.allocate((long) controlBytes * size, 8);
         this.size = size;
         this.slotBytes = slotBytes;
         this.msgs = arena.allocate(MMSGHDR, size);
@@ -73,7 +87,38 @@ final class MmsgBatch {
             msgs.set(JAVA_INT, m + OFF_NAMELEN, withNames ? (int) SOCKADDR_IN : 0);
             msgs.set(ADDRESS, m + OFF_IOV, iov);
             msgs.set(JAVA_LONG, m + OFF_IOVLEN, 1);
+            if (controlBytes != 0) msgs.set(ADDRESS, m + OFF_CONTROL, control.asSlice((long) i * controlBytes, controlBytes));
         }
+        resetControl();
+    }
+
+    /** Gives every message its whole control buffer again (the kernel shrinks {@code msg_controllen}). */
+    void resetControl() {
+        resetControl(size);
+    }
+
+    /** {@link #resetControl()} for the first {@code n} messages (those a receive filled). */
+    void resetControl(int n) {
+        for (int i = 0; i < n; i++) msgs.set(JAVA_LONG, i * MMSGHDR.byteSize() + OFF_CONTROLLEN, controlBytes);
+    }
+
+    /**
+     * The {@code int} payload of the control message {@code level}/{@code type} received with slot {@code i}
+     * (e.g. {@code SOL_UDP}/{@code UDP_GRO}: the size of the coalesced datagrams), or -1 if there is none.
+     * Walks the {@code cmsghdr}s: {@code size_t cmsg_len; int cmsg_level; int cmsg_type;} + data, 8-aligned.
+     */
+    int controlInt(int i, int level, int type) {
+        long have = msgs.get(JAVA_LONG, i * MMSGHDR.byteSize() + OFF_CONTROLLEN);
+        long base = (long) i * controlBytes;
+        for (long c = 0; c + 16 <= have; ) {
+            long len = control.get(JAVA_LONG, base + c);
+            if (len < 16 || c + len > have) return -1;
+            if (control.get(JAVA_INT, base + c + 8) == level && control.get(JAVA_INT, base + c + 12) == type) {
+                return len >= 20 ? control.get(JAVA_INT, base + c + 16) : -1;
+            }
+            c += (len + 7) & ~7L;
+        }
+        return -1;
     }
 
     int size() { return size; }

@@ -15,8 +15,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few syscalls the udp data path needs beyond {@code io.podnet.rtnetlink.sys.Libc}: {@code sendmmsg(2)},
- * {@code recvmmsg(2)}, {@code poll(2)}, {@code read(2)}/{@code write(2)} on the TUN fd, {@code fcntl(2)} and
- * {@code eventfd(2)}. Calls return the kernel convention — a non-negative result or {@code -errno} — and never
+ * {@code recvmmsg(2)}, {@code poll(2)}, {@code read(2)}/{@code write(2)}/{@code writev(2)} on the TUN fd,
+ * {@code fcntl(2)}, {@code dup3(2)} and {@code eventfd(2)}. Calls return the kernel convention — a non-negative result or {@code -errno} — and never
  * throw on a syscall failure, so rejected packets cost no exception.
  *
  * <p>No allocation on success: a downcall bound with errno capture runs
@@ -43,6 +43,12 @@ final class NativeIo {
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_TRUNC = 0x20;
     static final int SOCK_NONBLOCK = 0x800;
+    static final int O_CLOEXEC = 0x80000;
+    static final int SOL_UDP = 17;
+    /** setsockopt / cmsg type: UDP GSO segment size (Linux 4.18). */
+    static final int UDP_SEGMENT = 103;
+    /** setsockopt: receive coalesced datagrams; cmsg type: their segment size (Linux 5.0). */
+    static final int UDP_GRO = 104;
 
     /** {@code struct pollfd { int fd; short events; short revents; }}. */
     static final long POLLFD_SIZE = 8;
@@ -64,6 +70,9 @@ final class NativeIo {
     private static final MethodHandle POLL_ERRNO = bind("poll", POLL_FD);
     private static final MethodHandle READ = plain("read", RW_FD);
     private static final MethodHandle WRITE = plain("write", RW_FD);
+    private static final MethodHandle READ_AT = plain("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle WRITEV = plain("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle DUP3 = bind("dup3", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCNTL = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -152,10 +161,41 @@ final class NativeIo {
         }
     }
 
+    /**
+     * read(2) into the native memory at {@code address} (a pointer passed as an integer, so reading at an
+     * offset into a buffer needs no slice object): bytes read, or -1 on any failure.
+     */
+    static long readAt(int fd, long address, long len) {
+        try {
+            return (long) READ_AT.invokeExact(fd, address, len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** write(2) of one packet: bytes written, or -1 on any failure. */
     static long write(int fd, MemorySegment buf, long len) {
         try {
             return (long) WRITE.invokeExact(fd, buf, len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** writev(2) of one packet in {@code iovcnt} pieces: bytes written, or -1 on any failure. */
+    static long writev(int fd, MemorySegment iov, int iovcnt) {
+        try {
+            return (long) WRITEV.invokeExact(fd, iov, iovcnt);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** dup3(2): makes {@code newFd} refer to {@code oldFd}'s open file (closing what it referred to); 0 or {@code -errno}. */
+    static int dup3(MemorySegment cap, int oldFd, int newFd, int flags) {
+        try {
+            int rc = (int) DUP3.invokeExact(cap, oldFd, newFd, flags);
+            return rc < 0 ? -errno(cap) : 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }

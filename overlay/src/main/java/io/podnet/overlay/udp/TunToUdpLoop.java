@@ -15,7 +15,7 @@ import java.lang.foreign.MemorySegment;
  * <p>No allocation per packet: slots, iovecs and sockaddrs live in one {@link MmsgBatch}; counters are
  * accumulated in locals and published once per batch (single writer, volatile fields).
  */
-final class TunToUdpLoop extends TunnelLoop {
+final class TunToUdpLoop extends TunnelLoop.Tx {
     /** ICMP net-unreachable errors per second (and burst) — the Linux default {@code icmp_ratelimit} is 1/s per
      * destination with a global 1000/s cap; one bucket for the whole tunnel is enough for a debugging backend. */
     static final int ICMP_PER_SECOND = 100;
@@ -28,15 +28,6 @@ final class TunToUdpLoop extends TunnelLoop {
     private final int[] lengths;
     private final MemorySegment icmp;
     private final IcmpRateLimiter icmpLimit = new IcmpRateLimiter(ICMP_PER_SECOND, ICMP_PER_SECOND, System.nanoTime());
-
-    volatile long txPackets;
-    volatile long txBytes;
-    volatile long dropsNoRoute;
-    volatile long dropsTtl;
-    volatile long dropsMalformed;
-    volatile long icmpSent;
-    volatile long errors;
-    volatile long batches;
 
     TunToUdpLoop(Fds fds, UdpTunnel tunnel, UdpTunnelOptions opts) {
         super(fds.wake());
@@ -93,6 +84,7 @@ final class TunToUdpLoop extends TunnelLoop {
             batch.setDestination(n, remote, remotePort);
             lengths[n++] = len;
         }
+        tunReads += n + noRoute + ttl + malformed;
         if ((noRoute | ttl | malformed | icmps) != 0) {
             dropsNoRoute += noRoute;
             dropsTtl += ttl;

@@ -85,6 +85,37 @@ abstract class TunnelLoop implements Runnable {
         arena.close();
     }
 
+    /** The TUN → UDP direction's counters (single writer: the loop thread; published once per batch). */
+    abstract static class Tx extends TunnelLoop {
+        volatile long txPackets;
+        volatile long txBytes;
+        volatile long dropsNoRoute;
+        volatile long dropsTtl;
+        volatile long dropsMalformed;
+        volatile long icmpSent;
+        volatile long errors;
+        volatile long batches;
+        volatile long tunReads;
+
+        Tx(int wakeFd) {
+            super(wakeFd);
+        }
+    }
+
+    /** The UDP → TUN direction's counters (single writer: the loop thread; published once per batch). */
+    abstract static class Rx extends TunnelLoop {
+        volatile long rxPackets;
+        volatile long rxBytes;
+        volatile long dropsMalformed;
+        volatile long errors;
+        volatile long batches;
+        volatile long tunWrites;
+
+        Rx(int wakeFd) {
+            super(wakeFd);
+        }
+    }
+
     /** Errors after which a file descriptor is unusable (the device or socket is gone). */
     static boolean isFatal(int errno) {
         return errno == 9 /* EBADF */ || errno == 77 /* EBADFD */ || errno == 5 /* EIO */ || errno == 14 /* EFAULT */;

@@ -10,16 +10,10 @@ import java.lang.foreign.MemorySegment;
  * is not checked, as in flannel: the underlay is trusted. Blocks in {@code poll} only when the socket is
  * empty.
  */
-final class UdpToTunLoop extends TunnelLoop {
+final class UdpToTunLoop extends TunnelLoop.Rx {
     private final int tunFd;
     private final int sockFd;
     private final MmsgBatch batch;
-
-    volatile long rxPackets;
-    volatile long rxBytes;
-    volatile long dropsMalformed;
-    volatile long errors;
-    volatile long batches;
 
     UdpToTunLoop(Fds fds, UdpTunnelOptions opts) {
         super(fds.wake());
@@ -62,6 +56,7 @@ final class UdpToTunLoop extends TunnelLoop {
                 errs++; // e.g. the device is down; a deleted device ends the TUN→UDP thread (POLLERR)
             }
         }
+        tunWrites += packets;
         rxPackets += packets;
         rxBytes += bytes;
         batches++;

@@ -40,21 +40,23 @@ public final class UdpTunnel implements AutoCloseable {
     private final TunDevice tun;
     private final UdpSocket socket;
     private final int wakeFd;
-    private final TunToUdpLoop tx;
-    private final UdpToTunLoop rx;
+    private final TunnelLoop.Tx tx;
+    private final TunnelLoop.Rx rx;
+    private final boolean offloads;
     private final Thread txThread;
     private final Thread rxThread;
     private volatile UdpRoutes routes;
     private boolean closed;
 
-    private UdpTunnel(TunDevice tun, UdpSocket socket, UdpTunnelOptions opts, int wakeFd) {
+    private UdpTunnel(TunDevice tun, UdpSocket socket, UdpTunnelOptions opts, int wakeFd, Offloads off) {
         this.tun = tun;
         this.socket = socket;
         this.routes = UdpRoutes.empty();
         this.wakeFd = wakeFd;
+        this.offloads = off.tun();
         TunnelLoop.Fds fds = new TunnelLoop.Fds(tun.fd(), socket.fd(), wakeFd);
-        this.tx = new TunToUdpLoop(fds, this, opts);
-        this.rx = new UdpToTunLoop(fds, opts);
+        this.tx = off.tun() ? new OffloadTunToUdpLoop(fds, this, opts, off.udpGso()) : new TunToUdpLoop(fds, this, opts);
+        this.rx = off.tun() ? new OffloadUdpToTunLoop(fds, opts) : new UdpToTunLoop(fds, opts);
         this.txThread = Thread.ofPlatform().name("podnet-udp-" + tun.name() + "-tx").daemon(true).unstarted(tx);
         this.rxThread = Thread.ofPlatform().name("podnet-udp-" + tun.name() + "-rx").daemon(true).unstarted(rx);
     }
@@ -64,9 +66,14 @@ public final class UdpTunnel implements AutoCloseable {
         return start(tun, socket, routes, UdpTunnelOptions.DEFAULTS);
     }
 
+    /** Which offloads a tunnel runs with. */
+    private record Offloads(boolean tun, boolean udpGso, boolean udpGro) {}
+
     /**
-     * Makes the TUN fd non-blocking and starts both threads. On failure nothing is left running; the TUN
-     * device and socket are then still the caller's to close.
+     * Turns on TUN offloads if asked (re-attaching the TUN fd with {@code IFF_VNET_HDR}, see
+     * {@link TunOffload}) and UDP GSO/GRO on the socket, makes the TUN fd non-blocking and starts both threads.
+     * Logs (INFO) which data path runs. On failure nothing is left running; the TUN device and socket are then
+     * still the caller's to close.
      */
     public static UdpTunnel start(TunDevice tun, UdpSocket socket, UdpRoutes routes, UdpTunnelOptions opts)
             throws SyscallException {
@@ -74,6 +81,7 @@ public final class UdpTunnel implements AutoCloseable {
         Objects.requireNonNull(socket, "socket");
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(opts, "opts");
+        Offloads off = offloads(tun, socket, opts);
         int wake;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = NativeIo.newCapture(a);
@@ -84,7 +92,7 @@ public final class UdpTunnel implements AutoCloseable {
         }
         UdpTunnel t;
         try {
-            t = new UdpTunnel(tun, socket, opts, wake);
+            t = new UdpTunnel(tun, socket, opts, wake, off);
         } catch (RuntimeException | Error e) {
             Libc.close(wake);
             throw e;
@@ -92,9 +100,40 @@ public final class UdpTunnel implements AutoCloseable {
         t.routes = routes;
         t.txThread.start();
         t.rxThread.start();
-        LOG.log(System.Logger.Level.DEBUG, () -> "udp tunnel started on " + tun.name() + " " + socket
-                + " routes=" + routes.size());
+        LOG.log(System.Logger.Level.INFO, () -> "udp tunnel started on " + tun.name() + " " + socket
+                + " routes=" + routes.size() + (off.tun()
+                        ? ": TUN offloads on (TSO4 + checksum; UDP GSO " + onOff(off.udpGso()) + ", UDP GRO "
+                          + onOff(off.udpGro()) + ")"
+                        : ": per-packet path (TUN offloads " + (opts.offloads() ? "refused by the kernel)" : "off)")));
         return t;
+    }
+
+    private static String onOff(boolean b) {
+        return b ? "on" : "off";
+    }
+
+    private static Offloads offloads(TunDevice tun, UdpSocket socket, UdpTunnelOptions opts) throws SyscallException {
+        if (!opts.offloads() || !TunOffload.enable(tun)) {
+            TunOffload.setOffload(tun.fd(), 0); // a plain reader must never get super-packets
+            return new Offloads(false, false, false);
+        }
+        boolean gso = trySockopt(socket.fd(), NativeIo.UDP_SEGMENT, 0);
+        boolean gro = trySockopt(socket.fd(), NativeIo.UDP_GRO, 1);
+        return new Offloads(true, gso, gro);
+    }
+
+    private static boolean trySockopt(int fd, int name, int value) {
+        try {
+            Libc.setsockoptInt(fd, NativeIo.SOL_UDP, name, value);
+            return true;
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
+    /** True if the tunnel runs with TUN offloads (super-packets segmented and coalesced in userspace). */
+    public boolean offloadsActive() {
+        return offloads;
     }
 
     /** The current route table. */
@@ -110,7 +149,8 @@ public final class UdpTunnel implements AutoCloseable {
     /** A snapshot of the counters (each counter is exact; the set is not one atomic cut). */
     public UdpTunnelStats stats() {
         return new UdpTunnelStats(tx.txPackets, tx.txBytes, rx.rxPackets, rx.rxBytes, tx.dropsNoRoute, tx.dropsTtl,
-                tx.dropsMalformed + rx.dropsMalformed, tx.icmpSent, tx.errors, rx.errors, tx.batches, rx.batches);
+                tx.dropsMalformed + rx.dropsMalformed, tx.icmpSent, tx.errors, rx.errors, tx.batches, rx.batches,
+                tx.tunReads, rx.tunWrites);
     }
 
     /** True while both threads run. */
@@ -150,6 +190,7 @@ public final class UdpTunnel implements AutoCloseable {
             return;
         }
         List<SyscallException> errors = new ArrayList<>();
+        if (offloads) TunOffload.setOffload(tun.fd(), 0); // the device may outlive us: no TSO for a plain reader
         closeQuietly(tun::close, errors);
         closeQuietly(socket::close, errors);
         closeQuietly(() -> Libc.close(wakeFd), errors);

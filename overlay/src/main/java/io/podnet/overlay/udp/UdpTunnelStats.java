@@ -18,8 +18,12 @@ package io.podnet.overlay.udp;
  * @param txBatches          {@code sendmmsg} calls that sent at least one packet ({@code txPackets / txBatches}
  *                           is the mean batch size)
  * @param rxBatches          {@code recvmmsg} calls that returned at least one datagram
+ * @param tunReads           packets read from the TUN device (with offloads a read may be a TCP super-packet
+ *                           of up to 64 KiB: {@code txPackets / tunReads} is the mean segments per read)
+ * @param tunWrites          packets written to the TUN device (with offloads a write may carry up to 64
+ *                           coalesced segments: {@code rxPackets / tunWrites} is the mean per write)
  */
 public record UdpTunnelStats(long txPackets, long txBytes, long rxPackets, long rxBytes, long dropsNoRoute,
                              long dropsTtlExpired, long dropsMalformed, long icmpUnreachableSent, long sendErrors,
-                             long receiveErrors, long txBatches, long rxBatches) {
+                             long receiveErrors, long txBatches, long rxBatches, long tunReads, long tunWrites) {
 }
