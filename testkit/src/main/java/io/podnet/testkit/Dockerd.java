@@ -155,6 +155,22 @@ public final class Dockerd implements AutoCloseable {
         } finally {
             stop();
             killLeftovers();
+            unmountLeftovers();
+        }
+    }
+
+    /** dockerd bind-mounts its data root onto itself and, with {@code --live-restore}, leaves it mounted on exit. */
+    private void unmountLeftovers() {
+        try {
+            List<String> points = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && (f[4].equals(work.toString()) || f[4].startsWith(work + "/"))) points.add(f[4]);
+            }
+            points.sort(java.util.Comparator.reverseOrder()); // deepest first
+            for (String m : points) Sh.run(List.of("umount", "-l", m), 30);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,97 @@
+package io.podnet.agent.cnm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.testkit.Daemons;
+import io.podnet.testkit.Dockerd;
+import io.podnet.testkit.Sh;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * dockerd restarts (stop by PID, start with the same data root) under the agent's driver, the two ways users run
+ * dockerd: by default dockerd stops its containers on shutdown (the driver sees Revoke/Leave/DeleteEndpoint/
+ * ReleaseAddress) and starts those with a restart policy when it comes back; with {@code --live-restore} the
+ * containers keep running while dockerd is down. Either way the networks and pools still work afterwards, new
+ * containers get addresses no other container has, and rm/network rm leave nothing.
+ */
+class CnmDockerdRestartIT {
+    static final int PORT = 18083;
+
+    @BeforeEach
+    void requirements() {
+        Assumptions.assumeTrue(Dockerd.unavailable().isEmpty(), () -> Dockerd.unavailable().orElse(""));
+    }
+
+    @Test
+    void dockerdRestartStopsAndRestartsContainers() throws Exception {
+        restartDockerd(false);
+    }
+
+    @Test
+    void dockerdRestartWithLiveRestoreKeepsContainersRunning() throws Exception {
+        restartDockerd(true);
+    }
+
+    private static void restartDockerd(boolean liveRestore) throws Exception {
+        try (CnmAgentBed bed = liveRestore ? new CnmAgentBed("--live-restore") : new CnmAgentBed()) {
+            Dockerd d = bed.docker;
+            String dr = bed.driver;
+            String net = dr + "-n";
+            String c1 = dr + "-c1";
+            String c2 = dr + "-c2";
+            d.check("network", "create", "-d", dr, "--ipam-driver", dr, "--subnet", "10.237.0.0/24", net);
+            d.check("run", "-d", "--name", c1, "--network", net, "--restart", "always", "--stop-timeout", "1",
+                    "-p", "127.0.0.1:" + PORT + ":80", bed.image(), "/bin/httpd", "-f", "-p", "80", "-h", "/www");
+            d.check("run", "-d", "--name", c2, "--network", net, "--stop-timeout", "1", bed.image(), "/bin/sleep", "600");
+            String ip1 = d.ipOf(c1, net);
+            d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", ip1);
+
+            d.stop();
+            if (liveRestore) {
+                // containers run on, and so does their networking (kernel only): the host reaches them
+                assertThat(bed.host.ping(ip1)).as("ping " + ip1 + " while dockerd is down").isTrue();
+                assertThat(d.httpOnce(PORT)).as("published port while dockerd is down").isTrue();
+                assertThat(bed.veths()).hasSize(2);
+            } else {
+                // dockerd stopped the containers and released their endpoints and addresses; the network stays
+                assertThat(bed.veths()).isEmpty();
+                assertThat(bed.stateFiles("endpoints")).isEmpty();
+                assertThat(bed.reservations("10.237.0.0_24")).containsExactly("10.237.0.1");
+                assertThat(bed.stateFiles("networks")).hasSize(1);
+            }
+            d.startAgain();
+            if (!liveRestore) {
+                Daemons.awaitTrue(c1 + " restarted by its policy", Duration.ofSeconds(60),
+                        () -> d.check("inspect", "-f", "{{.State.Running}}", c1).strip().equals("true"));
+                d.check("start", c2); // no restart policy: the user starts it
+            }
+            String ip1b = d.ipOf(c1, net);
+            String ip2 = d.ipOf(c2, net);
+            assertThat(d.httpGet(PORT)).contains("podnet-cnm-agent-ok");
+            d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", ip1b);
+            d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", "10.237.0.1");
+
+            String c3 = dr + "-c3";
+            d.check("run", "-d", "--name", c3, "--network", net, bed.image(), "/bin/sleep", "600");
+            String ip3 = d.ipOf(c3, net);
+            assertThat(Set.of(ip1b, ip2, ip3)).as("addresses after the restart").hasSize(3);
+            d.check("exec", c3, "/bin/ping", "-c", "1", "-W", "5", ip1b);
+            List<String> expected = new ArrayList<>(List.of("10.237.0.1", ip1b, ip2, ip3));
+            assertThat(bed.reservations("10.237.0.0_24")).as("only live addresses are reserved")
+                    .containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(bed.veths()).hasSize(3);
+            assertThat(bed.stateFiles("endpoints")).hasSize(3);
+
+            d.check("rm", "-f", c1, c2, c3);
+            d.check("network", "rm", net);
+            bed.assertNothingLeft();
+            assertThat(Sh.run("ip", "netns", "pids", bed.host.name()).out().isBlank()).isFalse(); // dockerd + agent still there
+        }
+    }
+}
