@@ -64,7 +64,13 @@ public final class Dockerd implements AutoCloseable {
 
     /** {@code docker args...} that must succeed; returns stdout. */
     public String check(String... args) {
-        return docker(args).check().out();
+        Sh.Result r = docker(args);
+        if (!r.ok()) {
+            boolean dead = daemon == null || !daemon.isAlive() || r.err().contains("Cannot connect to the Docker daemon");
+            throw new IllegalStateException(String.join(" ", r.command()) + " exited " + r.exit() + ": " + r.err() + r.out()
+                    + (dead ? "\ndockerd " + (daemon != null && daemon.isAlive() ? "runs" : "is gone") + "; its log ends:\n" + logTail() : ""));
+        }
+        return r.out();
     }
 
     /** The container's IPv4 address on {@code network} ({@code docker inspect}). */
