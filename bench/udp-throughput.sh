@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: iperf3 TCP between two namespaces through podnet's udp backend (flannel0 TUN + UdpTunnel) vs the
+# Benchmark: iperf3 TCP between two namespaces through podnet's udp backend (flannel0 TUN + UdpTunnel), with TUN
+# offloads on (udp) and off (udp-plain), vs a kernel vxlan device and the
 # bare veth underlay, same run; prints both and the ratio. Root; needs iperf3.
-# Usage: bench/udp-throughput.sh [seconds=5] [rounds=3] [batch=64] [streams=1]
+# Usage: bench/udp-throughput.sh [seconds=5] [rounds=3] [batch=64] [streams=1] [modes=veth,vxlan,udp,udp-plain]
 # The driver lives in overlay's test sources (io.podnet.overlay.udp.UdpThroughputDriver) because the bench
 # module does not depend on overlay yet.
 set -euo pipefail

@@ -6,13 +6,14 @@ import java.nio.ByteOrder;
 
 /**
  * The Internet checksum (RFC 1071) in pieces, for checksums that span a pseudo-header, a header and a payload
- * held in different places: {@link #add} accumulates 16-bit big-endian words into a {@code long} (eight bytes
- * per step: the one's-complement sum of 32-bit words folds to the same 16-bit sum, since 2^16 ≡ 1 mod 0xffff),
+ * held in different places: {@link #add} accumulates 16-bit words into a {@code long} (sixteen bytes per
+ * step: the one's-complement sum of 32-bit words folds to the same 16-bit sum, since 2^16 ≡ 1 mod 0xffff),
  * {@link #fold} reduces it to 16 bits. Every piece but the last must have an even length. Pure and
  * allocation-free.
  */
 final class Checksum {
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final int PROTO_TCP = 6;
@@ -20,16 +21,26 @@ final class Checksum {
 
     private Checksum() {}
 
-    /** Adds {@code len} bytes from {@code off} to the running sum {@code acc} (an odd last byte is padded). */
+    /**
+     * Adds {@code len} bytes from {@code off} to the running sum {@code acc} (an odd last byte is padded).
+     * The region is summed in the host's little-endian order, two 64-bit words per step, and byte-swapped
+     * once at the end: the one's-complement sum of byte-swapped words is the byte-swapped sum (RFC 1071
+     * §2(B)), so no per-word swap is needed.
+     */
     static long add(MemorySegment s, long off, int len, long acc) {
+        long a = 0, b = 0;
         int i = 0;
-        for (; i + 8 <= len; i += 8) {
-            long v = s.get(U64, off + i);
-            acc += (v >>> 32) + (v & 0xffffffffL);
+        for (; i + 16 <= len; i += 16) {
+            long v = s.get(LE64, off + i);
+            long w = s.get(LE64, off + i + 8);
+            a += (v >>> 32) + (v & 0xffffffffL);
+            b += (w >>> 32) + (w & 0xffffffffL);
         }
-        for (; i + 2 <= len; i += 2) acc += s.get(U16, off + i) & 0xffff;
-        if (i < len) acc += (s.get(ValueLayout.JAVA_BYTE, off + i) & 0xff) << 8;
-        return acc;
+        a += b;
+        for (; i + 2 <= len; i += 2) a += s.get(LE16, off + i) & 0xffff;
+        if (i < len) a += s.get(ValueLayout.JAVA_BYTE, off + i) & 0xff;
+        int f = fold(a);
+        return acc + (((f & 0xff) << 8) | (f >>> 8));
     }
 
     /** Folds a running sum to 16 bits (end-around carry); not complemented. */

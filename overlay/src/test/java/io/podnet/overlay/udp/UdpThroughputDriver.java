@@ -10,16 +10,22 @@ import io.podnet.rtnetlink.TunDevice;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.RunId;
 import io.podnet.testkit.Sh;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Benchmark driver (not a test; run by {@code bench/udp-throughput.sh}): iperf3 TCP throughput between two
- * namespaces through the udp tunnel (flannel0 → UdpTunnel → veth → UdpTunnel → flannel0) versus the bare veth
- * underlay, in the same run. Prints both, the ratio, and the tunnel's mean batch sizes.
- * Usage: {@code UdpThroughputDriver [seconds=5] [rounds=3] [batch=64] [streams=1]}
+ * namespaces over the bare veth underlay, over a kernel vxlan device on it (flannel's vxlan backend layout:
+ * VNI 1, port 8472, MTU 1450), and through the udp tunnel (flannel0 → UdpTunnel → veth → UdpTunnel → flannel0)
+ * with TUN offloads on ({@code udp}) and off ({@code udp-plain}), all in the same run, alternating per round.
+ * Prints the medians, the ratios to the veth and to vxlan, the tunnel's batch sizes and segments per TUN
+ * read/write, and allocation per packet. The tunnels are restarted for each udp round (on/off).
+ * Usage: {@code UdpThroughputDriver [seconds=5] [rounds=3] [batch=64] [streams=1] [modes=veth,vxlan,udp,udp-plain]}
  */
 public final class UdpThroughputDriver {
     private UdpThroughputDriver() {}
@@ -29,35 +35,73 @@ public final class UdpThroughputDriver {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         int streams = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        List<String> modes = List.of((args.length > 4 ? args[4] : "veth,vxlan,udp,udp-plain").split(","));
         if (!Sh.has("iperf3")) throw new IllegalStateException("iperf3 is not installed");
+        System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).strip());
         try (Netns a = Netns.create("ba"); Netns b = Netns.create("bb")) {
             wire(a, b);
-            UdpTunnelOptions opts = UdpTunnelOptions.DEFAULTS.withBatchSize(batch);
-            try (UdpTunnel ta = start(a, "192.168.90.1", "10.5.2.0/24", "192.168.90.2", opts);
-                 UdpTunnel tb = start(b, "192.168.90.2", "10.5.1.0/24", "192.168.90.1", opts)) {
-                List<Double> tunnel = new ArrayList<>();
-                List<Double> veth = new ArrayList<>();
-                for (int r = 0; r < rounds; r++) {
-                    veth.add(iperf(a, b, "192.168.90.2", seconds, streams));
-                    long alloc0 = TunnelThreadAllocation.bytes();
-                    long packets0 = packets(ta, tb);
-                    tunnel.add(iperf(a, b, "10.5.2.0", seconds, streams));
-                    double perPacket = (TunnelThreadAllocation.bytes() - alloc0) / (double) (packets(ta, tb) - packets0);
-                    System.out.printf("round %d: veth %.0f Mbit/s, udp tunnel %.0f Mbit/s (tunnel threads allocated "
-                            + "%.2f bytes/packet)%n", r + 1, veth.getLast(), tunnel.getLast(), perPacket);
+            Map<String, List<Double>> results = new LinkedHashMap<>();
+            for (String m : modes) results.put(m, new ArrayList<>());
+            Map<String, UdpTunnelStats[]> stats = new LinkedHashMap<>();
+            for (int r = 0; r < rounds; r++) {
+                StringBuilder line = new StringBuilder("round " + (r + 1) + ":");
+                for (String m : modes) {
+                    double mbps = switch (m) {
+                        case "veth" -> iperf(a, b, "192.168.90.2", seconds, streams);
+                        case "vxlan" -> iperf(a, b, "10.6.0.2", seconds, streams);
+                        case "udp", "udp-plain" -> tunnelRound(a, b, m, seconds, streams, batch, stats, line);
+                        default -> throw new IllegalArgumentException("unknown mode " + m);
+                    };
+                    results.get(m).add(mbps);
+                    line.append(String.format(" %s %.0f", m, mbps));
                 }
-                double t = median(tunnel);
-                double v = median(veth);
-                System.out.printf("median over %d rounds of %d s, %d stream(s), batch %d:%n", rounds, seconds, streams, batch);
-                System.out.printf("  bare veth (MTU 1500)          %8.0f Mbit/s%n", v);
-                System.out.printf("  podnet udp tunnel (MTU 1472)  %8.0f Mbit/s%n", t);
-                System.out.printf("  tunnel / veth                 %8.3f%n", t / v);
-                report("node A (sender)", ta.stats());
-                report("node B (receiver)", tb.stats());
-                System.out.println("  flannel0 drops: A tx " + drops(a, "tx") + ", B rx " + drops(b, "rx")
-                        + "; UDP receive-buffer errors on B: " + udpRcvbufErrors(b));
+                System.out.println(line.append(" Mbit/s"));
             }
+            System.out.printf("median over %d rounds of %d s, %d stream(s), batch %d:%n", rounds, seconds, streams, batch);
+            Double veth = results.containsKey("veth") ? median(results.get("veth")) : null;
+            Double vxlan = results.containsKey("vxlan") ? median(results.get("vxlan")) : null;
+            for (var e : results.entrySet()) {
+                double v = median(e.getValue());
+                System.out.printf("  %-10s %8.0f Mbit/s%s%s%n", e.getKey(), v,
+                        veth == null ? "" : String.format("   / veth %.3f", v / veth),
+                        vxlan == null ? "" : String.format("   / vxlan %.3f", v / vxlan));
+            }
+            for (var e : stats.entrySet()) {
+                report(e.getKey() + " node A (sender)", e.getValue()[0]);
+                report(e.getKey() + " node B (receiver)", e.getValue()[1]);
+            }
+            System.out.println("  flannel0 drops: A tx " + drops(a, "tx") + ", B rx " + drops(b, "rx")
+                    + "; UDP receive-buffer errors on B: " + udpRcvbufErrors(b));
+            System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).strip());
         }
+    }
+
+    /** Starts both tunnels (offloads on for "udp", off for "udp-plain"), runs iperf3, closes them. */
+    private static double tunnelRound(Netns a, Netns b, String mode, int seconds, int streams, int batch,
+                                      Map<String, UdpTunnelStats[]> stats, StringBuilder line) throws Exception {
+        UdpTunnelOptions opts = UdpTunnelOptions.DEFAULTS.withBatchSize(batch).withOffloads(mode.equals("udp"));
+        try (UdpTunnel ta = start(a, "192.168.90.1", "10.5.2.0/24", "192.168.90.2", opts);
+             UdpTunnel tb = start(b, "192.168.90.2", "10.5.1.0/24", "192.168.90.1", opts)) {
+            if (ta.offloadsActive() != opts.offloads()) line.append(" [offloads refused]");
+            iperf(a, b, "10.5.2.0", 1, 1); // warm-up: JIT-compile the loops before measuring allocation
+            long alloc0 = TunnelThreadAllocation.bytes();
+            long packets0 = packets(ta, tb);
+            double mbps = iperf(a, b, "10.5.2.0", seconds, streams);
+            double perPacket = (TunnelThreadAllocation.bytes() - alloc0) / (double) (packets(ta, tb) - packets0);
+            line.append(String.format(" (%s alloc %.2f B/pkt)", mode, perPacket));
+            UdpTunnelStats[] prev = stats.get(mode);
+            stats.put(mode, prev == null ? new UdpTunnelStats[] {ta.stats(), tb.stats()}
+                    : new UdpTunnelStats[] {plus(prev[0], ta.stats()), plus(prev[1], tb.stats())});
+            return mbps;
+        }
+    }
+
+    private static UdpTunnelStats plus(UdpTunnelStats x, UdpTunnelStats y) {
+        return new UdpTunnelStats(x.txPackets() + y.txPackets(), x.txBytes() + y.txBytes(), x.rxPackets() + y.rxPackets(),
+                x.rxBytes() + y.rxBytes(), x.dropsNoRoute() + y.dropsNoRoute(), x.dropsTtlExpired() + y.dropsTtlExpired(),
+                x.dropsMalformed() + y.dropsMalformed(), x.icmpUnreachableSent() + y.icmpUnreachableSent(),
+                x.sendErrors() + y.sendErrors(), x.receiveErrors() + y.receiveErrors(), x.txBatches() + y.txBatches(),
+                x.rxBatches() + y.rxBatches(), x.tunReads() + y.tunReads(), x.tunWrites() + y.tunWrites());
     }
 
     private static long packets(UdpTunnel ta, UdpTunnel tb) {
@@ -65,10 +109,12 @@ public final class UdpThroughputDriver {
     }
 
     private static void report(String who, UdpTunnelStats s) {
-        System.out.printf("  %s: tx %d pkts in %d sendmmsg (%.1f/call), rx %d pkts in %d recvmmsg (%.1f/call), "
-                        + "errors tx %d rx %d%n", who, s.txPackets(), s.txBatches(),
-                s.txPackets() / Math.max(1.0, s.txBatches()), s.rxPackets(), s.rxBatches(),
-                s.rxPackets() / Math.max(1.0, s.rxBatches()), s.sendErrors(), s.receiveErrors());
+        System.out.printf("  %s: tx %d pkts in %d sendmmsg (%.1f/call) from %d TUN reads (%.1f/read), rx %d pkts in "
+                        + "%d recvmmsg (%.1f/call) to %d TUN writes (%.1f/write), errors tx %d rx %d%n", who,
+                s.txPackets(), s.txBatches(), s.txPackets() / Math.max(1.0, s.txBatches()), s.tunReads(),
+                s.txPackets() / Math.max(1.0, s.tunReads()), s.rxPackets(), s.rxBatches(),
+                s.rxPackets() / Math.max(1.0, s.rxBatches()), s.tunWrites(), s.rxPackets() / Math.max(1.0, s.tunWrites()),
+                s.sendErrors(), s.receiveErrors());
     }
 
     private static long drops(Netns n, String dir) {
@@ -89,6 +135,16 @@ public final class UdpThroughputDriver {
         Sh.check("ip", "-n", a.name(), "link", "add", va, "type", "veth", "peer", "name", vb, "netns", b.name());
         node(a, va, "192.168.90.1/24", "10.5.1.0/32");
         node(b, vb, "192.168.90.2/24", "10.5.2.0/32");
+        vxlan(a, va, "192.168.90.1", "192.168.90.2", "10.6.0.1/24");
+        vxlan(b, vb, "192.168.90.2", "192.168.90.1", "10.6.0.2/24");
+    }
+
+    /** A kernel vxlan device as flannel's vxlan backend makes it (VNI 1, port 8472, MTU underlay − 50). */
+    private static void vxlan(Netns n, String underlay, String local, String remote, String addr) {
+        Sh.check("ip", "-n", n.name(), "link", "add", "vx0", "type", "vxlan", "id", "1", "local", local, "remote",
+                remote, "dstport", "8472", "dev", underlay);
+        Sh.check("ip", "-n", n.name(), "link", "set", "vx0", "mtu", "1450", "up");
+        Sh.check("ip", "-n", n.name(), "addr", "add", addr, "dev", "vx0");
     }
 
     private static void node(Netns n, String underlay, String underlayAddr, String leaseAddr) {
