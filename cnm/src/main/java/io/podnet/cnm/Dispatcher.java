@@ -85,8 +85,11 @@ final class Dispatcher {
     private Object createNetwork(JsonNode r) throws CnmException {
         JsonNode v4 = r.path("IPv4Data");
         if (!v4.isArray() || v4.size() != 1) throw new CnmException(Kind.BAD_REQUEST, "podnet networks need exactly one IPv4 pool, got " + v4.size());
-        if (r.path("IPv6Data").size() > 0) throw new CnmException(Kind.BAD_REQUEST, "podnet networks do not support IPv6");
-        net.createNetwork(str(r, "NetworkID"), str(v4.get(0), "Pool"), str(v4.get(0), "Gateway"));
+        JsonNode v6 = r.path("IPv6Data");
+        if (v6.size() > 1) throw new CnmException(Kind.BAD_REQUEST, "podnet networks take at most one IPv6 pool, got " + v6.size());
+        boolean dual = v6.size() == 1;
+        net.createNetwork(str(r, "NetworkID"), str(v4.get(0), "Pool"), str(v4.get(0), "Gateway"),
+                dual ? str(v6.get(0), "Pool") : null, dual ? str(v6.get(0), "Gateway") : null);
         return Map.of();
     }
 
@@ -94,7 +97,8 @@ final class Dispatcher {
         JsonNode itf = r.path("Interface");
         String address = opt(itf, "Address");
         if (address.isEmpty()) throw new CnmException(Kind.BAD_REQUEST, "CreateEndpoint without an IPv4 address (use an IPAM driver)");
-        net.createEndpoint(str(r, "NetworkID"), str(r, "EndpointID"), address, opt(itf, "MacAddress"), ports(r).orElse(List.of()));
+        net.createEndpoint(str(r, "NetworkID"), str(r, "EndpointID"), address, opt(itf, "AddressIPv6"), opt(itf, "MacAddress"),
+                ports(r).orElse(List.of()));
         return Map.of("Interface", Map.of()); // Docker supplied the interface: the answer must be empty
     }
 
@@ -103,6 +107,7 @@ final class Dispatcher {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("InterfaceName", Map.of("SrcName", j.srcName(), "DstPrefix", "eth"));
         out.put("Gateway", j.gateway());
+        j.gateway6().ifPresent(g -> out.put("GatewayIPv6", g));
         return out;
     }
 

@@ -23,7 +23,8 @@ import java.util.UUID;
 /**
  * The IPAM half: pools with reference counts (persisted), addresses reserved in one {@link LocalIpamStore}
  * per pool (gateway and aux addresses too). The network address and the broadcast address are never handed
- * out. Thread-safe (all public methods are synchronized).
+ * out (in IPv6 pools the first address, the subnet-router anycast of RFC 4291 §2.6.1, and the last are skipped the
+ * same way; IPv6 pools need an explicit subnet). Thread-safe (all public methods are synchronized).
  */
 final class IpamDriver implements AutoCloseable {
     static final String GATEWAY_TYPE = "com.docker.network.gateway";
@@ -43,14 +44,20 @@ final class IpamDriver implements AutoCloseable {
 
     /** The pool Docker asked for (empty: a free default pool), ref-counted; returns its id. */
     synchronized PoolId requestPool(String pool, String subPool, boolean v6) throws CnmException {
-        if (v6) throw new CnmException(Kind.BAD_REQUEST, "podnet IPAM does not support IPv6 pools");
         if (pool.isEmpty() && !subPool.isEmpty()) throw new CnmException(Kind.BAD_REQUEST, "a sub-pool needs a pool");
+        if (v6 && pool.isEmpty()) {
+            throw new CnmException(Kind.BAD_REQUEST, "IPv6 pools need an explicit subnet (docker network create --ipv6 --subnet <IPv6 CIDR>):"
+                    + " podnet has no default IPv6 range");
+        }
         PoolId id;
         try {
             id = pool.isEmpty() ? new PoolId(freeDefaultPool(), Optional.empty())
                     : new PoolId(IpPrefix.parse(pool), subPool.isEmpty() ? Optional.empty() : Optional.of(IpPrefix.parse(subPool)));
         } catch (IllegalArgumentException e) {
             throw new CnmException(Kind.BAD_REQUEST, e.getMessage(), e);
+        }
+        if (id.pool().address().isV4() == v6) {
+            throw new CnmException(Kind.BAD_REQUEST, "pool " + id.pool() + " is not an IPv" + (v6 ? "6" : "4") + " pool (V6=" + v6 + ")");
         }
         String key = id.toString();
         if (!pools.containsKey(key)) {

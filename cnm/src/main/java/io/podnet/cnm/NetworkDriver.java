@@ -35,7 +35,7 @@ final class NetworkDriver {
     private final Map<String, EndpointState> endpoints;
 
     /** What Join answers: the interface Docker moves into the sandbox and the default gateway. */
-    record Joined(String srcName, String gateway) {}
+    record Joined(String srcName, String gateway, Optional<String> gateway6) {}
 
     NetworkDriver(CnmConfig config, StateDir state, Rtnetlink host, NftTable nft) throws IOException {
         this.config = config;
@@ -75,13 +75,14 @@ final class NetworkDriver {
         }
     }
 
-    synchronized void createNetwork(String networkId, String pool, String gateway) throws CnmException {
+    /** Creates the network's bridge with its gateway(s); {@code pool6}/{@code gateway6} are null on an IPv4-only network. */
+    synchronized void createNetwork(String networkId, String pool, String gateway, String pool6, String gateway6) throws CnmException {
         NetworkState n;
         try {
-            IpPrefix p = IpPrefix.parse(pool);
-            Cidr gw = Cidr.parse(gateway);
-            if (!p.contains(gw.address())) throw new IllegalArgumentException("gateway " + gateway + " is outside pool " + pool);
-            n = new NetworkState(networkId, bridgeName(networkId), p.toString(), new Cidr(gw.address(), p.length()).toString());
+            Cidr gw = checkedGateway(pool, gateway, true);
+            Cidr gw6 = pool6 == null ? null : checkedGateway(pool6, gateway6, false);
+            n = new NetworkState(networkId, bridgeName(networkId), IpPrefix.parse(pool).toString(), gw.toString(),
+                    pool6 == null ? null : IpPrefix.parse(pool6).toString(), gw6 == null ? null : gw6.toString());
         } catch (IllegalArgumentException e) {
             throw new CnmException(Kind.BAD_REQUEST, e.getMessage(), e);
         }
@@ -102,6 +103,14 @@ final class NetworkDriver {
         }
     }
 
+    private static Cidr checkedGateway(String pool, String gateway, boolean v4) {
+        IpPrefix p = IpPrefix.parse(pool);
+        if (p.address().isV4() != v4) throw new IllegalArgumentException("pool " + pool + " is not IPv" + (v4 ? "4" : "6"));
+        Cidr gw = Cidr.parse(gateway);
+        if (!p.contains(gw.address())) throw new IllegalArgumentException("gateway " + gateway + " is outside pool " + pool);
+        return new Cidr(gw.address(), p.length());
+    }
+
     synchronized void deleteNetwork(String networkId) throws CnmException {
         NetworkState n = networks.get(networkId);
         if (n == null) return;
@@ -118,14 +127,22 @@ final class NetworkDriver {
         }
     }
 
-    synchronized void createEndpoint(String networkId, String endpointId, String address, String mac, List<PortMapping> ports)
-            throws CnmException {
+    synchronized void createEndpoint(String networkId, String endpointId, String address, String address6, String mac,
+                                     List<PortMapping> ports) throws CnmException {
         NetworkState n = network(networkId);
         EndpointState e;
         try {
             Cidr a = Cidr.parse(address);
             if (!IpPrefix.parse(n.pool()).contains(a.address())) throw new IllegalArgumentException("address " + address + " is outside pool " + n.pool());
-            e = new EndpointState(networkId, endpointId, a.toString(), mac, hostVeth(endpointId), containerVeth(endpointId), false, false, ports);
+            if (!address6.isEmpty()) {
+                if (!n.dualStack()) throw new IllegalArgumentException("IPv6 address " + address6 + " on a network without an IPv6 pool");
+                Cidr a6 = Cidr.parse(address6);
+                if (!IpPrefix.parse(n.pool6()).contains(a6.address())) {
+                    throw new IllegalArgumentException("address " + address6 + " is outside pool " + n.pool6());
+                }
+            }
+            e = new EndpointState(networkId, endpointId, a.toString(), mac, hostVeth(endpointId), containerVeth(endpointId), false, false,
+                    ports, address6);
         } catch (IllegalArgumentException ex) {
             throw new CnmException(Kind.BAD_REQUEST, "endpoint " + endpointId + ": " + ex.getMessage(), ex);
         }
@@ -193,7 +210,8 @@ final class NetworkDriver {
             EndpointState j = e.withJoined(true).withPublished(false, ports.orElse(e.ports()));
             state.putEndpoint(j);
             endpoints.put(endpointId, j);
-            return new Joined(e.containerVeth(), Cidr.parse(n.gateway()).address().toString());
+            return new Joined(e.containerVeth(), Cidr.parse(n.gateway()).address().toString(),
+                    n.dualStack() ? Optional.of(Cidr.parse(n.gateway6()).address().toString()) : Optional.empty());
         } catch (IOException | RuntimeException ex) {
             if (made) quietly(() -> host.links().deleteIfPresent(e.hostVeth()));
             endpoints.put(endpointId, e);
@@ -246,7 +264,7 @@ final class NetworkDriver {
 
     private void ensureBridge(NetworkState n) throws IOException {
         BridgeNetwork b = new BridgeNetwork(host, new BridgeConfig(n.bridge(), 0, true, false, false, config.ipMasq()));
-        b.ensureBridge(List.of(Cidr.parse(n.gateway())));
+        b.ensureBridge(n.dualStack() ? List.of(Cidr.parse(n.gateway()), Cidr.parse(n.gateway6())) : List.of(Cidr.parse(n.gateway())));
         // published ports on 127.0.0.1 are DNATed to the container: loopback sources must be routable here
         host.sysctls().ensure("net/ipv4/conf/" + n.bridge() + "/route_localnet", "1");
     }

@@ -6,13 +6,14 @@ import java.util.Optional;
 /**
  * A pool as Docker refers to it: {@code podnet/<pool>[/<subpool>]}, e.g. {@code podnet/10.235.0.0/24/10.235.0.128/25}.
  * The CIDRs are in the id, so an id stays valid after our restart even though dockerd never replays RequestPool.
+ * IPv6 pools ({@code podnet/fd00:6::/64}) are at most a /126, IPv4 pools at most a /30.
  */
 record PoolId(IpPrefix pool, Optional<IpPrefix> subPool) {
     static final String PREFIX = "podnet/";
 
     PoolId {
-        if (!pool.address().isV4()) throw new IllegalArgumentException("only IPv4 pools are supported: " + pool);
-        if (pool.length() > 30) throw new IllegalArgumentException("pool " + pool + " is smaller than a /30");
+        int max = pool.address().isV4() ? 30 : 126;
+        if (pool.length() > max) throw new IllegalArgumentException("pool " + pool + " is smaller than a /" + max);
         if (subPool.isPresent() && !pool.contains(subPool.get())) {
             throw new IllegalArgumentException("sub-pool " + subPool.get() + " is not inside pool " + pool);
         }

@@ -29,7 +29,10 @@ final class PortRules {
         List<String> dnat = new ArrayList<>();
         List<String> snat = new ArrayList<>();
         if (ipMasq) {
-            for (NetworkState n : networks) snat.addAll(NftTable.masqueradeRules("cnm-" + n.bridge(), List.of(IpPrefix.parse(n.pool()))));
+            for (NetworkState n : networks) {
+                List<IpPrefix> pools = n.dualStack() ? List.of(IpPrefix.parse(n.pool()), IpPrefix.parse(n.pool6())) : List.of(IpPrefix.parse(n.pool()));
+                snat.addAll(NftTable.masqueradeRules("cnm-" + n.bridge(), pools));
+            }
         }
         for (EndpointState e : endpoints) {
             if (!e.published() || !e.joined()) continue;
@@ -58,7 +61,7 @@ final class PortRules {
             match = "fib daddr type local";
         } else {
             IpAddress h = IpAddress.parse(m.hostIp());
-            if (!h.isV4()) return; // IPv6 host addresses: the endpoint has no IPv6 address
+            if (!h.isV4()) return; // IPv6 host addresses are not published (DNAT to the IPv4 address only)
             match = "ip daddr " + h;
         }
         String ports = m.hostPortEnd() > m.hostPort() ? m.hostPort() + "-" + m.hostPortEnd() : Integer.toString(m.hostPort());

@@ -67,8 +67,10 @@ class CnmIpamTest {
         assertThat(docker.post("/IpamDriver.RequestPool", "{not json").body().get("Error").asText()).contains("malformed JSON");
         assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"\",\"SubPool\":\"10.1.0.0/24\"}")
                 .body().get("Error").asText()).contains("sub-pool needs a pool");
-        assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"fd00::/64\",\"V6\":true}")
-                .body().get("Error").asText()).contains("IPv6");
+        assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"\",\"V6\":true}")
+                .body().get("Error").asText()).contains("IPv6 pools need an explicit subnet");
+        assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"10.9.0.0/24\",\"V6\":true}")
+                .body().get("Error").asText()).contains("not an IPv6 pool");
     }
 
     @Test
@@ -121,6 +123,23 @@ class CnmIpamTest {
         assertThat(server.ipam().reservations(id)).isEmpty();
         assertThat(server.ipam().pools()).isEmpty();
         assertThat(Files.readString(config.stateDir().resolve("pools.json"))).doesNotContain("10.235");
+    }
+
+    @Test
+    void ipv6PoolsWithAnExplicitSubnet() throws Exception {
+        JsonNode pool = docker.ok("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"fd00:6::/64\",\"SubPool\":\"\","
+                + "\"Options\":{},\"V6\":true}");
+        String id = pool.get("PoolID").asText();
+        assertThat(id).isEqualTo("podnet/fd00:6::/64");
+        assertThat(addr(id, "", "{\"RequestAddressType\":\"com.docker.network.gateway\"}")).isEqualTo("fd00:6::1/64");
+        assertThat(addr(id, "", "null")).isEqualTo("fd00:6::2/64");
+        assertThat(addr(id, "fd00:6::99", "null")).isEqualTo("fd00:6::99/64");
+        assertThat(docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"fd00:6::\"}").status()).isEqualTo(500);
+        restart();
+        assertThat(addr(id, "", "null")).isEqualTo("fd00:6::3/64");
+        docker.ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + id + "\"}");
+        assertThat(server.ipam().reservations(id)).isEmpty();
+        assertThat(server.ipam().pools()).isEmpty();
     }
 
     @Test

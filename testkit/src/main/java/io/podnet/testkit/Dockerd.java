@@ -78,6 +78,11 @@ public final class Dockerd implements AutoCloseable {
         return check("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", container).strip();
     }
 
+    /** The container's IPv6 address on {@code network} ({@code docker inspect}, empty without one). */
+    public String ip6Of(String container, String network) {
+        return check("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").GlobalIPv6Address}}", container).strip();
+    }
+
     /** Stops dockerd by its PID (SIGTERM, SIGKILL after 30 s) and the containerd it started; the data root stays. */
     public void stop() {
         if (daemon == null) return;
@@ -100,7 +105,7 @@ public final class Dockerd implements AutoCloseable {
             Files.createDirectories(root.resolve("bin"));
             Files.createDirectories(root.resolve("www"));
             Files.copy(BUSYBOX, root.resolve("bin/busybox"));
-            for (String a : List.of("sh", "sleep", "ping", "httpd", "ip", "cat", "ls", "wget")) {
+            for (String a : List.of("sh", "sleep", "ping", "ping6", "httpd", "ip", "cat", "ls")) {
                 Files.createSymbolicLink(root.resolve("bin").resolve(a), Path.of("busybox"));
             }
             Files.writeString(root.resolve("www/index.html"), body + "\n");

@@ -162,7 +162,7 @@ final class CnmAgentBed implements AutoCloseable {
         try (Stream<Path> pools = Files.list(ipam)) {
             for (Path p : pools.filter(Files::isDirectory).toList()) {
                 try (Stream<Path> s = Files.list(p)) {
-                    List<String> ips = s.map(f -> f.getFileName().toString()).filter(n -> n.matches("[0-9.]+")).sorted().toList();
+                    List<String> ips = s.map(f -> f.getFileName().toString()).filter(n -> n.matches("[0-9.]+|[0-9a-f:]*:[0-9a-f:]*")).sorted().toList();
                     if (!ips.isEmpty()) out.put(p.getFileName().toString(), ips);
                 }
             }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * Issue 6 acceptance through the agent as users run it: the agent JVM (config file with {@code cnm.enabled}) serves
  * a real dockerd 20.10; both live in one throwaway namespace ({@link CnmAgentBed}). Covers network create with and
  * without --subnet/--gateway/--ip-range/--aux-address, ping, a published port, connect/disconnect, kill -9 and
- * restart of the agent while containers run, refused requests (pool exhausted, host port taken, IPv6) and that
- * rm/network rm leave no veth, nft rule or reservation.
+ * restart of the agent while containers run, refused requests (pool exhausted, host port taken, IPv6 without a
+ * subnet), a dual-stack network, and that rm/network rm leave no veth, nft rule or reservation.
  */
 class CnmAgentDockerIT {
     static final int PORT = 18082;
@@ -77,6 +77,7 @@ class CnmAgentDockerIT {
             assertThat(Set.of(ip1, ip2, ip3)).hasSize(3);
             d.check("exec", c3, "/bin/ping", "-c", "1", "-W", "5", ip1);
             refusals(bed, n2);
+            dualStack(bed);
 
             d.check("rm", "-f", c1, c2, c3);
             d.check("network", "rm", n1, n2);
@@ -118,6 +119,25 @@ class CnmAgentDockerIT {
         d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", "10.237.0.254");
     }
 
+    /** {@code --ipv6} with an IPv6 subnet: containers get both families and reach each other and the gateways over both. */
+    private static void dualStack(CnmAgentBed bed) throws Exception {
+        Dockerd d = bed.docker;
+        String dr = bed.driver;
+        String n6 = dr + "-n6";
+        d.check("network", "create", "-d", dr, "--ipam-driver", dr, "--ipv6", "--subnet", "10.239.0.0/24", "--subnet", "fd00:6::/64", n6);
+        d.check("run", "-d", "--name", dr + "-v6a", "--network", n6, bed.image(), "/bin/sleep", "600");
+        d.check("run", "-d", "--name", dr + "-v6b", "--network", n6, bed.image(), "/bin/sleep", "600");
+        String a6 = d.ip6Of(dr + "-v6a", n6);
+        assertThat(IpPrefix.parse("fd00:6::/64").contains(IpAddress.parse(a6))).as(a6).isTrue();
+        d.check("exec", dr + "-v6b", "/bin/ping6", "-c", "1", "-W", "5", a6);
+        d.check("exec", dr + "-v6b", "/bin/ping6", "-c", "1", "-W", "5", "fd00:6::1");
+        d.check("exec", dr + "-v6b", "/bin/ping", "-c", "1", "-W", "5", d.ipOf(dr + "-v6a", n6));
+        assertThat(bed.reservations("fd00:6::_64")).hasSize(3);
+        d.check("rm", "-f", dr + "-v6a", dr + "-v6b");
+        d.check("network", "rm", n6);
+        assertThat(bed.reservations()).doesNotContainKeys("fd00:6::_64", "10.239.0.0_24");
+    }
+
     /** Requests the agent must refuse with a clear error, leaving no veth, reservation, endpoint or rule behind. */
     private static void refusals(CnmAgentBed bed, String n2) throws Exception {
         Dockerd d = bed.docker;
@@ -144,12 +164,10 @@ class CnmAgentDockerIT {
         d.docker("rm", "-f", dr + "-full", dr + "-only");
         d.check("network", "rm", n3);
 
-        // IPv6 pools are refused (not implemented), and the IPv4 pool Docker asked for first is released again
-        String n6 = dr + "-n6";
-        Sh.Result v6 = d.docker("network", "create", "-d", dr, "--ipam-driver", dr, "--ipv6", "--subnet", "10.239.0.0/24",
-                "--subnet", "fd00:6::/64", n6);
+        // --ipv6 without an IPv6 subnet: podnet has no default IPv6 range; the IPv4 pool Docker asked for first is released
+        Sh.Result v6 = d.docker("network", "create", "-d", dr, "--ipam-driver", dr, "--ipv6", dr + "-n6");
         assertThat(v6.exit()).as(v6.toString()).isNotZero();
-        assertThat(v6.err()).contains("IPv6");
+        assertThat(v6.err()).contains("IpamDriver.RequestPool").contains("IPv6 pools need an explicit subnet");
 
         assertThat(bed.veths()).isEqualTo(veths);
         assertThat(bed.reservations()).isEqualTo(reservations);
