@@ -22,7 +22,10 @@ import java.net.Socket;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -40,6 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(NetnsExtension.class)
 class UdpTunnelNetnsIT {
+    // runs with TUN offloads on (the default); UdpTunnelPlainNetnsIT repeats every test on the per-packet path
     private static final IpPrefix LEASE_A = IpPrefix.parse("10.5.1.0/24");
     private static final IpPrefix LEASE_B = IpPrefix.parse("10.5.2.0/24");
     private static final IpAddress UNDERLAY_A = IpAddress.parse("192.168.90.1");
@@ -70,6 +74,11 @@ class UdpTunnelNetnsIT {
         Sh.check("ip", "-n", n.name(), "route", "add", "10.5.0.0/16", "dev", "flannel0");
     }
 
+    /** The options every tunnel here runs with; {@link UdpTunnelPlainNetnsIT} turns the offloads off. */
+    UdpTunnelOptions options() {
+        return UdpTunnelOptions.DEFAULTS;
+    }
+
     private UdpTunnel start(Netns n, IpAddress underlay, UdpRoutes routes) throws Exception {
         NetNs ns = NetNs.named(n.name());
         TunDevice tun = TunDevice.attach(ns, "flannel0", LinkKind.Tuntap.Mode.TUN);
@@ -80,8 +89,9 @@ class UdpTunnelNetnsIT {
             tun.close();
             throw e;
         }
-        UdpTunnel t = UdpTunnel.start(tun, sock, routes);
+        UdpTunnel t = UdpTunnel.start(tun, sock, routes, options());
         toClose.add(t);
+        assertThat(t.offloadsActive()).as("offloads").isEqualTo(options().offloads());
         return t;
     }
 
@@ -142,6 +152,60 @@ class UdpTunnelNetnsIT {
         assertThat(t[0].stats().txBytes()).isGreaterThan(size);
         assertThat(t[1].stats().rxBytes()).isGreaterThan(size);
         assertThat(t[0].stats().txPackets()).isGreaterThan(size / 1472);
+        if (options().offloads()) {
+            // TSO super-packets were read (many segments per read) and coalesced segments written
+            assertThat(t[0].stats().tunReads() * 4).isLessThan(t[0].stats().txPackets());
+            assertThat(t[1].stats().tunWrites() * 4).isLessThan(t[1].stats().rxPackets());
+        } else {
+            assertThat(t[0].stats().tunReads()).isGreaterThanOrEqualTo(t[0].stats().txPackets());
+        }
+    }
+
+    @Test
+    void carriesUdpDatagramsWithValidChecksums(Netns a, Netns b) throws Exception {
+        startBoth(a, b);
+        // the receiving kernel drops a datagram whose checksum is wrong: all must arrive, byte for byte
+        try (DatagramChannel rx = NetNs.named(b.name()).run(() -> DatagramChannel.open().bind(
+                new InetSocketAddress("10.5.2.0", 9999)));
+             DatagramChannel tx = NetNs.named(a.name()).run(() -> DatagramChannel.open())) {
+            rx.socket().setSoTimeout(5000);
+            Random r = new Random(7);
+            for (int n : new int[] {0, 1, 2, 3, 100, 1001, 1444}) {
+                byte[] sent = new byte[n];
+                r.nextBytes(sent);
+                tx.send(ByteBuffer.wrap(sent), new InetSocketAddress("10.5.2.0", 9999));
+                ByteBuffer got = ByteBuffer.allocate(2000);
+                CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
+                    try {
+                        rx.receive(got);
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                f.get(5, TimeUnit.SECONDS);
+                assertThat(Arrays.copyOf(got.array(), got.position())).as(n + " bytes").isEqualTo(sent);
+            }
+        }
+    }
+
+    @Test
+    void offloadsKeepADeviceCreatedByAttachNonPersistentAndCloseRemovesIt(Netns a) throws Exception {
+        NetNs ns = NetNs.named(a.name());
+        TunDevice tun = TunDevice.attach(ns, "flannel9", LinkKind.Tuntap.Mode.TUN);
+        Sh.check("ip", "-n", a.name(), "addr", "add", "10.5.9.0/32", "dev", "flannel9");
+        Sh.check("ip", "-n", a.name(), "link", "set", "flannel9", "up");
+        UdpSocket sock = UdpSocket.open(ns, IpAddress.parse("0.0.0.0"), UdpSocket.FLANNEL_PORT);
+        UdpTunnel t = UdpTunnel.start(tun, sock, UdpRoutes.empty(), options());
+        try {
+            var info = Sh.ipJson(a.name(), "-d", "addr", "show", "flannel9").get(0);
+            assertThat(info.at("/linkinfo/info_data/persist").asBoolean()).isFalse();
+            assertThat(info.at("/linkinfo/info_data/vnet_hdr").asBoolean()).isEqualTo(options().offloads());
+            assertThat(info.at("/addr_info/0/local").asText()).as("address kept").isEqualTo("10.5.9.0");
+            assertThat(t.isRunning()).isTrue();
+        } finally {
+            t.close();
+        }
+        awaitTrue("device gone with its last fd", () -> !a.exec("ip", "link", "show", "flannel9").ok());
     }
 
     /** Sends {@code data} over TCP from a to 10.5.2.0:port in b; returns the SHA-256 of what b received. */
