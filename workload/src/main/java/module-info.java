@@ -4,4 +4,5 @@ module io.podnet.workload {
     requires transitive io.podnet.rtnetlink;
     exports io.podnet.workload.bridge;
     exports io.podnet.workload.nft;
+    exports io.podnet.workload.ns;
 }

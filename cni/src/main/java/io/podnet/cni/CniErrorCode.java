@@ -33,10 +33,17 @@ public record CniErrorCode(int code, String meaning) {
     /** podnet: CHECK found state that differs from what ADD created. */
     public static final CniErrorCode CHECK_FAILED = new CniErrorCode(104, "Attachment check failed");
 
+    /**
+     * Reference library only ({@code pkg/types.ErrInternal}): what libcni's skel reports for any untyped plugin
+     * error, e.g. the reference bridge plugin's "container veth name provided (eth0) already exists". podnet
+     * answers it when CNI_IFNAME already exists in the sandbox, as the reference does.
+     */
+    public static final CniErrorCode LIBCNI_INTERNAL = new CniErrorCode(999, "Internal error (libcni ErrInternal)");
+
     private static final CniErrorCode[] KNOWN = {INCOMPATIBLE_VERSION, UNSUPPORTED_FIELD, UNKNOWN_CONTAINER,
         INVALID_ENVIRONMENT, IO_FAILURE, DECODING_FAILURE, INVALID_NETWORK_CONFIG, INVALID_NETNS, TRY_AGAIN_LATER,
         PLUGIN_NOT_AVAILABLE, PLUGIN_NOT_AVAILABLE_LIMITED, INTERNAL, IPAM_EXHAUSTED, IPAM_REQUESTED_UNAVAILABLE,
-        IPAM_DUPLICATE, CHECK_FAILED};
+        IPAM_DUPLICATE, CHECK_FAILED, LIBCNI_INTERNAL};
 
     public CniErrorCode {
         if (code < 0) throw new IllegalArgumentException("CNI error code must be unsigned: " + code);

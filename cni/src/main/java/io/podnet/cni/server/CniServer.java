@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Complicating factors: the socket is bound under a temporary name, chmod-ed, then renamed into place so it
  * is never reachable with default permissions; a leftover socket file from a dead agent is replaced, but a live
  * one (connect succeeds) makes {@link #start} fail; requests for the same container id are serialised
- * (runtimes must not overlap them, but a retried ADD after a shim timeout can).
+ * (runtimes must not overlap them, but a retried ADD after a shim timeout can), others run in parallel, each
+ * on its own (pooled) platform thread.
  */
 public final class CniServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CniServer.class.getName());
@@ -37,7 +38,13 @@ public final class CniServer implements AutoCloseable {
     private final Path socket;
     private final CniHandler handler;
     private final ServerSocketChannel server;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Platform threads, reused (idle ones die after a minute), one per connection in progress. Not virtual
+     * threads: handlers spend their time in native netlink calls, which pin a virtual thread's carrier, and a
+     * kernel call that sleeps (rtnl_lock, RCU) would then stall every other request on the few carriers —
+     * measured: lock holders starved for 20-45 ms with 32 parallel ADDs on 2 CPUs.
+     */
+    private final ExecutorService workers = Executors.newCachedThreadPool(Thread.ofPlatform().name("podnet-cni-", 0).daemon(true).factory());
     private final KeyedLocks locks = new KeyedLocks();
     private final Thread acceptor;
 

@@ -17,6 +17,7 @@ import io.podnet.ipam.Owner;
 import io.podnet.ipam.RangeSet;
 import io.podnet.ipam.store.IpamStores;
 import io.podnet.ipam.store.LocalIpamStore;
+import io.podnet.ipam.store.Reservation;
 import io.podnet.net.Cidr;
 import io.podnet.net.IpAddress;
 import java.io.IOException;
@@ -68,16 +69,36 @@ public final class IpamCniHandler implements CniHandler {
         }
     }
 
-    /** ADD: allocate one address per range set and build the IPAM result. */
+    /** ADD: allocate one address per range set (durably) and build the IPAM result. */
     public CniResult add(CniRequest req, IpamConfig cfg, LocalIpamStore store) throws IpamException, IOException, CniException {
+        Pending p = reserve(req, cfg, store);
+        try {
+            p.reservation().awaitDurable();
+        } catch (IOException | RuntimeException e) {
+            p.reservation().cancel();
+            throw e;
+        }
+        return p.result();
+    }
+
+    /**
+     * An IPAM result whose addresses are reserved but maybe not yet durable: the caller awaits
+     * {@code reservation().awaitDurable()} before it answers (and cancels the reservation if its own work fails).
+     */
+    public record Pending(CniResult result, Reservation reservation) {}
+
+    /** ADD without waiting for durability, so the caller can plumb the interface meanwhile. */
+    public Pending reserve(CniRequest req, IpamConfig cfg, LocalIpamStore store) throws IpamException, IOException, CniException {
         Optional<Dns> dns = dns(cfg); // read before reserving, so a bad resolvConf cannot leak addresses
-        List<IpAddress> ips = store.allocate(owner(req), cfg.rangeSets(), requested(req));
+        List<IpAddress> requested = requested(req);
+        Reservation r = store.reserve(owner(req), cfg.rangeSets(), requested);
+        List<IpAddress> ips = r.ips();
         List<IpConfig> out = new ArrayList<>();
         for (int i = 0; i < ips.size(); i++) {
-            AllocRange r = cfg.rangeSets().get(i).rangeFor(ips.get(i)).orElseThrow();
-            out.add(IpConfig.of(new Cidr(ips.get(i), r.subnet().length()), Optional.of(r.gateway())));
+            AllocRange range = cfg.rangeSets().get(i).rangeFor(ips.get(i)).orElseThrow();
+            out.add(IpConfig.of(new Cidr(ips.get(i), range.subnet().length()), Optional.of(range.gateway())));
         }
-        return new CniResult(List.of(), out, cfg.routes(), dns);
+        return new Pending(new CniResult(List.of(), out, cfg.routes(), dns), r);
     }
 
     /** The ipam section decoded; {@code runtimeConfig.ipRanges} overrides its ranges. */

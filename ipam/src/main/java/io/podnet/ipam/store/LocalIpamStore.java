@@ -25,6 +25,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -32,10 +39,13 @@ import java.util.stream.Stream;
  * Crash-safe IP reservations for one network directory, host-local compatible on disk.
  *
  * <p>Complicating factors: (1) a kill -9 at any instant must never yield a duplicate: an IP file appears only
- * by {@code link(2)} of a complete temp file, so it is either absent or complete; with {@code fsync} the new
- * files and the directory are fsync-ed (one journal commit) before the answer is returned; leftover temp files
- * and empty IP files are removed by the next scan. A release is not fsync-ed: a power loss right after it can
- * bring the reservation back (a leak that GC reclaims), never a duplicate.
+ * by {@code link(2)} of a complete temp file, so it is either absent or complete; with {@code fsync} the temp
+ * file is written and fsync-ed <em>before</em> the lock is taken, and after the link (outside the lock) the
+ * directory is fsync-ed by a {@link GroupCommit} that covers every concurrent reservation with one sync, before
+ * the answer is returned; leftover temp files and empty IP files are removed by the next scan. A release is not
+ * fsync-ed: a power loss right after it can bring the reservation back (a leak that GC reclaims), never a
+ * duplicate. The lock is therefore held only for the link and bookkeeping (well under a millisecond), not for
+ * an fsync.
  * (2) Several processes may share a directory: every operation holds an fcntl lock on {@code lock}, and
  * re-reads the directory when the {@code .podnet-generation} counter or the directory mtime moved since this
  * process last wrote. fcntl locks do not exclude host-local's flock, so do not run host-local on the same
@@ -47,6 +57,9 @@ public final class LocalIpamStore implements AutoCloseable {
     static final String LAST_PREFIX = "last_reserved_ip.";
     static final String GENERATION = ".podnet-generation";
     static final String TMP_PREFIX = ".podnet-tmp-";
+    /** Owner files are prepared here, outside the lock, so the network directory's mtime stays ours. */
+    static final String TMP_DIR = ".podnet-tmp";
+    private static final int SYNC_THREADS = 16;
 
     private final Path dir;
     private final boolean fsync;
@@ -57,7 +70,16 @@ public final class LocalIpamStore implements AutoCloseable {
     private long generation = Long.MIN_VALUE;
     private FileTime dirMtime = FileTime.fromMillis(0);
     private ReconcileReport lastScan = new ReconcileReport(0, List.of(), List.of(), List.of());
-    private long tmpCounter;
+    private final AtomicLong tmpCounter = new AtomicLong();
+    /** Names this instance's temp files, so its own rescans leave its in-flight (unlocked) temp files alone. */
+    private final String tmpToken = ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-";
+    private final GroupCommit commits = new GroupCommit(this::syncDir);
+    /** Makes reservations durable in the background (file data in parallel, then the shared directory sync). */
+    private final ThreadPoolExecutor syncers = new ThreadPoolExecutor(SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().name("podnet-ipam-sync").daemon(true).unstarted(r));
+    /** Round-robin hints per range set (guarded by the lock; dropped on every rescan). */
+    private final Map<Integer, Optional<IpAddress>> lastReserved = new java.util.HashMap<>();
+    private final Map<Integer, FileChannel> lastChannels = new java.util.HashMap<>();
 
     private LocalIpamStore(Path dir, boolean fsync, FileChannel lockChannel, FileChannel genChannel) {
         this.dir = dir;
@@ -148,6 +170,7 @@ public final class LocalIpamStore implements AutoCloseable {
 
     private ReconcileReport rescan() throws IOException {
         index.clear();
+        forgetLast(); // another writer may have moved the hint, or replaced the file
         List<String> tmp = new ArrayList<>();
         List<String> empty = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
@@ -162,8 +185,18 @@ public final class LocalIpamStore implements AutoCloseable {
 
     private void scanOne(Path p, List<String> tmp, List<String> empty, List<String> unknown) throws IOException {
         String name = p.getFileName().toString();
+        if (name.equals(TMP_DIR) && Files.isDirectory(p)) {
+            try (Stream<Path> files = Files.list(p)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    if (f.getFileName().toString().startsWith(tmpToken)) continue; // ours, waiting for the lock to be linked
+                    Files.deleteIfExists(f); // another writer's: if it is alive it re-creates the file under the lock
+                    tmp.add(TMP_DIR + "/" + f.getFileName());
+                }
+            }
+            return;
+        }
         if (name.startsWith(TMP_PREFIX)) {
-            Files.deleteIfExists(p); // a writer holding the lock would still own it; we hold the lock
+            Files.deleteIfExists(p); // a crashed writer's (we hold the lock)
             tmp.add(name);
             return;
         }
@@ -190,19 +223,6 @@ public final class LocalIpamStore implements AutoCloseable {
         }
     }
 
-    /**
-     * One journal commit for the whole allocation: fsync the new IP files (the first commits everything
-     * pending, including the directory entries on ext4), then the directory itself (portable guarantee).
-     */
-    private void makeDurable(List<IpAddress> ips) throws IOException {
-        for (IpAddress ip : ips) {
-            try (FileChannel ch = FileChannel.open(dir.resolve(ip.toString()), StandardOpenOption.READ)) {
-                ch.force(true);
-            }
-        }
-        syncDir();
-    }
-
     private void syncDir() throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
@@ -210,33 +230,137 @@ public final class LocalIpamStore implements AutoCloseable {
     }
 
     /**
-     * Reserves one address per range set for {@code owner}, all or nothing (host-local {@code Get} per set).
-     * A requested address that lies in a set is used for that set; every requested address must be used.
+     * Durability of one reservation, run on a syncer thread while the caller goes on: fsync the new IP files'
+     * data (concurrent reservations fsync in parallel, which the journal folds into shared commits), then wait
+     * for a directory sync that started after the link (one {@link GroupCommit} sync covers them all).
      */
-    public List<IpAddress> allocate(Owner owner, List<RangeSet> sets, List<IpAddress> requested) throws IOException, IpamException {
-        return locked(() -> {
-            List<IpAddress> done = new ArrayList<>();
-            try {
-                for (int i = 0; i < sets.size(); i++) {
-                    done.add(allocateIn(i, sets.get(i), owner, requested));
-                }
-                List<IpAddress> unused = new ArrayList<>(requested);
-                unused.removeAll(done);
-                if (!unused.isEmpty()) {
-                    throw new IpamException(Reason.REQUESTED_UNAVAILABLE, "failed to allocate all requested IPs: " + unused);
-                }
-            } catch (IpamException | IOException | RuntimeException e) {
-                for (IpAddress ip : done) unreserve(ip);
-                committed();
-                throw e;
+    private void makeDurable(List<IpAddress> ips, long ticket) throws IOException {
+        for (IpAddress ip : ips) {
+            try (FileChannel ch = FileChannel.open(dir.resolve(ip.toString()), StandardOpenOption.READ)) {
+                ch.force(true);
+            } catch (NoSuchFileException e) {
+                // released or cancelled meanwhile: nothing to make durable
             }
-            if (fsync) makeDurable(done);
-            committed();
-            return done;
-        });
+        }
+        commits.await(ticket);
     }
 
-    private IpAddress allocateIn(int setIndex, RangeSet set, Owner owner, List<IpAddress> requested)
+    private CompletableFuture<Void> durableLater(List<IpAddress> ips, long ticket) {
+        if (!fsync) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        try {
+            syncers.execute(() -> {
+                try {
+                    makeDurable(ips, ticket);
+                    f.complete(null);
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new IOException("store " + dir + " is closed", e));
+        }
+        return f;
+    }
+
+    /**
+     * Reserves one address per range set for {@code owner}, all or nothing (host-local {@code Get} per set), and
+     * waits until the reservation is durable. A requested address that lies in a set is used for that set;
+     * every requested address must be used.
+     */
+    public List<IpAddress> allocate(Owner owner, List<RangeSet> sets, List<IpAddress> requested) throws IOException, IpamException {
+        Reservation r = reserve(owner, sets, requested);
+        try {
+            r.awaitDurable();
+        } catch (IOException | RuntimeException e) {
+            r.cancel();
+            throw e;
+        }
+        return r.ips();
+    }
+
+    /**
+     * Like {@link #allocate} but returns as soon as the addresses are taken; the caller must call
+     * {@link Reservation#awaitDurable()} before it reports them (and {@link Reservation#cancel()} if that fails),
+     * so durability (one group fsync) can overlap other work such as creating the interface.
+     */
+    public Reservation reserve(Owner owner, List<RangeSet> sets, List<IpAddress> requested) throws IOException, IpamException {
+        long t0 = System.nanoTime();
+        Path tmp = writeOwnerFile(owner);
+        long prepared = System.nanoTime() - t0;
+        try {
+            long[] times = new long[3]; // lock acquired, ticket
+            long t1 = System.nanoTime();
+            List<IpAddress> ips = locked(() -> {
+                times[0] = System.nanoTime();
+                List<IpAddress> done = allocateLocked(owner, sets, requested, tmp);
+                times[2] = fsync ? commits.ticket() : 0;
+                times[1] = System.nanoTime();
+                return done;
+            });
+            var timing = new Reservation.Timing(prepared, times[0] - t1, times[1] - times[0]);
+            return new Reservation(this, owner, ips, durableLater(ips, times[2]), timing);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private List<IpAddress> allocateLocked(Owner owner, List<RangeSet> sets, List<IpAddress> requested, Path tmp)
+            throws IOException, IpamException {
+        List<IpAddress> done = new ArrayList<>();
+        try {
+            for (int i = 0; i < sets.size(); i++) {
+                done.add(allocateIn(i, sets.get(i), owner, requested, tmp));
+            }
+            List<IpAddress> unused = new ArrayList<>(requested);
+            unused.removeAll(done);
+            if (!unused.isEmpty()) {
+                throw new IpamException(Reason.REQUESTED_UNAVAILABLE, "failed to allocate all requested IPs: " + unused);
+            }
+        } catch (IpamException | IOException | RuntimeException e) {
+            for (IpAddress ip : done) unreserve(ip);
+            committed();
+            throw e;
+        }
+        committed();
+        return done;
+    }
+
+
+    /** Directory syncs run so far (for tests of the group commit). */
+    long syncs() {
+        return commits.syncs();
+    }
+
+    /**
+     * The owner's file content in a fresh temp file, complete before any lock is taken; reservations hard-link
+     * it under each address's name. Not synced here: the group commit syncs the linked files before anyone is
+     * told about them, and an unsynced file lost to a power cut was never reported (an empty one is dropped by
+     * the next scan).
+     */
+    private Path writeOwnerFile(Owner owner) throws IOException {
+        Path tmpDir = dir.resolve(TMP_DIR);
+        Path tmp = tmpDir.resolve(tmpToken + tmpCounter.incrementAndGet());
+        try (FileChannel ch = open(tmp)) {
+            ByteBuffer b = ByteBuffer.wrap(owner.fileContent().getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) ch.write(b); // one small write: complete or absent after a process crash
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
+    }
+
+    private static FileChannel open(Path tmp) throws IOException {
+        try {
+            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(tmp.getParent());
+            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+    }
+
+    private IpAddress allocateIn(int setIndex, RangeSet set, Owner owner, List<IpAddress> requested, Path tmp)
             throws IOException, IpamException {
         for (IpAddress want : requested) {
             var r = set.rangeFor(want);
@@ -244,7 +368,7 @@ public final class LocalIpamStore implements AutoCloseable {
             if (r.get().gateway().equals(want)) {
                 throw new IpamException(Reason.REQUESTED_UNAVAILABLE, "requested ip " + want + " is subnet's gateway");
             }
-            if (!reserve(want, owner)) {
+            if (!reserve(want, owner, tmp)) {
                 throw new IpamException(Reason.REQUESTED_UNAVAILABLE, "requested IP address " + want
                         + " is not available in range set " + set);
             }
@@ -259,7 +383,7 @@ public final class LocalIpamStore implements AutoCloseable {
         Iterator<IpAddress> it = set.candidates(readLast(setIndex));
         while (it.hasNext()) {
             IpAddress ip = it.next();
-            if (!index.isTaken(ip) && reserve(ip, owner)) {
+            if (!index.isTaken(ip) && reserve(ip, owner, tmp)) {
                 writeLast(setIndex, ip);
                 return ip;
             }
@@ -267,25 +391,34 @@ public final class LocalIpamStore implements AutoCloseable {
         throw new IpamException(Reason.EXHAUSTED, "no IP addresses available in range set: " + set);
     }
 
-    /** Creates the IP file atomically; false if it exists (then indexes its owner). */
-    private boolean reserve(IpAddress ip, Owner owner) throws IOException {
+    /** Links the owner file under the IP's name (atomic, complete); false if the IP is taken (then indexes its owner). */
+    private boolean reserve(IpAddress ip, Owner owner, Path tmp) throws IOException {
         if (index.isTaken(ip)) return false;
         Path target = dir.resolve(ip.toString());
-        Path tmp = dir.resolve(TMP_PREFIX + ip + "-" + ProcessHandle.current().pid() + "-" + (tmpCounter++));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(owner.fileContent().getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) ch.write(b); // one small write: complete or absent after a process crash
-        }
         try {
-            Files.createLink(target, tmp);
+            link(target, tmp, owner);
         } catch (FileAlreadyExistsException e) {
-            Files.delete(tmp);
             index.put(ip, readOwner(target).orElse(new Owner("unknown", "")));
             return false;
         }
-        Files.delete(tmp);
         index.put(ip, owner);
         return true;
+    }
+
+    private void link(Path target, Path tmp, Owner owner) throws IOException {
+        try {
+            Files.createLink(target, tmp);
+        } catch (NoSuchFileException e) {
+            // another process's rescan removed our unlocked temp file; re-create it (we hold the lock now)
+            Files.deleteIfExists(tmp);
+            Path again = writeOwnerFile(owner);
+            try {
+                Files.move(again, tmp, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(again);
+            }
+            Files.createLink(target, tmp);
+        }
     }
 
     private Optional<Owner> readOwner(Path file) throws IOException {
@@ -302,19 +435,61 @@ public final class LocalIpamStore implements AutoCloseable {
         index.remove(ip);
     }
 
-    private Optional<IpAddress> readLast(int setIndex) throws IOException {
-        Path p = dir.resolve(LAST_PREFIX + setIndex);
+    /** Gives back exactly {@code ips} (a cancelled {@link Reservation}). */
+    void unreserveAll(Owner owner, List<IpAddress> ips) throws IOException {
         try {
-            return parseIp(Files.readString(p, StandardCharsets.UTF_8).strip());
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+            locked(() -> {
+                boolean changed = false;
+                for (IpAddress ip : ips) {
+                    if (index.owner(ip).filter(owner::equals).isEmpty()) continue; // already released (e.g. by GC)
+                    unreserve(ip);
+                    changed = true;
+                }
+                if (changed) committed();
+                return null;
+            });
+        } catch (IpamException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
+    /** The round-robin hint of range set {@code setIndex}: from memory, else from {@code last_reserved_ip.N}. */
+    private Optional<IpAddress> readLast(int setIndex) throws IOException {
+        Optional<IpAddress> known = lastReserved.get(setIndex);
+        if (known != null) return known;
+        Optional<IpAddress> onDisk;
+        try {
+            onDisk = parseIp(Files.readString(dir.resolve(LAST_PREFIX + setIndex), StandardCharsets.UTF_8).strip());
+        } catch (NoSuchFileException e) {
+            onDisk = Optional.empty();
+        }
+        lastReserved.put(setIndex, onDisk);
+        return onDisk;
+    }
+
+    /**
+     * Overwrites {@code last_reserved_ip.N} in place (write, then truncate to length) through a channel kept
+     * open: no new inode and no rename per allocation, which on a busy ext4 cost milliseconds inside the lock.
+     * A crash between the two calls can leave a different valid-looking address or junk: it is only the hint
+     * where round robin resumes (host-local does not write it atomically either).
+     */
     private void writeLast(int setIndex, IpAddress ip) throws IOException {
-        Path tmp = dir.resolve(TMP_PREFIX + LAST_PREFIX + setIndex);
-        Files.writeString(tmp, ip.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(LAST_PREFIX + setIndex), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        FileChannel ch = lastChannels.get(setIndex);
+        if (ch == null) {
+            ch = FileChannel.open(dir.resolve(LAST_PREFIX + setIndex), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lastChannels.put(setIndex, ch);
+        }
+        ByteBuffer b = ByteBuffer.wrap(ip.toString().getBytes(StandardCharsets.UTF_8));
+        int len = b.remaining();
+        while (b.hasRemaining()) ch.write(b, len - b.remaining());
+        ch.truncate(len);
+        lastReserved.put(setIndex, Optional.of(ip));
+    }
+
+    private void forgetLast() throws IOException {
+        lastReserved.clear();
+        for (FileChannel ch : lastChannels.values()) ch.close();
+        lastChannels.clear();
     }
 
     /** Releases everything {@code owner} holds; idempotent. Returns the released addresses. */
@@ -383,6 +558,13 @@ public final class LocalIpamStore implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        syncers.shutdown();
+        mutex.lock();
+        try {
+            forgetLast();
+        } finally {
+            mutex.unlock();
+        }
         try (lockChannel; genChannel) {
             // closes both
         }

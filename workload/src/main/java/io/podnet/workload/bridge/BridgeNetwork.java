@@ -10,10 +10,21 @@ import io.podnet.rtnetlink.AddressFlag;
 import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
+import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.NetlinkException;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.Rtnetlink;
+import io.podnet.workload.ns.NetnsThreads;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,17 +33,52 @@ import java.util.Optional;
  * Attaches and detaches workloads on one bridge network. Every step is idempotent ({@code ensure…},
  * replace, deleteIfPresent), so a retried ADD after a crash converges, and a failed attach removes what it
  * made before it throws.
+ * <p>Hot path (one ADD, about seven netlink round trips): the bridge is ensured once and then cached (re-ensured
+ * every {@link #REVALIDATE} or when the veth cannot find it); the veth pair is created up, enslaved, with a MAC
+ * chosen here, its peer born in the sandbox under its final name (no pre-check: EEXIST is examined only when it
+ * happens); the sandbox side (MAC, lo up, addresses, link up, routes) runs over a netlink socket opened inside
+ * the sandbox by a reusable {@link NetnsThreads} worker, which the caller may start early ({@link #openSandbox})
+ * so it overlaps IPAM. Nothing is read back: the MACs are ours, the bridge's is pinned.
  * <p>Complicating factors: the sandbox may already hold an interface named {@code ifname} (the runtime's
- * error, reported as such, nothing removed); the host end of a crashed earlier attempt may linger under the
- * same hash name (removed first); the sandbox may be gone at DEL time (then only the host end is removed).
+ * error, reported as {@link InterfaceExistsException}, nothing removed); the host end of a crashed earlier
+ * attempt may linger under the same hash name (removed, then created again); the bridge may vanish under the
+ * cache (re-ensured once); the sandbox may be gone at DEL time (DEL works from the host end alone, which also
+ * never touches a sandbox interface that podnet did not make). Host sysctls are written through
+ * {@link NetnsThreads} (or {@link NetNs#run}) in the host handle's namespace, never on the calling thread.
  */
 public final class BridgeNetwork {
+    /** How long an ensured bridge is trusted before the next ADD re-ensures it. */
+    public static final Duration REVALIDATE = Duration.ofSeconds(10);
+    private static final int VETH_DEFAULT_MTU = 1500;
+
     private final Rtnetlink host;
     private final BridgeConfig config;
+    private final NetnsThreads threads;
+    private final InstantSource clock;
+    private final ReentrantLock bridgeLock = new ReentrantLock();
+    private volatile Ensured ensured;
 
+    /** The bridge as last ensured: its link (index, pinned MAC), the gateways on it, and when. */
+    private record Ensured(Link bridge, Set<Cidr> gateways, Instant at) {}
+
+    /** Without worker threads: each sandbox gets a fresh platform thread ({@link Rtnetlink#open}); no caching of threads. */
     public BridgeNetwork(Rtnetlink host, BridgeConfig config) {
+        this(host, config, null, InstantSource.system());
+    }
+
+    public BridgeNetwork(Rtnetlink host, BridgeConfig config, NetnsThreads threads) {
+        this(host, config, threads, InstantSource.system());
+    }
+
+    /**
+     * @param threads workers for sandbox sockets and host sysctls, or null for a fresh platform thread each time
+     * @param clock for the bridge cache's {@link #REVALIDATE}
+     */
+    public BridgeNetwork(Rtnetlink host, BridgeConfig config, NetnsThreads threads, InstantSource clock) {
         this.host = host;
         this.config = config;
+        this.threads = threads;
+        this.clock = clock;
     }
 
     public BridgeConfig config() { return config; }
@@ -43,77 +89,198 @@ public final class BridgeNetwork {
 
     /** Thrown when the sandbox already has an interface of the requested name. */
     public static final class InterfaceExistsException extends IOException {
+        private final String ifname;
+
         public InterfaceExistsException(String ifname, String sandbox) {
-            super("interface " + ifname + " already exists in " + sandbox);
+            super("interface " + ifname + " already exists in network namespace " + sandbox);
+            this.ifname = ifname;
         }
+
+        public String ifname() { return ifname; }
     }
 
     /**
-     * Creates the bridge if missing, puts the gateway addresses on it when {@code isGateway}, brings it up.
-     * Equivalent to {@code ip link add BR type bridge; ip addr replace GW/LEN dev BR; ip link set BR up}.
+     * A netlink handle inside a sandbox, being opened on a worker; {@link #close()} closes it whether or not
+     * it was used. Not thread-safe: one attach at a time.
+     */
+    public static final class Sandbox implements AutoCloseable {
+        private final NetNs ns;
+        private final Future<Rtnetlink> pending;
+        private final NetnsThreads closer;
+        private Rtnetlink handle;
+
+        private Sandbox(NetNs ns, Future<Rtnetlink> pending, NetnsThreads closer) {
+            this.ns = ns;
+            this.pending = pending;
+            this.closer = closer;
+        }
+
+        public NetNs namespace() { return ns; }
+
+        Rtnetlink get() throws IOException {
+            if (handle == null) handle = NetnsThreads.await(pending);
+            return handle;
+        }
+
+        /** Closes the handle (on a worker, off the caller's path, when there are workers). */
+        @Override
+        public void close() {
+            Rtnetlink h;
+            try {
+                h = get();
+            } catch (IOException | RuntimeException e) {
+                return; // never opened (no such namespace, ...): nothing to close
+            }
+            if (closer != null) closer.closeLater(h);
+            else h.close();
+        }
+    }
+
+    /** Starts opening a netlink socket inside {@code ns} (on a worker when there are workers). */
+    public Sandbox openSandbox(NetNs ns) {
+        if (threads != null) return new Sandbox(ns, threads.openHandle(ns), threads);
+        CompletableFuture<Rtnetlink> f = new CompletableFuture<>();
+        try {
+            f.complete(Rtnetlink.open(ns));
+        } catch (IOException | RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return new Sandbox(ns, f, null);
+    }
+
+    /**
+     * Creates the bridge if missing, puts the gateway addresses on it when {@code isGateway}, pins its MAC (so it
+     * stops following the lowest port's), brings it up. Equivalent to {@code ip link add BR type bridge;
+     * ip addr replace GW/LEN dev BR; ip link set BR address <its own>; ip link set BR up}.
      */
     public Link ensureBridge(List<Cidr> gateways) throws IOException {
-        Optional<Link> existing = host.links().get(config.bridge());
-        if (existing.isPresent() && !(existing.get().kind() instanceof LinkKind.Bridge)) {
-            throw new IOException("link " + config.bridge() + " exists and is not a bridge (" + existing.get().kind().kindName() + ")");
-        }
-        if (existing.isEmpty()) {
-            LinkAttrs attrs = LinkAttrs.named(config.bridge());
-            if (config.mtu() > 0) attrs = attrs.mtu(config.mtu());
-            try {
-                host.links().add(attrs, new LinkKind.Bridge());
-            } catch (NetlinkException e) {
-                if (!e.isExists()) throw e;
+        bridgeLock.lock();
+        try {
+            Optional<Link> existing = host.links().get(config.bridge());
+            if (existing.isPresent() && !(existing.get().kind() instanceof LinkKind.Bridge)) {
+                throw new IOException("link " + config.bridge() + " exists and is not a bridge (" + existing.get().kind().kindName() + ")");
             }
-            host.sysctls().setAcceptRa(config.bridge(), 0);
-        }
-        if (config.isGateway()) {
-            for (Cidr gw : gateways) {
-                host.addresses().replace(new Address(config.bridge(), gw, null,
-                        gw.family() == IpFamily.V6 ? java.util.Set.of(AddressFlag.NODAD) : java.util.Set.of()));
-                host.sysctls().setIpForwarding(gw.family(), true);
+            if (existing.isEmpty()) createBridge();
+            if (config.isGateway()) {
+                for (Cidr gw : gateways) {
+                    host.addresses().replace(new Address(config.bridge(), gw, null,
+                            gw.family() == IpFamily.V6 ? Set.of(AddressFlag.NODAD) : Set.of()));
+                    hostSysctl(gw.family() == IpFamily.V4 ? "net/ipv4/ip_forward" : "net/ipv6/conf/all/forwarding", "1");
+                }
             }
+            host.links().setUp(config.bridge());
+            Link br = host.links().get(config.bridge()).orElseThrow(() -> new IOException("bridge " + config.bridge() + " vanished"));
+            if (config.isGateway() && br.mac().isPresent()) host.links().setMac(config.bridge(), br.mac().get());
+            Set<Cidr> all = new HashSet<>(gateways);
+            Ensured before = ensured;
+            if (before != null && before.bridge().index() == br.index()) all.addAll(before.gateways());
+            ensured = new Ensured(br, Set.copyOf(all), clock.instant());
+            return br;
+        } finally {
+            bridgeLock.unlock();
         }
-        host.links().setUp(config.bridge());
-        return host.links().get(config.bridge()).orElseThrow();
+    }
+
+    private void createBridge() throws IOException {
+        LinkAttrs attrs = LinkAttrs.named(config.bridge());
+        if (config.mtu() > 0) attrs = attrs.mtu(config.mtu());
+        try {
+            host.links().add(attrs, new LinkKind.Bridge());
+        } catch (NetlinkException e) {
+            if (!e.isExists()) throw e;
+        }
+        hostSysctl("net/ipv6/conf/" + config.bridge() + "/accept_ra", "0");
+    }
+
+    /** The bridge from the cache when it holds {@code gateways} and is fresh; else {@link #ensureBridge}. */
+    private Link bridgeFor(List<Cidr> gateways) throws IOException {
+        Ensured e = ensured;
+        if (e != null && e.gateways().containsAll(gateways) && clock.instant().isBefore(e.at().plus(REVALIDATE))) return e.bridge();
+        return ensureBridge(gateways);
+    }
+
+    private void hostSysctl(String key, String value) throws IOException {
+        if (threads != null) {
+            threads.ensureSysctl(host.namespace(), key, value);
+            return;
+        }
+        java.nio.file.Path p = java.nio.file.Path.of("/proc/sys", key);
+        host.namespace().run(() -> { // a fresh platform thread that enters the host namespace explicitly
+            if (!java.nio.file.Files.readString(p).strip().equals(value)) java.nio.file.Files.writeString(p, value);
+            return null;
+        });
     }
 
     /** Attaches one workload; on failure removes the veth it created and rethrows. */
     public Attached attach(Attachment a) throws IOException {
+        return attach(a, new Steps());
+    }
+
+    /** {@link #attach(Attachment)}, recording where the time went in {@code st}. */
+    public Attached attach(Attachment a, Steps st) throws IOException {
+        try (Sandbox sb = openSandbox(a.sandbox())) {
+            return attach(a, sb, st);
+        }
+    }
+
+    /** {@link #attach(Attachment)} with a sandbox handle the caller opened early (and closes). */
+    public Attached attach(Attachment a, Sandbox sb, Steps st) throws IOException {
         List<Cidr> gateways = new ArrayList<>();
         for (Attachment.IpConfig ip : a.ips()) ip.gateway().ifPresent(g -> gateways.add(new Cidr(g, ip.address().length())));
-        Link bridge = ensureBridge(gateways);
+        Link bridge = bridgeFor(gateways);
+        st.mark("bridge");
         String hostVeth = a.hostVethName();
-        try (Rtnetlink sandbox = Rtnetlink.open(a.sandbox())) {
-            if (sandbox.links().get(a.ifname()).isPresent()) throw new InterfaceExistsException(a.ifname(), a.sandbox().toString());
-            host.links().deleteIfPresent(hostVeth); // leftover of a crashed attempt for the same container/ifname
-            LinkAttrs attrs = LinkAttrs.named(hostVeth).master(config.bridge());
-            if (config.mtu() > 0) attrs = attrs.mtu(config.mtu());
-            host.links().add(attrs, LinkKind.Veth.peerIn(a.ifname(), a.sandbox()));
+        MacAddress hostMac = MacAddress.random(ThreadLocalRandom.current());
+        createVeth(a, sb, hostMac, gateways);
+        st.mark("veth");
+        try {
+            return configure(a, sb, bridge, hostMac, st);
+        } catch (IOException | RuntimeException e) {
+            host.links().deleteIfPresent(hostVeth);
+            throw e;
+        }
+    }
+
+    /** {@code ip link add H address M master BR [mtu N] up type veth peer name IFNAME netns SANDBOX}. */
+    private void createVeth(Attachment a, Sandbox sb, MacAddress hostMac, List<Cidr> gateways) throws IOException {
+        LinkAttrs attrs = LinkAttrs.named(a.hostVethName()).master(config.bridge()).mac(hostMac).up();
+        if (config.mtu() > 0) attrs = attrs.mtu(config.mtu());
+        for (int attempt = 1; ; attempt++) {
             try {
-                return configure(a, sandbox, bridge, hostVeth);
-            } catch (IOException | RuntimeException e) {
-                host.links().deleteIfPresent(hostVeth);
-                throw e;
+                host.links().add(attrs, LinkKind.Veth.peerIn(a.ifname(), a.sandbox()));
+                return;
+            } catch (NetlinkException e) {
+                if (attempt > 1) throw e;
+                if (e.isExists()) {
+                    if (sb.get().links().get(a.ifname()).isPresent()) throw new InterfaceExistsException(a.ifname(), a.sandbox().toString());
+                    host.links().deleteIfPresent(a.hostVethName()); // leftover of a crashed attempt for the same container/ifname
+                } else if (e.isNotFound()) {
+                    ensured = null; // the bridge went away under the cache
+                    ensureBridge(gateways);
+                } else {
+                    throw e;
+                }
             }
         }
     }
 
-    private Attached configure(Attachment a, Rtnetlink sandbox, Link bridge, String hostVeth) throws IOException {
-        if (config.hairpin()) host.links().setHairpin(hostVeth, true);
-        host.links().setUp(hostVeth);
-        if (a.mac().isPresent()) sandbox.links().setMac(a.ifname(), a.mac().get());
+    private Attached configure(Attachment a, Sandbox sb, Link bridge, MacAddress hostMac, Steps st) throws IOException {
+        if (config.hairpin()) host.links().setHairpin(a.hostVethName(), true);
+        Rtnetlink sandbox = sb.get();
+        st.mark("sandbox.open");
+        MacAddress mac = a.mac().orElseGet(() -> MacAddress.random(ThreadLocalRandom.current()));
+        sandbox.links().setMac(a.ifname(), mac);
         if (config.mtu() > 0) sandbox.links().setMtu(a.ifname(), config.mtu());
         sandbox.links().setUp("lo");
         for (Attachment.IpConfig ip : a.ips()) {
-            var flags = ip.address().family() == IpFamily.V6 ? java.util.Set.of(AddressFlag.NODAD) : java.util.Set.<AddressFlag>of();
+            var flags = ip.address().family() == IpFamily.V6 ? Set.of(AddressFlag.NODAD) : Set.<AddressFlag>of();
             sandbox.addresses().replace(new Address(a.ifname(), ip.address(), null, flags));
         }
         sandbox.links().setUp(a.ifname());
         for (Route r : sandboxRoutes(a)) sandbox.routes().replace(r);
-        Link hostLink = host.links().get(hostVeth).orElseThrow();
-        Link inner = sandbox.links().get(a.ifname()).orElseThrow();
-        return new Attached(config.bridge(), bridge.mac(), hostVeth, hostLink.mac(), a.ifname(), inner.mac(), inner.mtu());
+        st.mark("sandbox.config");
+        int mtu = config.mtu() > 0 ? config.mtu() : VETH_DEFAULT_MTU;
+        return new Attached(config.bridge(), bridge.mac(), a.hostVethName(), Optional.of(hostMac), a.ifname(), Optional.of(mac), mtu);
     }
 
     /** The routes an attachment gets: its explicit routes, plus a default route when isDefaultGateway. */
@@ -138,18 +305,18 @@ public final class BridgeNetwork {
     }
 
     /**
-     * Detaches a workload; succeeds when things are already gone (no sandbox, no interface, repeated calls).
-     * Deleting the sandbox end removes the pair; the host end is removed too in case the pair was split.
+     * Detaches a workload by deleting the host end of its veth pair (the kernel removes the sandbox end with it);
+     * succeeds when things are already gone (no sandbox, no interface, repeated calls). Never touches a sandbox
+     * interface podnet did not create. Equivalent to {@code ip link del pnvXXXXXXXXXXX}.
      */
     public void detach(Attachment a) throws IOException {
-        if (a.sandbox().exists()) {
-            try (Rtnetlink sandbox = Rtnetlink.open(a.sandbox())) {
-                sandbox.links().deleteIfPresent(a.ifname());
-            } catch (NetlinkException e) {
-                if (!e.isNotFound()) throw e;
-            }
-        }
         host.links().deleteIfPresent(a.hostVethName());
+    }
+
+    /** {@link #detach(Attachment)}, recording its time in {@code st}. */
+    public void detach(Attachment a, Steps st) throws IOException {
+        detach(a);
+        st.mark("veth.del");
     }
 
     /** Verifies an attachment; returns what is wrong (empty when healthy). */
@@ -167,7 +334,8 @@ public final class BridgeNetwork {
             problems.add("sandbox " + a.sandbox() + " does not exist");
             return problems;
         }
-        try (Rtnetlink sandbox = Rtnetlink.open(a.sandbox())) {
+        try (Sandbox sb = openSandbox(a.sandbox())) {
+            Rtnetlink sandbox = sb.get();
             if (sandbox.links().get(a.ifname()).isEmpty()) {
                 problems.add("interface " + a.ifname() + " is missing in " + a.sandbox());
                 return problems;

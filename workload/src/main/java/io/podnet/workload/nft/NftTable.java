@@ -1,10 +1,12 @@
 package io.podnet.workload.nft;
 
+import io.podnet.rtnetlink.NetNs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -13,12 +15,18 @@ import java.util.TreeMap;
  * table; table {...}"), so the kernel never sees a half-written ruleset, and nothing outside our table is
  * touched. Thread-safe; setters only change memory.
  * <p>Complicating factors: the first apply must work whether or not the table exists (hence "add" before
- * "delete"); an empty desired state deletes the table.
+ * "delete"); an empty desired state deletes the table. A forked {@code nft} lands in the network namespace of
+ * the thread that forks it: a table made with {@link #NftTable(NetNs)} therefore runs {@code nft} on a platform
+ * thread that first enters that namespace ({@link NetNs#run}), whichever thread calls {@link #apply()}; the
+ * no-namespace constructors keep the old contract (the caller's thread decides), for callers that already
+ * run {@code apply()} inside the right namespace. Runs are rare: {@link #apply()} forks {@code nft} only when
+ * the desired state changed (one transaction).
  */
 public final class NftTable {
     public static final String NAME = "podnet";
     private final String family;
     private final String name;
+    private final Optional<NetNs> ns;
     private final Map<String, Chain> chains = new TreeMap<>();
     private boolean dirty = true;
 
@@ -29,14 +37,35 @@ public final class NftTable {
         }
     }
 
+    /**
+     * {@code table inet podnet} in the namespace of whichever thread calls {@link #apply()}. Prefer
+     * {@link #NftTable(NetNs)}, which does not depend on the calling thread.
+     */
     public NftTable() {
         this("inet", NAME);
     }
 
+    /** {@code table inet podnet} in {@code ns}, whichever thread applies it. */
+    public NftTable(NetNs ns) {
+        this("inet", NAME, ns);
+    }
+
+    /** A table in the namespace of whichever thread calls {@link #apply()}. */
     public NftTable(String family, String name) {
         this.family = family;
         this.name = name;
+        this.ns = Optional.empty();
     }
+
+    /** A table in {@code ns}, whichever thread applies it. */
+    public NftTable(String family, String name, NetNs ns) {
+        this.family = family;
+        this.name = name;
+        this.ns = Optional.of(ns);
+    }
+
+    /** The namespace the table is pinned to, or empty when it follows the applying thread. */
+    public Optional<NetNs> namespace() { return ns; }
 
     public synchronized void setChain(String chain, Chain c) {
         if (!c.equals(chains.get(chain))) {
@@ -87,7 +116,18 @@ public final class NftTable {
         run("add table " + family + " " + name + "\ndelete table " + family + " " + name + "\n");
     }
 
-    private static void run(String script) throws IOException {
+    private void run(String script) throws IOException {
+        if (ns.isEmpty()) {
+            runHere(script);
+            return;
+        }
+        ns.get().run(() -> { // a fresh platform thread that enters the namespace explicitly
+            runHere(script);
+            return null;
+        });
+    }
+
+    private static void runHere(String script) throws IOException {
         Process p = new ProcessBuilder("nft", "-f", "-").redirectErrorStream(true).start();
         p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();

@@ -89,4 +89,39 @@ class BridgeNetworkNetnsIT {
         ns.run(() -> { t.apply(); return null; });
         assertThat(host.exec("nft", "list", "tables").check().out()).doesNotContain("podnet");
     }
+
+    @Test
+    void aPinnedNftTableLandsInItsNamespaceWhicheverThreadApplies(Netns host, Netns elsewhere) throws Exception {
+        NftTable t = new NftTable(NetNs.named(host.name()));
+        t.setChain("postrouting", new NftTable.Chain("type nat hook postrouting priority srcnat; policy accept;",
+                NftTable.masqueradeRules("net2", List.of(IpPrefix.parse("10.89.0.0/24")))));
+        try {
+            NetNs.named(elsewhere.name()).run(() -> { // the applying thread sits in another namespace
+                t.apply();
+                return null;
+            });
+            assertThat(host.exec("nft", "list", "table", "inet", "podnet").check().out()).contains("ip saddr 10.89.0.0/24");
+            assertThat(elsewhere.exec("nft", "list", "tables").check().out()).doesNotContain("podnet");
+        } finally {
+            t.removeChain("postrouting");
+            t.apply();
+        }
+        assertThat(host.exec("nft", "list", "tables").check().out()).doesNotContain("podnet");
+    }
+
+    @Test
+    void hostSysctlsOfTheBridgeIgnoreTheCallersNamespace(Netns host, Netns pod) throws Exception {
+        Sh.check("ip", "netns", "exec", host.name(), "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        Sh.check("ip", "netns", "exec", pod.name(), "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        try (var h = Rtnetlink.open(NetNs.named(host.name())); var threads = new io.podnet.workload.ns.NetnsThreads(NetNs.named(host.name()), 2)) {
+            var withWorkers = new BridgeNetwork(h, new BridgeConfig("pnbr2", 0, true, false, false, false), threads);
+            var without = new BridgeNetwork(h, new BridgeConfig("pnbr3", 0, true, false, false, false));
+            for (BridgeNetwork net : List.of(withWorkers, without)) {
+                NetNs.named(pod.name()).run(() -> net.ensureBridge(List.of(Cidr.parse("10.87.0.1/24"))));
+            }
+            assertThat(host.exec("sysctl", "-n", "net.ipv4.ip_forward").check().out().strip()).isEqualTo("1");
+            assertThat(pod.exec("sysctl", "-n", "net.ipv4.ip_forward").check().out().strip()).isEqualTo("0");
+            assertThat(host.exec("sysctl", "-n", "net.ipv6.conf.pnbr3.accept_ra").check().out().strip()).isEqualTo("0");
+        }
+    }
 }
