@@ -10,7 +10,6 @@ import io.podnet.testkit.Dockerd;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.RunId;
 import io.podnet.testkit.Sh;
-import io.podnet.workload.nft.NftTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,12 +37,12 @@ class CnmDockerIT {
             CnmConfig cfg = new CnmConfig(pluginSocket, work.resolve("cnm-state"), IpPrefix.parse("10.252.0.0/16"), 24, false, true);
             CnmServer[] server = new CnmServer[1];
             try (Rtnetlink h = Rtnetlink.open(NetNs.named(ns.name()))) {
-                server[0] = CnmServer.start(cfg, h, new NftTable());
+                server[0] = CnmServer.start(cfg, h, TestNft.in(h.namespace()));
                 try (Dockerd d = Dockerd.start(ns, work.resolve("docker"))) {
                     d.importBusybox(driver + "-img:latest", "podnet-cnm-ok");
                     exercise(d, driver, ns, () -> {
                         server[0].close(); // our restart while containers run: dockerd replays nothing
-                        server[0] = CnmServer.start(cfg, h, new NftTable());
+                        server[0] = CnmServer.start(cfg, h, TestNft.in(h.namespace()));
                         return server[0];
                     });
                 }

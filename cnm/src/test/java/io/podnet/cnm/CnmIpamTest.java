@@ -7,7 +7,6 @@ import io.podnet.net.IpAddress;
 import io.podnet.net.IpPrefix;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
-import io.podnet.workload.nft.NftTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +27,7 @@ class CnmIpamTest {
     void start() throws Exception {
         host = Rtnetlink.open(NetNs.current()); // only read (routes, for default pool choice)
         config = new CnmConfig(dir.resolve("plugins/podnet-test.sock"), dir.resolve("state"), IpPrefix.parse("10.251.0.0/22"), 24, false, true);
-        server = CnmServer.start(config, host, new NftTable());
+        server = CnmServer.start(config, host, TestNft.in(host.namespace()));
         docker = new PluginClient(config.socket());
     }
 
@@ -40,7 +39,7 @@ class CnmIpamTest {
 
     private void restart() throws Exception {
         server.close();
-        server = CnmServer.start(config, host, new NftTable());
+        server = CnmServer.start(config, host, TestNft.in(host.namespace()));
     }
 
     @Test
@@ -159,7 +158,7 @@ class CnmIpamTest {
         server.close();
         server = null;
         Files.createFile(config.socket());
-        server = CnmServer.start(config, host, new NftTable());
+        server = CnmServer.start(config, host, TestNft.in(host.namespace()));
         assertThat(docker.ok("/Plugin.Activate", "").get("Implements").size()).isEqualTo(2);
     }
 

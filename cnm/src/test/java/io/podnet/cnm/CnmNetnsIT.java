@@ -9,7 +9,6 @@ import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.NetnsExtension;
 import io.podnet.testkit.Sh;
-import io.podnet.workload.nft.NftTable;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -50,7 +49,7 @@ class CnmNetnsIT {
         Sh.check("ip", "-n", host.name(), "link", "set", "lo", "up");
         CnmConfig cfg = config();
         try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name()))) {
-            CnmServer server = CnmServer.start(cfg, h, new NftTable());
+            CnmServer server = CnmServer.start(cfg, h, TestNft.in(h.namespace()));
             try {
                 PluginClient docker = new PluginClient(cfg.socket());
                 String pool = createNetwork(docker);
@@ -79,7 +78,7 @@ class CnmNetnsIT {
                 assertThat(fetchThroughPublishedPort(host, c1)).isEqualTo("hello from c1");
 
                 server.close(); // our restart: state is reloaded, rules re-applied
-                server = CnmServer.start(cfg, h, new NftTable());
+                server = CnmServer.start(cfg, h, TestNft.in(h.namespace()));
                 assertThat(fetchThroughPublishedPort(host, c1)).isEqualTo("hello from c1");
 
                 // docker rm -f: Revoke, Leave, DeleteEndpoint, ReleaseAddress
@@ -114,7 +113,7 @@ class CnmNetnsIT {
     @Test
     void failedJoinAndCreateEndpointLeaveNothingBehind(Netns host) throws Exception {
         CnmConfig cfg = config();
-        try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name())); CnmServer server = CnmServer.start(cfg, h, new NftTable())) {
+        try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name())); CnmServer server = CnmServer.start(cfg, h, TestNft.in(h.namespace()))) {
             PluginClient docker = new PluginClient(cfg.socket());
             String pool = createNetwork(docker);
             PluginClient.Answer outside = docker.post("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + EP2
