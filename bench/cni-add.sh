@@ -9,10 +9,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 podnet_find_jdk
-mvn -B -q -ntp package -DskipTests -pl bench,cli -am
+fresh=""
+if ! mvn -B -q -ntp package -DskipTests -pl bench,cli -am; then
+  # Another module of the tree may be mid-edit. Fall back to the last packaged cli/bench jars, with freshly
+  # compiled classes of the modules the CNI path runs (cni, ipam, workload, agent) and of this driver in front.
+  [ -f cli/target/podnet-cli.jar ] && [ -f bench/target/podnet-bench-0.1.0-SNAPSHOT.jar ] || exit 1
+  echo "cni-add.sh: full build failed; using the last cli/bench jars with fresh cni/ipam/workload/agent classes" >&2
+  mvn -B -q -ntp compile -pl cni,ipam,workload,agent -am
+  "$JAVA_HOME/bin/javac" -d bench/target/cniadd-classes bench/src/main/java/io/podnet/bench/cniadd/*.java
+  fresh="$PWD/cni/target/classes:$PWD/ipam/target/classes:$PWD/workload/target/classes:$PWD/agent/target/classes:"
+fi
 ns="pnbench$$"
 ip netns add "$ns"
 trap 'ip netns del "$ns"' EXIT
 ip -n "$ns" link set lo up
-ip netns exec "$ns" "$JAVA_HOME/bin/java" ${CNI_BENCH_OPTS:-} -Dpodnet.cli.cp="$PWD/cli/target/podnet-cli.jar:$PWD/cli/target/lib/*" \
-  -cp "bench/target/podnet-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.podnet.bench.cniadd.CniAddBench "$@"
+ip netns exec "$ns" "$JAVA_HOME/bin/java" ${CNI_BENCH_OPTS:-} -Dpodnet.cli.cp="${fresh}$PWD/cli/target/podnet-cli.jar:$PWD/cli/target/lib/*" \
+  -cp "${fresh:+bench/target/cniadd-classes:}bench/target/podnet-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.podnet.bench.cniadd.CniAddBench "$@"

@@ -18,6 +18,7 @@ import io.podnet.ipam.Owner;
 import io.podnet.ipam.cni.IpamCniHandler;
 import io.podnet.ipam.store.IpamStores;
 import io.podnet.ipam.store.LocalIpamStore;
+import io.podnet.ipam.store.Reservation;
 import io.podnet.net.IpPrefix;
 import io.podnet.net.MacAddress;
 import io.podnet.rtnetlink.NetNs;
@@ -25,12 +26,15 @@ import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.workload.bridge.Attachment;
 import io.podnet.workload.bridge.BridgeConfig;
 import io.podnet.workload.bridge.BridgeNetwork;
+import io.podnet.workload.bridge.Steps;
+import io.podnet.workload.ns.NetnsThreads;
 import io.podnet.workload.nft.NftTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * CNI type {@code podnet}: a bridge network with podnet IPAM (the reference bridge + host-local, done in the
@@ -40,32 +44,52 @@ import java.util.Optional;
  * <p>Config keys (as the reference bridge): {@code bridge} (default {@code cni0}), {@code isGateway},
  * {@code isDefaultGateway}, {@code ipMasq}, {@code mtu}, {@code hairpinMode}, {@code ipam} (host-local format).
  */
-public final class BridgeCniHandler implements CniHandler {
+public final class BridgeCniHandler implements CniHandler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BridgeCniHandler.class.getName());
+    /** Workers that open sandbox sockets and write sysctls; a handoff takes microseconds, so a few suffice. */
+    static final int NETNS_THREADS = 4;
     private final Rtnetlink host;
     private final IpamStores stores;
     private final NftTable nft;
     private final Path defaultIpamDir;
+    private final NetnsThreads threads;
+    private final ConcurrentHashMap<BridgeConfig, BridgeNetwork> networks = new ConcurrentHashMap<>();
 
-    public BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir) {
+    /** Opens a few namespace worker threads (they time out when idle) homed in {@code host}'s namespace. */
+    public BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir) throws IOException {
+        this(host, stores, nft, defaultIpamDir, new NetnsThreads(host.namespace(), NETNS_THREADS));
+    }
+
+    BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir, NetnsThreads threads) {
         this.host = host;
         this.stores = stores;
         this.nft = nft;
         this.defaultIpamDir = defaultIpamDir;
+        this.threads = threads;
+    }
+
+    /** Stops the namespace workers (they are daemons that time out anyway) and releases the host descriptor. */
+    @Override
+    public void close() throws IOException {
+        threads.close();
     }
 
     @Override
     public CniResponse handle(CniRequest req) throws CniException {
+        long entered = System.nanoTime();
         BridgeConfig bc = bridgeConfig(req.conf().raw());
         IpamConfig ic = ipamConfig(req);
         try {
             LocalIpamStore store = stores.get(ic.networkDir(), ic.fsync());
-            BridgeNetwork net = new BridgeNetwork(host, bc);
+            BridgeNetwork net = networks.computeIfAbsent(bc, c -> new BridgeNetwork(host, c, threads));
             return switch (req.command()) {
-                case ADD -> CniResponse.result(add(req, ic, store, net), req.conf().version());
+                case ADD -> CniResponse.result(add(req, ic, store, net, entered), req.conf().version());
                 case DEL -> {
-                    net.detach(attachment(req, List.of(), List.of()));
+                    Steps st = new Steps();
+                    net.detach(attachment(req, List.of(), List.of()), st);
                     store.release(new Owner(req.containerId(), req.ifname()));
+                    st.mark("release");
+                    LOG.log(System.Logger.Level.DEBUG, () -> "DEL " + req.containerId() + " steps: " + st);
                     yield CniResponse.ok();
                 }
                 case CHECK -> {
@@ -84,45 +108,79 @@ public final class BridgeCniHandler implements CniHandler {
         } catch (IpamException e) {
             throw e.toCni();
         } catch (BridgeNetwork.InterfaceExistsException e) {
-            throw new CniException(CniErrorCode.INVALID_NETWORK_CONFIG, e.getMessage(), "CNI_IFNAME=" + req.ifname());
+            // what the reference bridge plugin answers (its "container veth name provided (eth0) already exists"
+            // arrives as libcni's ErrInternal, 999): the config is fine, so 7 would blame the wrong thing
+            throw new CniException(CniErrorCode.LIBCNI_INTERNAL, "container interface name provided (" + req.ifname()
+                    + ") already exists: " + e.getMessage(), "CNI_IFNAME=" + req.ifname() + " is taken in CNI_NETNS=" + req.netns());
         } catch (IOException e) {
             throw new CniException(CniErrorCode.INTERNAL, req.command() + " failed: " + e.getMessage(), "");
         }
     }
 
-    private CniResult add(CniRequest req, IpamConfig ic, LocalIpamStore store, BridgeNetwork net)
+    private CniResult add(CniRequest req, IpamConfig ic, LocalIpamStore store, BridgeNetwork net, long entered)
             throws IOException, IpamException, CniException {
         if (req.netns().isEmpty()) throw new CniException(CniErrorCode.INVALID_ENVIRONMENT, "CNI_NETNS is required for ADD", "");
-        if (!NetNs.at(Path.of(req.netns())).exists()) {
+        NetNs ns = NetNs.at(Path.of(req.netns()));
+        if (!ns.exists()) {
             throw new CniException(CniErrorCode.INVALID_NETNS, "network namespace " + req.netns() + " does not exist", "");
         }
         long t0 = System.nanoTime();
-        CniResult ipam = new IpamCniHandler(stores).add(req, ic, store);
+        try (BridgeNetwork.Sandbox sb = net.openSandbox(ns)) { // opens on a worker while IPAM reserves
+            IpamCniHandler.Pending pending = new IpamCniHandler(stores).reserve(req, ic, store);
+            return attachAndCommit(req, ic, net, sb, pending, new long[] {entered, t0});
+        }
+    }
+
+    /** Plumbs the reserved addresses while their group commit runs; undoes both if anything fails. */
+    private CniResult attachAndCommit(CniRequest req, IpamConfig ic, BridgeNetwork net, BridgeNetwork.Sandbox sb,
+                                      IpamCniHandler.Pending pending, long[] since) throws IOException, CniException {
+        long t0 = since[1];
+        Reservation resv = pending.reservation();
+        CniResult ipam = pending.result();
+        Attachment a = null;
+        boolean attached = false;
         try {
             long t1 = System.nanoTime();
-            Attachment a = attachment(req, ipam.ips(), ipam.routes());
-            BridgeNetwork.Attached at = net.attach(a);
+            a = attachment(req, ipam.ips(), ipam.routes());
+            Steps st = new Steps();
+            BridgeNetwork.Attached at = net.attach(a, sb, st);
+            attached = true;
             long t2 = System.nanoTime();
+            resv.awaitDurable();
+            long t3 = System.nanoTime();
             if (net.config().ipMasq()) masquerade(req.conf().name(), ic);
             LOG.log(System.Logger.Level.DEBUG, () -> "ADD " + req.containerId() + " phases: ipam " + (t1 - t0) / 1000 + " us, attach "
-                    + (t2 - t1) / 1000 + " us, masq " + (System.nanoTime() - t2) / 1000 + " us");
-            List<CniInterface> ifs = List.of(
-                    CniInterface.of(at.bridge(), at.bridgeMac().map(MacAddress::toString).orElse(""), ""),
-                    CniInterface.of(at.hostVeth(), at.hostMac().map(MacAddress::toString).orElse(""), ""),
-                    CniInterface.of(at.ifname(), at.containerMac().map(MacAddress::toString).orElse(""), req.netns()));
-            List<IpConfig> ips = ipam.ips().stream().map(ip -> new IpConfig(ip.address(), ip.gateway(), Optional.of(2))).toList();
-            List<CniRoute> routes = new ArrayList<>(ipam.routes());
-            if (net.config().isDefaultGateway()) {
-                for (IpConfig ip : ips) {
-                    IpPrefix def = ip.address().family() == io.podnet.net.IpFamily.V4 ? IpPrefix.DEFAULT_V4 : IpPrefix.DEFAULT_V6;
-                    if (ip.gateway().isPresent() && routes.stream().noneMatch(r -> r.dst().equals(def))) routes.add(CniRoute.of(def, ip.gateway()));
+                    + (t2 - t1) / 1000 + " us, sync " + (t3 - t2) / 1000 + " us, masq " + (System.nanoTime() - t3) / 1000 + " us; ipam lockwait "
+                    + resv.timing().lockWaitNanos() / 1000 + " held " + resv.timing().lockHeldNanos() / 1000 + " prepare "
+                    + resv.timing().prepareNanos() / 1000 + " us; attach: " + st + "; config " + (t0 - since[0]) / 1000 + " us");
+            return result(req, net, ipam, at);
+        } catch (IOException | RuntimeException | CniException e) {
+            if (attached) {
+                try {
+                    net.detach(a);
+                } catch (IOException | RuntimeException d) {
+                    e.addSuppressed(d);
                 }
             }
-            return new CniResult(ifs, ips, routes, req.conf().dns().or(ipam::dns));
-        } catch (IOException | RuntimeException | CniException e) {
-            store.release(new Owner(req.containerId(), req.ifname()));
+            resv.cancel();
             throw e;
         }
+    }
+
+    private static CniResult result(CniRequest req, BridgeNetwork net, CniResult ipam, BridgeNetwork.Attached at) {
+        List<CniInterface> ifs = List.of(
+                CniInterface.of(at.bridge(), at.bridgeMac().map(MacAddress::toString).orElse(""), ""),
+                CniInterface.of(at.hostVeth(), at.hostMac().map(MacAddress::toString).orElse(""), ""),
+                CniInterface.of(at.ifname(), at.containerMac().map(MacAddress::toString).orElse(""), req.netns()));
+        List<IpConfig> ips = ipam.ips().stream().map(ip -> new IpConfig(ip.address(), ip.gateway(), Optional.of(2))).toList();
+        List<CniRoute> routes = new ArrayList<>(ipam.routes());
+        if (net.config().isDefaultGateway()) {
+            for (IpConfig ip : ips) {
+                IpPrefix def = ip.address().family() == io.podnet.net.IpFamily.V4 ? IpPrefix.DEFAULT_V4 : IpPrefix.DEFAULT_V6;
+                if (ip.gateway().isPresent() && routes.stream().noneMatch(r -> r.dst().equals(def))) routes.add(CniRoute.of(def, ip.gateway()));
+            }
+        }
+        return new CniResult(ifs, ips, routes, req.conf().dns().or(ipam::dns));
     }
 
     private void masquerade(String network, IpamConfig ic) throws IOException {
@@ -130,7 +188,12 @@ public final class BridgeCniHandler implements CniHandler {
         ic.rangeSets().forEach(rs -> rs.ranges().forEach(r -> subnets.add(r.subnet())));
         nft.setChain("masq_" + network.replaceAll("[^A-Za-z0-9_]", "_"), new NftTable.Chain("type nat hook postrouting priority srcnat; policy accept;",
                 NftTable.masqueradeRules(network, subnets)));
-        nft.apply();
+        // the table belongs to the host: apply it on a worker inside the host namespace, not on whatever thread runs
+        // this request (a shared NftTable() follows the applying thread; nft only forks when the rules changed)
+        threads.call(host.namespace(), () -> {
+            nft.apply();
+            return null;
+        });
     }
 
     private void check(CniRequest req, LocalIpamStore store, BridgeNetwork net) throws CniException, IOException, IpamException {

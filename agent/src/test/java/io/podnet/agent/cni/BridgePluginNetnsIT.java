@@ -134,16 +134,19 @@ class BridgePluginNetnsIT {
 
         Sh.ip(pod.name(), "link", "add", "eth0", "type", "bridge");
         var exists = bed.podnet("ADD", "ctr-b1", pod, "eth0", conf.toString());
-        assertThat(exists.exit()).as(exists.toString()).isEqualTo(1);
-        assertThat(exists.code()).as(exists.toString()).isGreaterThan(0);
-        assertThat(exists.json().path("msg").asText()).contains("eth0");
+        // what the reference bridge answers (libcni ErrInternal 999), not 7: the config is fine, the name is taken
+        assertCode(exists, 999, "interface exists");
+        assertThat(exists.json().path("msg").asText()).contains("(eth0) already exists");
+        assertThat(exists.json().path("details").asText()).contains("CNI_IFNAME=eth0");
         assertThat(Sh.ipJson(pod.name(), "link", "show", "eth0").get(0).path("linkinfo").path("info_kind").asText())
                 .as("the existing interface is untouched").isEqualTo("bridge");
         assertThat(bed.reservations(net)).as("no reservation after failed ADDs").isEmpty();
         assertThat(bed.hostVeths()).as("no veth after failed ADDs").hasSize(vethsBefore);
         assertThat(Sh.ipJson(pod.name(), "link", "show", "type", "veth")).isEmpty();
-        // the runtime still DELs after a failed ADD: that must succeed
+        // the runtime still DELs after a failed ADD: that must succeed, and leave alone the eth0 podnet did not make
         assertThat(bed.podnet("DEL", "ctr-b1", pod, "eth0", conf.toString()).exit()).isZero();
+        assertThat(Sh.ipJson(pod.name(), "link", "show", "eth0").get(0).path("linkinfo").path("info_kind").asText())
+                .as("DEL removes only what ADD made").isEqualTo("bridge");
     }
 
     @Test

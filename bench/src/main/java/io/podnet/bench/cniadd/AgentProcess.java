@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The podnet agent as a child JVM ({@code io.podnet.cli.Main agent}) with CniDispatcher logging at FINE to a
- * file, so the agent-side time of each request can be read back. Stopped (by PID) on close.
+ * file, so the agent-side time of each request can be read back. Stopped (by PID) on close. The log lives on
+ * tmpfs ({@code /dev/shm} when present): on the disk, appending a line can wait for a journal commit (the
+ * agent's own IPAM fsync), which would add the measuring channel's cost to the measured time.
  */
 record AgentProcess(Process process, Path socket, Path log) implements AutoCloseable {
 
@@ -27,7 +29,7 @@ record AgentProcess(Process process, Path socket, Path log) implements AutoClose
                 .level=INFO
                 io.podnet.agent.cni.CniDispatcher.level=FINE
                 io.podnet.agent.cni.BridgeCniHandler.level=FINE
-                """.formatted(dir.resolve("agent.log")));
+                """.formatted(logFile(dir)));
         Path socket = dir.resolve("cni.sock");
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-Djava.util.logging.config.file=" + props, "-cp", classPath, "io.podnet.cli.Main", "agent",
@@ -41,7 +43,12 @@ record AgentProcess(Process process, Path socket, Path log) implements AutoClose
             }
             Thread.sleep(20);
         }
-        return new AgentProcess(p, socket, dir.resolve("agent.log"));
+        return new AgentProcess(p, socket, logFile(dir));
+    }
+
+    static Path logFile(Path dir) {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) ? shm.resolve(dir.getFileName() + "-agent.log") : dir.resolve("agent.log");
     }
 
     long logSize() throws IOException { return Files.exists(log) ? Files.size(log) : 0; }
@@ -56,8 +63,10 @@ record AgentProcess(Process process, Path socket, Path log) implements AutoClose
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly();
+        Files.deleteIfExists(log);
+        Files.deleteIfExists(log.resolveSibling(log.getFileName() + ".lck"));
     }
 }

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * wall time of P parallel ADDs, and the agent-side time of each request (parsed from the agent's DEBUG log line
  * "... took N us" written by CniDispatcher). Run inside a throwaway network namespace (bench/cni-add.sh does).
  * Args: [pods=100] [parallel=32] [rounds=2]. System properties: podnet.cli.cp (agent class path),
- * podnet.cshim.src (default cni/src/main/c/podnet-cni.c).
+ * podnet.cshim.src (default cni/src/main/c/podnet-cni.c), podnet.bench.log (copy the agent's timing log there).
  */
 public final class CniAddBench {
     private static final Pattern PHASES = Pattern.compile("phases: ipam (\\d+) us, attach (\\d+) us");
@@ -63,6 +63,8 @@ public final class CniAddBench {
             }
             report(results.get("podnet"), results.get("reference"), pods, parallel, rounds);
             reportPhases(phases.toString());
+            String keep = System.getProperty("podnet.bench.log");
+            if (keep != null) Files.copy(agent.log(), Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } finally {
             for (String n : netns) sh("ip", "netns", "del", n);
             try (Stream<Path> s = Files.walk(dir)) {

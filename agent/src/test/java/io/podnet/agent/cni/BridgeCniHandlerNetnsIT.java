@@ -1,0 +1,77 @@
+package io.podnet.agent.cni;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.cni.CniRequest;
+import io.podnet.cni.CniRequestParser;
+import io.podnet.cni.server.CniResponse;
+import io.podnet.ipam.store.IpamStores;
+import io.podnet.rtnetlink.NetNs;
+import io.podnet.rtnetlink.Rtnetlink;
+import io.podnet.testkit.Netns;
+import io.podnet.testkit.NetnsExtension;
+import io.podnet.testkit.RunId;
+import io.podnet.testkit.Sh;
+import io.podnet.workload.bridge.Attachment;
+import io.podnet.workload.nft.NftTable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The handler in-process, on a "host" handle for a throwaway namespace, called from a thread that sits in yet
+ * another namespace: the host's sysctls and nft table must land in the host namespace, the pod's plumbing in the
+ * pod, and nothing in the caller's namespace.
+ */
+@ExtendWith(NetnsExtension.class)
+class BridgeCniHandlerNetnsIT {
+    @TempDir
+    Path dir;
+
+    static String forwarding(Netns ns) {
+        return ns.exec("sysctl", "-n", "net.ipv4.ip_forward").check().out().strip();
+    }
+
+    static CniRequest request(String command, Netns pod, String conf) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("CNI_COMMAND", command);
+        env.put("CNI_CONTAINERID", "ctr-explicit");
+        env.put("CNI_NETNS", pod.path().toString());
+        env.put("CNI_IFNAME", "eth0");
+        env.put("CNI_PATH", "/usr/lib/cni");
+        return CniRequestParser.parse(env, conf.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void hostSysctlsAndNftIgnoreTheCallingThreadsNamespace(Netns host, Netns pod, Netns elsewhere) throws Exception {
+        for (Netns n : new Netns[] {host, elsewhere}) Sh.check("ip", "netns", "exec", n.name(), "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        String bridge = RunId.name("x");
+        String conf = """
+                {"cniVersion":"1.0.0","name":"explicitns","type":"podnet","bridge":"%s","isGateway":true,"ipMasq":true,
+                 "ipam":{"type":"podnet-ipam","ranges":[[{"subnet":"10.77.0.0/24"}]],"dataDir":"%s"}}""".formatted(bridge, dir.resolve("ipam"));
+        try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name())); IpamStores stores = new IpamStores();
+             // a shared NftTable() follows whichever thread applies it: the handler must apply it inside the host
+             BridgeCniHandler handler = new BridgeCniHandler(h, stores, new NftTable(), dir.resolve("ipam"))) {
+            NetNs caller = NetNs.named(elsewhere.name());
+            CniResponse r = caller.run(() -> handler.handle(request("ADD", pod, conf)));
+            assertThat(r.exitCode()).as(new String(r.stdout(), StandardCharsets.UTF_8)).isZero();
+
+            assertThat(forwarding(host)).isEqualTo("1");
+            assertThat(forwarding(elsewhere)).isEqualTo("0");
+            assertThat(host.exec("nft", "list", "table", "inet", "podnet").check().out()).contains("ip saddr 10.77.0.0/24").contains("masquerade");
+            assertThat(elsewhere.exec("nft", "list", "tables").check().out()).doesNotContain("podnet");
+            assertThat(Sh.ip(pod.name(), "-4", "addr", "show", "eth0")).contains("10.77.0.2/24");
+            assertThat(Sh.ip(host.name(), "link", "show", bridge)).contains(bridge);
+            assertThat(Sh.ip(elsewhere.name(), "link", "show")).doesNotContain(bridge);
+
+            CniResponse del = caller.run(() -> handler.handle(request("DEL", pod, conf)));
+            assertThat(del.exitCode()).isZero();
+            assertThat(Sh.ip(host.name(), "link", "show")).doesNotContain(Attachment.hostVethName("ctr-explicit", "eth0"));
+            assertThat(Sh.ip(pod.name(), "link", "show")).doesNotContain("eth0");
+        }
+    }
+}
