@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * Issue 6 acceptance through the agent as users run it: the agent JVM (config file with {@code cnm.enabled}) serves
  * a real dockerd 20.10; both live in one throwaway namespace ({@link CnmAgentBed}). Covers network create with and
  * without --subnet/--gateway/--ip-range/--aux-address, ping, a published port, connect/disconnect, kill -9 and
- * restart of the agent while containers run, refused requests (pool exhausted, host port taken, IPv6 without a
- * subnet), a dual-stack network, and that rm/network rm leave no veth, nft rule or reservation.
+ * restart of the agent while containers run, refused requests (pool exhausted, host port taken, Join failing, IPv6
+ * without a subnet), a dual-stack network, and that rm/network rm leave no veth, nft rule or reservation.
  */
 class CnmAgentDockerIT {
     static final int PORT = 18082;
@@ -163,6 +163,20 @@ class CnmAgentDockerIT {
         assertThat(full.err()).contains("IpamDriver.RequestAddress").contains("pool 10.238.0.0/30 has no free address left");
         d.docker("rm", "-f", dr + "-full", dr + "-only");
         d.check("network", "rm", n3);
+
+        // Join refused: the network's bridge name is taken by a link that is not a bridge (say, an admin's veth)
+        String n4 = dr + "-n4";
+        d.check("network", "create", "-d", dr, "--ipam-driver", dr, "--subnet", "10.238.4.0/24", n4);
+        String bridge = "pnd" + d.check("network", "inspect", "-f", "{{.Id}}", n4).strip().substring(0, 11);
+        Sh.ip(bed.host.name(), "link", "del", bridge);
+        Sh.ip(bed.host.name(), "link", "add", bridge, "type", "veth", "peer", "name", bridge + "p");
+        Sh.Result join = d.docker("run", "-d", "--name", dr + "-nojoin", "--network", n4, bed.image(), "/bin/sleep", "600");
+        assertThat(join.exit()).as(join.toString()).isNotZero();
+        assertThat(join.err()).contains("NetworkDriver.Join").contains("link " + bridge + " exists and is not a bridge");
+        d.docker("rm", "-f", dr + "-nojoin");
+        assertThat(bed.reservations("10.238.4.0_24")).as("n4 after the failed Join: its gateway only").containsExactly("10.238.4.1");
+        d.check("network", "rm", n4);
+        assertThat(bed.podnetLinks()).doesNotContain(bridge, bridge + "p"); // DeleteNetwork removes the link of that name
 
         // --ipv6 without an IPv6 subnet: podnet has no default IPv6 range; the IPv4 pool Docker asked for first is released
         Sh.Result v6 = d.docker("network", "create", "-d", dr, "--ipam-driver", dr, "--ipv6", dr + "-n6");
