@@ -82,19 +82,11 @@ public final class UdpTunnel implements AutoCloseable {
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(opts, "opts");
         Offloads off = offloads(tun, socket, opts);
-        int wake;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = NativeIo.newCapture(a);
-            int rc = NativeIo.setNonBlocking(cap, tun.fd());
-            if (rc < 0) throw new SyscallException("fcntl", Errno.of(-rc), "O_NONBLOCK on " + tun.name());
-            wake = NativeIo.eventfd(cap);
-            if (wake < 0) throw new SyscallException("eventfd", Errno.of(-wake), null);
-        }
         UdpTunnel t;
         try {
-            t = new UdpTunnel(tun, socket, opts, wake, off);
-        } catch (RuntimeException | Error e) {
-            Libc.close(wake);
+            t = create(tun, socket, opts, off);
+        } catch (SyscallException | RuntimeException | Error e) {
+            if (off.tun()) TunOffload.setOffload(tun.fd(), 0); // the caller may hand the device to a plain reader
             throw e;
         }
         t.routes = routes;
@@ -106,6 +98,24 @@ public final class UdpTunnel implements AutoCloseable {
                           + onOff(off.udpGro()) + ")"
                         : ": per-packet path (TUN offloads " + (opts.offloads() ? "refused by the kernel)" : "off)")));
         return t;
+    }
+
+    private static UdpTunnel create(TunDevice tun, UdpSocket socket, UdpTunnelOptions opts, Offloads off)
+            throws SyscallException {
+        int wake;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = NativeIo.newCapture(a);
+            int rc = NativeIo.setNonBlocking(cap, tun.fd());
+            if (rc < 0) throw new SyscallException("fcntl", Errno.of(-rc), "O_NONBLOCK on " + tun.name());
+            wake = NativeIo.eventfd(cap);
+            if (wake < 0) throw new SyscallException("eventfd", Errno.of(-wake), null);
+        }
+        try {
+            return new UdpTunnel(tun, socket, opts, wake, off);
+        } catch (RuntimeException | Error e) {
+            Libc.close(wake);
+            throw e;
+        }
     }
 
     private static String onOff(boolean b) {

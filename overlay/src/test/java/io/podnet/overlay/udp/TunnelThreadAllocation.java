@@ -8,6 +8,19 @@ package io.podnet.overlay.udp;
 final class TunnelThreadAllocation {
     private TunnelThreadAllocation() {}
 
+    /** CPU time (user + system) used so far by the udp tunnel threads whose name ends with {@code suffix}. */
+    static long cpuNanos(String suffix) throws ReflectiveOperationException {
+        Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        var cpu = Class.forName("java.lang.management.ThreadMXBean").getMethod("getThreadCpuTime", long.class);
+        long sum = 0;
+        for (Thread th : Thread.getAllStackTraces().keySet()) {
+            if (th.getName().startsWith("podnet-udp-") && th.getName().endsWith(suffix)) {
+                sum += Math.max(0, (long) cpu.invoke(mx, th.threadId()));
+            }
+        }
+        return sum;
+    }
+
     static long bytes() throws ReflectiveOperationException {
         Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
         var allocated = Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class);
