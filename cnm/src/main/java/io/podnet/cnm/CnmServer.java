@@ -47,7 +47,8 @@ public final class CnmServer implements AutoCloseable {
      * Loads the state, restores bridges and nft rules, and starts serving on {@code config.socket()}.
      *
      * @param host the host namespace's netlink handle (bridges, veths, sysctls); nft runs in its namespace
-     * @param nft  podnet's nft table (shared with the rest of the agent); the server owns chains {@code cnm_*}
+     * @param nft  podnet's nft table in the same namespace as {@code host} (shared with the rest of the agent); the
+     *             server owns chains {@code cnm_*}
      */
     public static CnmServer start(CnmConfig config, Rtnetlink host, NftTable nft) throws IOException {
         StateDir state = new StateDir(config.stateDir(), config.fsync());
