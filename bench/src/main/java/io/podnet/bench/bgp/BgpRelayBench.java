@@ -25,24 +25,37 @@ import java.util.concurrent.TimeUnit;
 public final class BgpRelayBench {
     private static final int UP = 1, MID = 2, DOWN = 3;
 
-    record Result(String relay, double establishedToRelayS, double establishedToDownstreamS, long relayRssKb) {}
+    record Result(String relay, double establishedToRelayS, double establishedToDownstreamS, long relayRssKb, long relayPeakKb) {}
+
+    /**
+     * The JVM flags of the standalone {@code podnet bgp} mode (bgp/README.md "Memory"): a small capped Serial
+     * heap (the live data of 500k routes is ~16 MB), C1 only with a small code cache, small stacks, and
+     * freed malloc memory returned to the OS. The bench uses exactly these unless flags are given.
+     */
+    static final List<String> PRODUCT_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx36m", "-Xmn4m",
+            "-XX:+UseCompactObjectHeaders", "-XX:TieredStopAtLevel=1", "-Xss256k", "-XX:ReservedCodeCacheSize=16m",
+            "-XX:MaxMetaspaceSize=48m", "-XX:TrimNativeHeapInterval=2000", "-XX:+ExitOnOutOfMemoryError");
 
     private BgpRelayBench() {}
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
-        List<String> jvmFlags = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("-XX:+UseSerialGC", "-Xmx96m", "-Xmn16m", "-XX:+UseCompactObjectHeaders",
-                "-XX:TieredStopAtLevel=1", "-Xss256k", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m");
+        List<String> jvmFlags = args.length > 1 ? List.of(args).subList(1, args.length) : PRODUCT_FLAGS;
         System.out.printf("BGP relay benchmark: %,d IPv4 routes, upstream BIRD -> relay -> downstream BIRD (eBGP)%n", n);
         System.out.println("podnet JVM flags: " + String.join(" ", jvmFlags) + "; load average " + loadAverage());
+        if ("podnet".equals(System.getenv("BGP_RELAY_ONLY"))) { // tuning runs: podnet alone, no ratios
+            print(run(n, true, jvmFlags));
+            return;
+        }
         Result bird = run(n, false, jvmFlags);
         print(bird);
         Result podnet = run(n, true, jvmFlags);
         print(podnet);
-        System.out.printf(Locale.ROOT, "ratio podnet/BIRD: time to relay %.2f, time to downstream %.2f, RSS %.2f%n",
+        System.out.printf(Locale.ROOT, "ratio podnet/BIRD: time to relay %.2f, time to downstream %.2f, RSS %.2f, peak RSS %.2f%n",
                 podnet.establishedToRelayS / bird.establishedToRelayS,
                 podnet.establishedToDownstreamS / bird.establishedToDownstreamS,
-                (double) podnet.relayRssKb / bird.relayRssKb);
+                (double) podnet.relayRssKb / bird.relayRssKb, (double) podnet.relayPeakKb / bird.relayPeakKb);
+        System.out.println("load average at the end " + loadAverage());
     }
 
     static String loadAverage() {
@@ -54,8 +67,8 @@ public final class BgpRelayBench {
     }
 
     private static void print(Result r) {
-        System.out.printf(Locale.ROOT, "%-7s relay has all routes %.2f s, downstream has all %.2f s after Established; relay RSS %.1f MB%n",
-                r.relay, r.establishedToRelayS, r.establishedToDownstreamS, r.relayRssKb / 1024.0);
+        System.out.printf(Locale.ROOT, "%-7s relay has all routes %.2f s, downstream has all %.2f s after Established; relay RSS %.1f MB (peak %.1f MB)%n",
+                r.relay, r.establishedToRelayS, r.establishedToDownstreamS, r.relayRssKb / 1024.0, r.relayPeakKb / 1024.0);
     }
 
     static String staticConf(int n) {
@@ -120,7 +133,7 @@ public final class BgpRelayBench {
         CompletableFuture<Long> downDone = CompletableFuture.supplyAsync(() -> pollUntil(() -> down.routeCount() >= n, 50));
         long tRelay = pollUntil(() -> mid.routeCount() >= n, 50);
         long tDown = downDone.join();
-        return new Result("BIRD", (tRelay - t0) / 1000.0, (tDown - t0) / 1000.0, mid.rssKb());
+        return new Result("BIRD", (tRelay - t0) / 1000.0, (tDown - t0) / 1000.0, mid.rssKb(), peakKb(mid.pid()));
     }
 
     private static Result runPodnet(int n, String ns, BirdPeer down, List<String> jvmFlags, List<AutoCloseable> open) throws IOException {
@@ -142,10 +155,29 @@ public final class BgpRelayBench {
             if (line.startsWith("EVENT established")) t0 = Long.parseLong(f[3]);
             if (line.startsWith("EVENT locrib")) tRelay = Long.parseLong(f[3]);
         }
+        if (tRelay < 0) throw new IllegalStateException("podnet relay exited before it had all routes (see its output above)");
         long tDown = downDone.join();
         long rss = Daemons.rssKb(p.pid());
+        long peak = peakKb(p.pid());
+        if (jvmFlags.stream().anyMatch(f -> f.startsWith("-Dbench.diag="))) {
+            while ((line = out.readLine()) != null && !line.equals("EVENT diagdone")) {
+                // wait for RelayNode's jcmd diagnostics (after the RSS was read)
+            }
+        }
         // `ip netns exec` execs java, so p.pid() is the JVM itself
-        return new Result("podnet", (tRelay - t0) / 1000.0, (tDown - t0) / 1000.0, rss);
+        return new Result("podnet", (tRelay - t0) / 1000.0, (tDown - t0) / 1000.0, rss, peak);
+    }
+
+    /** Peak resident set size (VmHWM) in kB, or -1. */
+    static long peakKb(long pid) {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", ""));
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** Polls every {@code everyMs} until true (at most 5 minutes); returns the wall-clock time it became true. */

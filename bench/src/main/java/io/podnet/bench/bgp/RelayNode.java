@@ -32,23 +32,49 @@ public final class RelayNode {
             for (int round = 0; round < 2; round++) {
                 Thread.sleep(round == 0 ? 300 : 5000);
                 System.err.println("DIAG round " + round + " VmRSS " + rssKb() + " kB");
-                for (String c : commands.split(",")) jcmd(c.strip());
+                for (String c : commands.split(",")) {
+                    if (c.strip().equals("smaps")) smaps();
+                    else jcmd(c.strip());
+                }
             }
         } catch (Exception e) {
             System.err.println("DIAG failed: " + e);
         }
+        System.out.println("EVENT diagdone");
+        System.out.flush();
     }
 
     private static void jcmd(String command) throws java.io.IOException, InterruptedException {
         String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         List<String> cmd = new ArrayList<>(List.of(jcmd, String.valueOf(ProcessHandle.current().pid())));
         cmd.addAll(List.of(command.split(" ")));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String[] lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
-        p.waitFor();
+        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("relay-jcmd", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.toFile()).start();
+            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+            print(command, java.nio.file.Files.readString(tmp).split("\\n"));
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void print(String command, String[] lines) {
         int limit = command.startsWith("GC.class_histogram") ? 25 : lines.length;
         for (int i = 0; i < Math.min(limit, lines.length); i++) System.err.println("DIAG " + lines[i]);
         if (limit < lines.length) System.err.println("DIAG " + lines[lines.length - 1]);
+    }
+
+    /** Resident kB per mapping (file name, or [anon]/[heap]/[stack]) from /proc/self/smaps, largest first. */
+    private static void smaps() throws java.io.IOException {
+        java.util.Map<String, Long> rss = new java.util.TreeMap<>();
+        String name = "?";
+        for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps"))) {
+            String[] f = l.trim().split("\\s+");
+            if (f.length >= 5 && f[0].matches("[0-9a-f]+-[0-9a-f]+")) name = f.length >= 6 ? f[5] : "[anon]";
+            else if (f[0].equals("Rss:")) rss.merge(name, Long.parseLong(f[1]), Long::sum);
+        }
+        rss.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                .forEach(e -> System.err.println("DIAG smaps " + e.getValue() + " kB " + e.getKey()));
     }
 
     static long rssKb() {

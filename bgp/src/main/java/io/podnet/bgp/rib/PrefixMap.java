@@ -38,9 +38,17 @@ public final class PrefixMap<V> {
         return new IpPrefix(IpAddress.v4(k & ~marker), 31 - Integer.numberOfTrailingZeros(k));
     }
 
-    /** Fibonacci hash, then the high bits mapped onto [0, capacity) without a power-of-two mask. */
+    /**
+     * A full-avalanche mix (MurmurHash3's fmix32: the keys of adjacent prefixes differ only in a few middle
+     * bits), then the 32-bit hash mapped onto [0, capacity) by a multiply-shift instead of a power-of-two mask.
+     */
     private static int slot(int k, int capacity) {
-        int h = k * 0x9E3779B9;
+        int h = k;
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
         return (int) (((h & 0xFFFFFFFFL) * capacity) >>> 32);
     }
 
@@ -86,6 +94,12 @@ public final class PrefixMap<V> {
         int i = find(key(p));
         if (i < 0) return null;
         V old = (V) vals[i];
+        removeAt(i);
+        maybeShrink();
+        return old;
+    }
+
+    private void removeAt(int i) {
         int cap = keys.length;
         // backward-shift deletion keeps probe chains intact without tombstones
         int hole = i;
@@ -100,8 +114,10 @@ public final class PrefixMap<V> {
         keys[hole] = 0;
         vals[hole] = null;
         size4--;
-        if (cap > MIN_CAPACITY && size4 * 4L < cap) resize(Math.max(MIN_CAPACITY, size4 * 2));
-        return old;
+    }
+
+    private void maybeShrink() {
+        if (keys.length > MIN_CAPACITY && size4 * 4L < keys.length) resize(Math.max(MIN_CAPACITY, size4 * 2));
     }
 
     private void resize(int cap) {
@@ -176,12 +192,27 @@ public final class PrefixMap<V> {
         };
     }
 
-    /** Removes and returns up to {@code max} keys (in table order). */
+    /**
+     * Removes and returns up to {@code max} keys (in no particular order). Scans from the end of the table,
+     * so each removed entry is usually the last of its probe run and nothing needs shifting.
+     */
     public List<IpPrefix> pollKeys(int max) {
-        List<IpPrefix> out = new ArrayList<>(Math.min(max, size()));
-        for (int i = 0; i < keys.length && out.size() < max; i++) if (keys[i] != 0) out.add(prefix(keys[i]));
-        for (var it = other.keySet().iterator(); it.hasNext() && out.size() < max; ) out.add(it.next());
-        for (IpPrefix p : out) remove(p);
+        if (size() <= max) {
+            List<IpPrefix> all = keys();
+            clear();
+            return all;
+        }
+        List<IpPrefix> out = new ArrayList<>(max);
+        for (int i = keys.length - 1; i >= 0 && out.size() < max; i--) {
+            if (keys[i] == 0) continue;
+            out.add(prefix(keys[i]));
+            removeAt(i); // may pull a wrapped-around entry into slot i: it is simply polled next time
+        }
+        for (var it = other.keySet().iterator(); it.hasNext() && out.size() < max; ) {
+            out.add(it.next());
+            it.remove();
+        }
+        maybeShrink();
         return out;
     }
 

@@ -351,13 +351,14 @@ final class PeerSession {
     }
 
     private void sessionDown(Session s, String reason, boolean notified) {
-        lastError = reason;
+        String cause = lastError;
+        lastError = cause == null ? reason : reason + " (" + cause + ")";
         since = null;
         Negotiated n = s.negotiated;
         s.negotiated = null;
         Optional<Capability.GracefulRestart> gr = n == null ? Optional.empty() : n.peerGracefulRestart();
         boolean keep = gr.isPresent() && !notified && sp.config().gracefulRestart().isPresent();
-        LOG.log(Level.INFO, "peer={0} state=Down reason={1} gracefulRestart={2}", cfg.address(), reason, keep);
+        LOG.log(Level.INFO, "peer={0} state=Down reason={1} gracefulRestart={2}", cfg.address(), lastError, keep);
         sp.markDirty(sp.rib().sessionDown(cfg.address(), keep));
         if (keep) {
             for (AfiSafi f : List.of(AfiSafi.IPV4_UNICAST, AfiSafi.IPV6_UNICAST)) {
