@@ -40,9 +40,9 @@ import java.util.stream.Stream;
  *
  * <p>Complicating factors: (1) a kill -9 at any instant must never yield a duplicate: an IP file appears only
  * by {@code link(2)} of a complete temp file, so it is either absent or complete; with {@code fsync} the temp
- * file is written and fsync-ed <em>before</em> the lock is taken, and after the link (outside the lock) the
- * directory is fsync-ed by a {@link GroupCommit} that covers every concurrent reservation with one sync, before
- * the answer is returned; leftover temp files and empty IP files are removed by the next scan. A release is not
+ * file is written before the lock is taken and its data fsync-ed in the background from then on, and after the
+ * link (outside the lock) the directory is fsync-ed by a {@link GroupCommit} that covers every concurrent
+ * reservation with one sync; {@link Reservation#awaitDurable()} waits for both before the answer is returned; leftover temp files and empty IP files are removed by the next scan. A release is not
  * fsync-ed: a power loss right after it can bring the reservation back (a leak that GC reclaims), never a
  * duplicate. The lock is therefore held only for the link and bookkeeping (well under a millisecond), not for
  * an fsync.
@@ -229,29 +229,21 @@ public final class LocalIpamStore implements AutoCloseable {
         }
     }
 
-    /**
-     * Durability of one reservation, run on a syncer thread while the caller goes on: fsync the new IP files'
-     * data (concurrent reservations fsync in parallel, which the journal folds into shared commits), then wait
-     * for a directory sync that started after the link (one {@link GroupCommit} sync covers them all).
-     */
-    private void makeDurable(List<IpAddress> ips, long ticket) throws IOException {
-        for (IpAddress ip : ips) {
-            try (FileChannel ch = FileChannel.open(dir.resolve(ip.toString()), StandardOpenOption.READ)) {
-                ch.force(true);
-            } catch (NoSuchFileException e) {
-                // released or cancelled meanwhile: nothing to make durable
-            }
+    /** fsync of one file, tolerating that it is gone (released or cancelled meanwhile). */
+    private static void force(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (NoSuchFileException e) {
+            // nothing left to make durable
         }
-        commits.await(ticket);
     }
 
-    private CompletableFuture<Void> durableLater(List<IpAddress> ips, long ticket) {
-        if (!fsync) return CompletableFuture.completedFuture(null);
+    private CompletableFuture<Void> onSyncer(Action<Void> task) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         try {
             syncers.execute(() -> {
                 try {
-                    makeDurable(ips, ticket);
+                    task.run();
                     f.complete(null);
                 } catch (Throwable e) {
                     f.completeExceptionally(e);
@@ -261,6 +253,16 @@ public final class LocalIpamStore implements AutoCloseable {
             f.completeExceptionally(new IOException("store " + dir + " is closed", e));
         }
         return f;
+    }
+
+    private void unlinkLater(CompletableFuture<?> after, Path tmp) {
+        after.whenCompleteAsync((v, e) -> {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a later scan removes it
+            }
+        }, syncers).exceptionally(e -> null);
     }
 
     /**
@@ -287,22 +289,35 @@ public final class LocalIpamStore implements AutoCloseable {
     public Reservation reserve(Owner owner, List<RangeSet> sets, List<IpAddress> requested) throws IOException, IpamException {
         long t0 = System.nanoTime();
         Path tmp = writeOwnerFile(owner);
+        // the owner's data can be synced before an address is chosen: start now, in parallel with the lock
+        CompletableFuture<Void> data = fsync ? onSyncer(() -> {
+            force(tmp);
+            return null;
+        }) : CompletableFuture.completedFuture(null);
         long prepared = System.nanoTime() - t0;
+        long[] times = new long[3]; // lock acquired, lock released, ticket
+        List<IpAddress> ips;
+        long t1 = System.nanoTime();
         try {
-            long[] times = new long[3]; // lock acquired, ticket
-            long t1 = System.nanoTime();
-            List<IpAddress> ips = locked(() -> {
+            ips = locked(() -> {
                 times[0] = System.nanoTime();
                 List<IpAddress> done = allocateLocked(owner, sets, requested, tmp);
                 times[2] = fsync ? commits.ticket() : 0;
                 times[1] = System.nanoTime();
                 return done;
             });
-            var timing = new Reservation.Timing(prepared, times[0] - t1, times[1] - times[0]);
-            return new Reservation(this, owner, ips, durableLater(ips, times[2]), timing);
-        } finally {
-            Files.deleteIfExists(tmp);
+        } catch (IOException | IpamException | RuntimeException e) {
+            unlinkLater(data, tmp);
+            throw e;
         }
+        // the names: one group-committed directory sync, running while the caller plumbs the interface
+        CompletableFuture<Void> names = fsync ? onSyncer(() -> {
+            commits.await(times[2]);
+            return null;
+        }) : CompletableFuture.completedFuture(null);
+        unlinkLater(data, tmp); // an unlink is journalled too: keep it off the caller's path
+        var timing = new Reservation.Timing(prepared, times[0] - t1, times[1] - times[0]);
+        return new Reservation(this, owner, ips, CompletableFuture.allOf(data, names), timing);
     }
 
     private List<IpAddress> allocateLocked(Owner owner, List<RangeSet> sets, List<IpAddress> requested, Path tmp)
@@ -334,9 +349,8 @@ public final class LocalIpamStore implements AutoCloseable {
 
     /**
      * The owner's file content in a fresh temp file, complete before any lock is taken; reservations hard-link
-     * it under each address's name. Not synced here: the group commit syncs the linked files before anyone is
-     * told about them, and an unsynced file lost to a power cut was never reported (an empty one is dropped by
-     * the next scan).
+     * it under each address's name. Synced in the background from the moment it exists (with {@code fsync});
+     * a file whose data a power cut lost was never reported (an empty one is dropped by the next scan).
      */
     private Path writeOwnerFile(Owner owner) throws IOException {
         Path tmpDir = dir.resolve(TMP_DIR);
@@ -412,6 +426,7 @@ public final class LocalIpamStore implements AutoCloseable {
             // another process's rescan removed our unlocked temp file; re-create it (we hold the lock now)
             Files.deleteIfExists(tmp);
             Path again = writeOwnerFile(owner);
+            if (fsync) force(again); // the early background sync covered the removed file, not this one
             try {
                 Files.move(again, tmp, StandardCopyOption.ATOMIC_MOVE);
             } finally {
@@ -558,7 +573,12 @@ public final class LocalIpamStore implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        syncers.shutdown();
+        syncers.shutdown(); // queued syncs and temp-file unlinks still run; wait for them (bounded)
+        try {
+            syncers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         mutex.lock();
         try {
             forgetLast();
