@@ -38,9 +38,19 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * CNI type {@code podnet}: a bridge network with podnet IPAM (the reference bridge + host-local, done in the
- * agent). ADD allocates, then attaches; if attaching fails the allocation is released before the error is
- * returned. DEL detaches (tolerating a missing netns) and releases. CHECK verifies kernel state and the
- * reservation. GC releases reservations not in the valid list.
+ * agent). ADD reserves, attaches, then waits for the reservation to be durable; if anything fails, what was
+ * attached is detached and the reservation cancelled before the error is returned (an existing CNI_IFNAME is
+ * code 999, as the reference bridge answers). DEL detaches from the host end (tolerating a missing netns) and
+ * releases. CHECK verifies kernel state and the reservation. GC releases reservations not in the valid list.
+ * <pre>
+ *  ADD ──► open sandbox socket (worker) ─────────────┐
+ *      └─► IPAM reserve (lock: link, ~0.2 ms) ──► attach (veth, sandbox config) ──► await sync ──► result
+ *                 └─► data fsync ∥ group dir fsync (syncer threads) ────────────────┘
+ * </pre>
+ * <p>Complicating factors: the request's thread may sit anywhere, so the host's nft table and sysctls are
+ * applied on a worker that enters the host namespace explicitly; one {@link BridgeNetwork} per bridge config is
+ * kept so its bridge cache survives between requests; DEBUG logging gives each ADD's phases (the CNI bench
+ * reads them).
  * <p>Config keys (as the reference bridge): {@code bridge} (default {@code cni0}), {@code isGateway},
  * {@code isDefaultGateway}, {@code ipMasq}, {@code mtu}, {@code hairpinMode}, {@code ipam} (host-local format).
  */
