@@ -28,7 +28,7 @@ final class PrefixCodec {
     private static IpPrefix readV4(ByteReader r, int len, int n) throws MalformedMessageException {
         int v = 0;
         for (int i = 0; i < 4; i++) v = (v << 8) | (i < n ? r.u8() : 0);
-        return IpPrefix.of(IpAddress.v4(v), len);
+        return new IpPrefix(IpAddress.v4(len == 0 ? 0 : v & (-1 << (32 - len))), len); // host bits cleared
     }
 
     private static IpPrefix readV6(ByteReader r, int len, int n) throws MalformedMessageException {
@@ -44,7 +44,12 @@ final class PrefixCodec {
     static void write(ByteWriter w, IpPrefix p) {
         int len = p.length();
         w.u8(len);
-        w.bytes(p.address().toBytes(), 0, (len + 7) >>> 3);
+        IpAddress a = p.address();
+        int n = (len + 7) >>> 3;
+        for (int i = 0; i < n; i++) {
+            long word = a.isV4() ? a.lo() << 32 : i < 8 ? a.hi() : a.lo();
+            w.u8((int) (word >>> (56 - 8 * (i & 7))) & 0xff);
+        }
     }
 
     static int encodedSize(IpPrefix p) { return 1 + ((p.length() + 7) >>> 3); }

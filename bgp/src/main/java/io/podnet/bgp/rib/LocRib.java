@@ -16,6 +16,7 @@ public final class LocRib {
 
     private final PrefixMap<Best> best = new PrefixMap<>();
     private final Interner<Best> shared = new Interner<>();
+    private Best lastInterned; // a full table from one peer installs the same pair over and over
 
     public Optional<Route> get(IpPrefix p) { return Optional.ofNullable(route(p)); }
 
@@ -28,10 +29,15 @@ public final class LocRib {
     /** Installs or removes ({@code r == null}) the best route; returns true if it changed. */
     boolean set(IpPrefix p, Route r) {
         if (r == null) return best.remove(p) != null;
-        Best b = new Best(r.source(), r.attrs());
         Best old = best.get(p);
+        if (old != null && old.source() == r.source() && old.attrs() == r.attrs()) return false;
+        Best b = lastInterned;
+        if (b == null || b.source() != r.source() || b.attrs() != r.attrs()) {
+            b = shared.intern(new Best(r.source(), r.attrs()));
+            lastInterned = b;
+        }
         if (b.equals(old)) return false;
-        best.put(p, shared.intern(b));
+        best.put(p, b);
         return true;
     }
 

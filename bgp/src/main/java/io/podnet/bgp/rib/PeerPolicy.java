@@ -25,5 +25,11 @@ public record PeerPolicy(RouteSource source, boolean nextHopSelf, NextHops local
     /** Import and export predicates. */
     public record Filters(Predicate<Route> importFilter, Predicate<Route> exportFilter) {
         public static final Filters ACCEPT_ALL = new Filters(r -> true, r -> true);
+
+        /** True if imports are not filtered (the predicate is {@code ACCEPT_ALL}'s): no Route needs making. */
+        public boolean importsAll() { return importFilter == ACCEPT_ALL.importFilter; }
+
+        /** True if exports are not filtered (the predicate is {@code ACCEPT_ALL}'s). */
+        public boolean exportsAll() { return exportFilter == ACCEPT_ALL.exportFilter; }
     }
 }

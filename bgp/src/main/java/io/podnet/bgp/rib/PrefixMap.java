@@ -199,7 +199,14 @@ public final class PrefixMap<V> {
     public List<IpPrefix> pollKeys(int max) {
         if (size() <= max) {
             List<IpPrefix> all = keys();
-            clear();
+            if (keys.length <= 4 * max) { // a work set that fills and drains: keep its arrays
+                java.util.Arrays.fill(keys, 0);
+                java.util.Arrays.fill(vals, null);
+                size4 = 0;
+                other.clear();
+            } else {
+                clear();
+            }
             return all;
         }
         List<IpPrefix> out = new ArrayList<>(max);

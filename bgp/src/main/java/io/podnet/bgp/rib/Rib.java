@@ -42,6 +42,7 @@ public final class Rib {
     private final Interner<Attrs> interner = new Interner<>();
     private final Map<IpAddress, PeerPolicy> peers = new LinkedHashMap<>();
     private final Map<IpAddress, AdjRibIn> ribIn = new LinkedHashMap<>();
+    private AdjRibIn[] ribIns = new AdjRibIn[0]; // ribIn's values, for the per-prefix loop of decide()
     private final Map<IpAddress, AdjRibOut> ribOut = new HashMap<>();
     private final Set<IpAddress> established = new LinkedHashSet<>();
     private final Map<IpPrefix, Attrs> local = new HashMap<>();
@@ -67,6 +68,7 @@ public final class Rib {
         IpAddress a = p.source().peerAddress();
         peers.put(a, p);
         ribIn.computeIfAbsent(a, _ -> new AdjRibIn(p.source()));
+        ribIns = ribIn.values().toArray(AdjRibIn[]::new);
         ribOut.computeIfAbsent(a, _ -> new AdjRibOut(prefix -> advertised(a, prefix)));
     }
 
@@ -77,6 +79,7 @@ public final class Rib {
         forgetExports(peer);
         ribOut.remove(peer);
         AdjRibIn in = ribIn.remove(peer);
+        ribIns = ribIn.values().toArray(AdjRibIn[]::new);
         return in == null ? List.of() : in.clear();
     }
 
@@ -120,7 +123,7 @@ public final class Rib {
         if (nh == null) return;
         Attrs shared = interner.intern(new Attrs(nh, attrs));
         for (IpPrefix prefix : nlri) {
-            boolean ok = eligible && p.filters().importFilter().test(new Route(prefix, p.source(), shared));
+            boolean ok = eligible && (p.filters().importsAll() || p.filters().importFilter().test(new Route(prefix, p.source(), shared)));
             if (ok ? in.put(prefix, shared) : in.remove(prefix)) dirty.add(prefix);
         }
     }
@@ -203,7 +206,7 @@ public final class Rib {
             candidates.clear();
             Attrs l = local.get(p);
             if (l != null) candidates.add(new Route(p, localSource, l));
-            for (AdjRibIn in : ribIn.values()) {
+            for (AdjRibIn in : ribIns) {
                 Attrs a = in.get(p);
                 if (a != null) candidates.add(new Route(p, in.source(), a));
             }
@@ -293,7 +296,7 @@ public final class Rib {
     private Attrs exported(IpAddress peer, PeerPolicy p, Route r) {
         if (r == null) return null;
         Attrs a = exportAttrs(peer, p, r);
-        if (a != null && !p.filters().exportFilter().test(new Route(r.prefix(), r.source(), a))) return null;
+        if (a != null && !p.filters().exportsAll() && !p.filters().exportFilter().test(new Route(r.prefix(), r.source(), a))) return null;
         return a;
     }
 
@@ -307,10 +310,19 @@ public final class Rib {
      * path (which also lets UPDATE packing group prefixes by identity).
      */
     private Attrs exportAttrs(IpAddress peer, PeerPolicy p, Route best) {
-        Map<Attrs, Attrs[]> cache = exportCache.computeIfAbsent(peer, _ -> new HashMap<>())
-                .computeIfAbsent(best.source(), _ -> new java.util.WeakHashMap<>());
         int fam = best.prefix().address().isV4() ? 0 : 1;
-        Attrs[] memo = cache.computeIfAbsent(best.attrs(), _ -> new Attrs[2]);
+        Attrs[] memo;
+        if (peer == lastPeer && best.source() == lastSource && best.attrs() == lastAttrs) {
+            memo = lastMemo; // the common case of a full table: same peer, source and path as the route before
+        } else {
+            Map<Attrs, Attrs[]> cache = exportCache.computeIfAbsent(peer, _ -> new HashMap<>())
+                    .computeIfAbsent(best.source(), _ -> new java.util.WeakHashMap<>());
+            memo = cache.computeIfAbsent(best.attrs(), _ -> new Attrs[2]);
+            lastPeer = peer;
+            lastSource = best.source();
+            lastAttrs = best.attrs();
+            lastMemo = memo;
+        }
         if (memo[fam] == null) {
             Attrs computed = exportRules.compute(best, p);
             memo[fam] = computed == null ? NOT_EXPORTED : computed;
@@ -319,7 +331,18 @@ public final class Rib {
     }
 
     /** Forgets memoised export attributes for a peer whose policy (next hops, flags) changed. */
-    private void forgetExports(IpAddress peer) { exportCache.remove(peer); }
+    private void forgetExports(IpAddress peer) {
+        exportCache.remove(peer);
+        lastPeer = null;
+        lastSource = null;
+        lastAttrs = null;
+        lastMemo = null;
+    }
+
+    private IpAddress lastPeer;
+    private RouteSource lastSource;
+    private Attrs lastAttrs;
+    private Attrs[] lastMemo;
 
     public boolean isEstablished(IpAddress peer) { return established.contains(peer); }
 

@@ -1,6 +1,7 @@
 package io.podnet.bgp.speaker;
 
 import io.podnet.bgp.message.AfiSafi;
+import io.podnet.bgp.rib.PeerPolicy;
 import io.podnet.bgp.rib.Route;
 import io.podnet.net.IpAddress;
 import java.util.List;
@@ -40,7 +41,8 @@ public record PeerConfig(IpAddress address, long asn, int port, boolean passive,
     /** An active peer with IPv4 and IPv6 unicast, no password, accepting and exporting everything. */
     public static PeerConfig of(IpAddress address, long asn) {
         return new PeerConfig(address, asn, 179, false, false, false, Optional.empty(), Optional.empty(), Optional.empty(),
-                List.of(AfiSafi.IPV4_UNICAST, AfiSafi.IPV6_UNICAST), r -> true, r -> true);
+                List.of(AfiSafi.IPV4_UNICAST, AfiSafi.IPV6_UNICAST), PeerPolicy.Filters.ACCEPT_ALL.importFilter(),
+                PeerPolicy.Filters.ACCEPT_ALL.exportFilter());
     }
 
     public PeerConfig withPort(int p) { return new PeerConfig(address, asn, p, passive, rrClient, nextHopSelf, password, localAddress, nextHopV6, families, importFilter, exportFilter); }

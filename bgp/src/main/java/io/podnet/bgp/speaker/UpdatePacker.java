@@ -37,7 +37,13 @@ final class UpdatePacker {
             if (r.attrs() == null) {
                 (isV4 ? w4 : w6).add(r.prefix());
             } else {
-                groups.computeIfAbsent(r.attrs(), a -> { order.add(a); return new ArrayList<>(); }).add(r.prefix());
+                List<IpPrefix> group = groups.get(r.attrs());
+                if (group == null) {
+                    group = new ArrayList<>();
+                    groups.put(r.attrs(), group);
+                    order.add(r.attrs());
+                }
+                group.add(r.prefix());
             }
         }
         int max = codec.maxMessageSize() - 32; // margin for the extended-length byte and header rounding
