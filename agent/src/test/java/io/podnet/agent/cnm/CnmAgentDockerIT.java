@@ -67,19 +67,19 @@ class CnmAgentDockerIT {
             d.check("network", "disconnect", n1, c2);
             assertThat(bed.veths()).hasSize(2);
             assertThat(bed.reservations(sub1.replace('/', '_'))).as("n1 after disconnect: its gateway only").containsExactly(gw1);
-            agentRestartKeepsContainersConnected(bed, c1, c2, ip1);
+            String c4 = agentRestartKeepsContainersConnected(bed, n2, c2, ip1);
 
             // after the restart: port mapping, a new container, and refusals that leak nothing
             assertThat(d.httpGet(PORT)).contains("podnet-cnm-agent-ok");
             String c3 = dr + "-c3";
             d.check("run", "-d", "--name", c3, "--network", n2, bed.image(), "/bin/sleep", "600");
             String ip3 = d.ipOf(c3, n2);
-            assertThat(Set.of(ip1, ip2, ip3)).hasSize(3);
+            assertThat(Set.of(ip1, ip2, ip3, d.ipOf(c4, n2))).hasSize(4);
             d.check("exec", c3, "/bin/ping", "-c", "1", "-W", "5", ip1);
             refusals(bed, n2);
             dualStack(bed);
 
-            d.check("rm", "-f", c1, c2, c3);
+            d.check("rm", "-f", c1, c2, c3, c4);
             d.check("network", "rm", n1, n2);
             bed.assertNothingLeft();
         }
@@ -87,9 +87,10 @@ class CnmAgentDockerIT {
 
     /**
      * kill -9 the agent while c2 pings c1 in rounds of 8 pings (2 s) until the agent is back and one more round
-     * ran: no ping lost, and the published port answers while the agent is down.
+     * ran: no ping lost, and the published port answers while the agent is down. A {@code docker run} issued while the
+     * agent is down succeeds once it is back (dockerd retries a refused plugin connection for ≈15 s); returns its name.
      */
-    private static void agentRestartKeepsContainersConnected(CnmAgentBed bed, String c1, String c2, String ip1) throws Exception {
+    private static String agentRestartKeepsContainersConnected(CnmAgentBed bed, String net, String c2, String ip1) throws Exception {
         Dockerd d = bed.docker;
         AtomicBoolean back = new AtomicBoolean();
         CompletableFuture<List<Sh.Result>> pings = new CompletableFuture<>();
@@ -110,6 +111,9 @@ class CnmAgentDockerIT {
         bed.killAgent();
         assertThat(Files.exists(bed.pluginSocket)).as("stale socket of the killed agent").isTrue();
         assertThat(d.httpOnce(PORT)).as("published port while the agent is down").isTrue();
+        String c4 = bed.driver + "-c4";
+        CompletableFuture<Sh.Result> run = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> run.complete(d.docker("run", "-d", "--name", c4, "--network", net, bed.image(), "/bin/sleep", "600")));
         bed.startAgent();
         back.set(true);
         System.out.printf("agent kill -9 + restart took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
@@ -117,6 +121,10 @@ class CnmAgentDockerIT {
         assertThat(rounds).hasSizeGreaterThanOrEqualTo(2);
         for (Sh.Result r : rounds) assertThat(r.out()).as(r.toString()).contains("8 packets received").contains(" 0% packet loss");
         d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", "10.237.0.254");
+        Sh.Result r4 = run.get(120, TimeUnit.SECONDS);
+        assertThat(r4.exit()).as("docker run during the agent restart: " + r4).isZero();
+        d.check("exec", c4, "/bin/ping", "-c", "1", "-W", "5", ip1);
+        return c4;
     }
 
     /** {@code --ipv6} with an IPv6 subnet: containers get both families and reach each other and the gateways over both. */
