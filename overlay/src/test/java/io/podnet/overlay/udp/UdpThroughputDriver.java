@@ -86,15 +86,13 @@ public final class UdpThroughputDriver {
             iperf(a, b, "10.5.2.0", 1, 1); // warm-up: JIT-compile the loops before measuring allocation
             long alloc0 = TunnelThreadAllocation.bytes();
             long packets0 = packets(ta, tb);
-            long tx0 = TunnelThreadAllocation.cpuNanos("-tx");
-            long rx0 = TunnelThreadAllocation.cpuNanos("-rx");
+            long cpu0 = TunnelThreadAllocation.cpuNanos("");
             long bytes0 = ta.stats().txBytes();
             double mbps = iperf(a, b, "10.5.2.0", seconds, streams);
             double perPacket = (TunnelThreadAllocation.bytes() - alloc0) / (double) (packets(ta, tb) - packets0);
             double gb = (ta.stats().txBytes() - bytes0) / 1e9;
-            line.append(String.format(" (%s alloc %.2f B/pkt, tunnel CPU per GB: tx threads %.0f ms, rx threads %.0f ms)",
-                    mode, perPacket, (TunnelThreadAllocation.cpuNanos("-tx") - tx0) / 1e6 / gb,
-                    (TunnelThreadAllocation.cpuNanos("-rx") - rx0) / 1e6 / gb));
+            line.append(String.format(" (%s: alloc %.2f B/pkt, tunnel threads' CPU %.0f ms/GB)",
+                    mode, perPacket, (TunnelThreadAllocation.cpuNanos("") - cpu0) / 1e6 / gb));
             UdpTunnelStats[] prev = stats.get(mode);
             stats.put(mode, prev == null ? new UdpTunnelStats[] {ta.stats(), tb.stats()}
                     : new UdpTunnelStats[] {plus(prev[0], ta.stats()), plus(prev[1], tb.stats())});
