@@ -92,7 +92,23 @@ public final class Dockerd implements AutoCloseable {
         daemon = null;
     }
 
-    /** Starts dockerd again with the same data root, flags and socket (after {@link #stop()}). */
+    /**
+     * A dockerd crash: SIGKILL to dockerd's PID only, so its containerd and the containers' shims live on (they are
+     * found by PID in {@link #close()}).
+     */
+    public void crash() {
+        if (daemon == null) return;
+        daemon.destroyForcibly();
+        try {
+            daemon.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        daemon = null;
+    }
+
+    /** Starts dockerd again with the same data root, flags and socket (after {@link #stop()} or {@link #crash()}). */
     public void startAgain() {
         if (daemon != null) throw new IllegalStateException("dockerd is running");
         startDaemon();

@@ -28,17 +28,26 @@ class CnmDockerdRestartIT {
         Assumptions.assumeTrue(Dockerd.unavailable().isEmpty(), () -> Dockerd.unavailable().orElse(""));
     }
 
+    /** How dockerd goes down. */
+    private enum Down { STOP, LIVE_RESTORE, CRASH }
+
     @Test
     void dockerdRestartStopsAndRestartsContainers() throws Exception {
-        restartDockerd(false);
+        restartDockerd(Down.STOP);
     }
 
     @Test
     void dockerdRestartWithLiveRestoreKeepsContainersRunning() throws Exception {
-        restartDockerd(true);
+        restartDockerd(Down.LIVE_RESTORE);
     }
 
-    private static void restartDockerd(boolean liveRestore) throws Exception {
+    @Test
+    void dockerdCrashReleasesTheEndpointsOfContainersItKills() throws Exception {
+        restartDockerd(Down.CRASH);
+    }
+
+    private static void restartDockerd(Down down) throws Exception {
+        boolean liveRestore = down == Down.LIVE_RESTORE;
         try (CnmAgentBed bed = liveRestore ? new CnmAgentBed("--live-restore") : new CnmAgentBed()) {
             Dockerd d = bed.docker;
             String dr = bed.driver;
@@ -52,12 +61,17 @@ class CnmDockerdRestartIT {
             String ip1 = d.ipOf(c1, net);
             d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", ip1);
 
-            d.stop();
-            if (liveRestore) {
+            if (down == Down.CRASH) {
+                d.crash();
+            } else {
+                d.stop();
+            }
+            if (down != Down.STOP) {
                 // containers run on, and so does their networking (kernel only): the host reaches them
                 assertThat(bed.host.ping(ip1)).as("ping " + ip1 + " while dockerd is down").isTrue();
                 assertThat(d.httpOnce(PORT)).as("published port while dockerd is down").isTrue();
                 assertThat(bed.veths()).hasSize(2);
+                assertThat(bed.reservations("10.237.0.0_24")).hasSize(3);
             } else {
                 // dockerd stopped the containers and released their endpoints and addresses; the network stays
                 assertThat(bed.veths()).isEmpty();
@@ -67,8 +81,11 @@ class CnmDockerdRestartIT {
             }
             d.startAgain();
             if (!liveRestore) {
+                // without live-restore dockerd kills what a crash left running and releases its endpoints
                 Daemons.awaitTrue(c1 + " restarted by its policy", Duration.ofSeconds(60),
                         () -> d.check("inspect", "-f", "{{.State.Running}}", c1).strip().equals("true"));
+                assertThat(d.check("inspect", "-f", "{{.State.Running}}", c2).strip()).isEqualTo("false");
+                assertThat(bed.veths()).as("only c1's veth").hasSize(1);
                 d.check("start", c2); // no restart policy: the user starts it
             }
             String ip1b = d.ipOf(c1, net);
