@@ -162,6 +162,29 @@ class UdpTunnelNetnsIT {
     }
 
     @Test
+    void forwardsTcpBothWaysForAPodBehindTheNode(Netns a, Netns b, Netns pod) throws Exception {
+        UdpTunnel[] t = startBoth(a, b);
+        // a pod behind node B as in the lab: its own namespace on a veth, B routes and forwards
+        String vb = RunId.name("pb");
+        String vp = RunId.name("pp");
+        Sh.check("ip", "-n", b.name(), "link", "add", vb, "type", "veth", "peer", "name", vp, "netns", pod.name());
+        Sh.check("ip", "-n", b.name(), "addr", "add", "10.5.2.1/24", "dev", vb);
+        Sh.check("ip", "-n", b.name(), "link", "set", vb, "mtu", "1472", "up");
+        Sh.check("ip", "-n", pod.name(), "addr", "add", "10.5.2.2/24", "dev", vp);
+        Sh.check("ip", "-n", pod.name(), "link", "set", vp, "mtu", "1472", "up");
+        Sh.check("ip", "-n", pod.name(), "route", "add", "default", "via", "10.5.2.1");
+        Sh.check("ip", "netns", "exec", b.name(), "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        byte[] data = new byte[6 << 20];
+        new Random(99).nextBytes(data);
+        byte[] expected = MessageDigest.getInstance("SHA-256").digest(data);
+        // A → pod: B writes (coalesced) packets into flannel0 and forwards them to the pod
+        assertThat(transfer(a, pod, "10.5.2.2", data, 5202)).isEqualTo(expected);
+        // pod → A: the pod's TSO packets are forwarded into B's flannel0 and segmented by B's tunnel
+        assertThat(transfer(pod, a, "10.5.1.0", data, 5203)).isEqualTo(expected);
+        if (options().offloads()) assertThat(t[1].stats().tunReads() * 4).isLessThan(t[1].stats().txPackets());
+    }
+
+    @Test
     void carriesUdpDatagramsWithValidChecksums(Netns a, Netns b) throws Exception {
         startBoth(a, b);
         // the receiving kernel drops a datagram whose checksum is wrong: all must arrive, byte for byte
@@ -210,9 +233,14 @@ class UdpTunnelNetnsIT {
 
     /** Sends {@code data} over TCP from a to 10.5.2.0:port in b; returns the SHA-256 of what b received. */
     private byte[] transfer(Netns a, Netns b, byte[] data, int port) throws Exception {
+        return transfer(a, b, "10.5.2.0", data, port);
+    }
+
+    /** Sends {@code data} over TCP from a to {@code server}:port in b; returns the SHA-256 of what b received. */
+    private byte[] transfer(Netns a, Netns b, String serverAddr, byte[] data, int port) throws Exception {
         ServerSocket server = NetNs.named(b.name()).run(() -> {
             ServerSocket s = new ServerSocket();
-            s.bind(new InetSocketAddress("10.5.2.0", port));
+            s.bind(new InetSocketAddress(serverAddr, port));
             return s;
         });
         toClose.add(server);
@@ -232,7 +260,7 @@ class UdpTunnelNetnsIT {
         });
         try (Socket client = NetNs.named(a.name()).run(() -> {
             Socket s = new Socket();
-            s.connect(new InetSocketAddress("10.5.2.0", port), 10_000);
+            s.connect(new InetSocketAddress(serverAddr, port), 10_000);
             return s;
         })) {
             client.setSoTimeout(20_000);
