@@ -4,7 +4,10 @@
 # Prints p50/p95 ADD and DEL over N sequential pods, wall time of P parallel ADDs, the ratios, and the
 # agent-side time of each request. Needs root, gcc and containernetworking-plugins.
 # Usage: bench/cni-add.sh [pods=100] [parallel=32] [rounds=2]
-# CNI_BENCH_OPTS=-Dpodnet.bench.fsync=false sets podnet's ipam "fsync" (default true) to see its share.
+# CNI_BENCH_OPTS (JVM flags of the driver): -Dpodnet.bench.fsync=false sets podnet's ipam "fsync" (default true);
+# -Dpodnet.bench.warmup=N ADD/DEL pairs before measuring (default 5; the agent's JIT warms up, the reference has
+# none); -Dpodnet.bench.agentOpts="..." extra agent JVM flags (the agent always gets bin/podnet's -XX:+UseSerialGC);
+# -Dpodnet.bench.threads=true prints the agent's CPU per thread; -Dpodnet.bench.log=FILE keeps the timing log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh

@@ -31,9 +31,13 @@ record AgentProcess(Process process, Path socket, Path log) implements AutoClose
                 io.podnet.agent.cni.BridgeCniHandler.level=FINE
                 """.formatted(logFile(dir)));
         Path socket = dir.resolve("cni.sock");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-Djava.util.logging.config.file=" + props, "-cp", classPath, "io.podnet.cli.Main", "agent",
-                "--state-dir", dir.resolve("state").toString(), "--cni-socket", socket.toString());
+        // the JVM flags of bin/podnet (SerialGC), plus -Dpodnet.bench.agentOpts="..." (like PODNET_JAVA_OPTS)
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"));
+        String extra = System.getProperty("podnet.bench.agentOpts", "").strip();
+        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
+        cmd.addAll(List.of("-Djava.util.logging.config.file=" + props, "-cp", classPath, "io.podnet.cli.Main", "agent",
+                "--state-dir", dir.resolve("state").toString(), "--cni-socket", socket.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("agent.out").toFile()).start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(socket)) {

@@ -20,11 +20,16 @@ import java.util.stream.Stream;
  * wall time of P parallel ADDs, and the agent-side time of each request (parsed from the agent's DEBUG log line
  * "... took N us" written by CniDispatcher). Run inside a throwaway network namespace (bench/cni-add.sh does).
  * Args: [pods=100] [parallel=32] [rounds=2]. System properties: podnet.cli.cp (agent class path),
- * podnet.cshim.src (default cni/src/main/c/podnet-cni.c), podnet.bench.log (copy the agent's timing log there).
+ * podnet.cshim.src (default cni/src/main/c/podnet-cni.c), podnet.bench.log (copy the agent's timing log there),
+ * podnet.bench.warmup (ADD/DEL pairs before measuring, default 5), podnet.bench.agentOpts (extra agent JVM flags),
+ * podnet.bench.threads (print the agent's CPU time per thread at the end), podnet.bench.fsync (ipam "fsync").
  */
 public final class CniAddBench {
     private static final Pattern PHASES = Pattern.compile("phases: ipam (\\d+) us, attach (\\d+) us");
     private static final Pattern TOOK = Pattern.compile("command=(ADD|DEL).* took (\\d+) us|\\b(ADD|DEL)\\b.* took (\\d+) us");
+
+    /** ADD/DEL pairs before each measurement: {@code -Dpodnet.bench.warmup=N}, default 5. */
+    static final int WARMUP = Integer.getInteger("podnet.bench.warmup", 5);
 
     private CniAddBench() {}
 
@@ -36,6 +41,7 @@ public final class CniAddBench {
         Path dir = Files.createTempDirectory(prefix + "-cniadd");
         List<String> netns = new ArrayList<>();
         try (AgentProcess agent = AgentProcess.start(dir, System.getProperty("podnet.cli.cp"))) {
+            CpuTime cpu = CpuTime.of(agent.process().pid());
             for (int i = 0; i < Math.max(pods, parallel); i++) {
                 String n = prefix + "p" + i;
                 sh("ip", "netns", "add", n);
@@ -53,7 +59,7 @@ public final class CniAddBench {
             for (int r = 0; r < rounds; r++) {
                 for (Plugin p : r % 2 == 0 ? List.of(podnet, ref) : List.of(ref, podnet)) {
                     long mark = agent.logSize();
-                    Result res = measure(p, netns, pods, parallel);
+                    Result res = measure(p, netns, pods, parallel, cpu);
                     if (p == podnet) {
                         res = res.withAgent(agent.agentTimes(mark));
                         phases.append(agent.since(mark));
@@ -63,6 +69,7 @@ public final class CniAddBench {
             }
             report(results.get("podnet"), results.get("reference"), pods, parallel, rounds);
             reportPhases(phases.toString());
+            if (Boolean.getBoolean("podnet.bench.threads")) reportThreads(agent.process().pid(), cpu);
             String keep = System.getProperty("podnet.bench.log");
             if (keep != null) Files.copy(agent.log(), Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -90,6 +97,25 @@ public final class CniAddBench {
         System.out.printf("load average while measuring: %s%n", loadAverage());
     }
 
+    /** The agent's threads by CPU time (where the agent's CPU per ADD goes: JIT, GC, request threads, syncers). */
+    static void reportThreads(long pid, CpuTime cpu) throws IOException {
+        Map<String, Long> byName = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String stat = Files.readString(t.resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+$", "N");
+                long[] f = CpuTime.fields(stat);
+                byName.merge(name, (f[0] + f[1]) * cpu.tickNanos(), Long::sum);
+            }
+        } catch (IOException e) {
+            return; // a thread ended while listing
+        }
+        System.out.print("agent CPU by thread (ms):");
+        byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                .forEach(e -> System.out.printf(" %s=%d", e.getKey(), e.getValue() / 1_000_000));
+        System.out.println();
+    }
+
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).strip() + " (" + Runtime.getRuntime().availableProcessors() + " CPUs)";
@@ -106,11 +132,24 @@ public final class CniAddBench {
     }
 
     /** Measured samples of one implementation (ns), possibly merged over rounds. */
-    record Result(long[] add, long[] del, long[] parallelWall, long[] agentAdd, long[] agentDel) {
-        Result withAgent(long[][] a) { return new Result(add, del, parallelWall, a[0], a[1]); }
+    /**
+     * Measured samples of one implementation (ns), possibly merged over rounds; {@code cpu} = summed CPU time
+     * (ns) of the sequential phases: ADD plugins, ADD agent, DEL plugins, DEL agent, and the op count.
+     */
+    record Result(long[] add, long[] del, long[] parallelWall, long[] agentAdd, long[] agentDel, long[] cpu) {
+        Result withAgent(long[][] a) { return new Result(add, del, parallelWall, a[0], a[1], cpu); }
 
         Result plus(Result o) {
-            return new Result(cat(add, o.add), cat(del, o.del), cat(parallelWall, o.parallelWall), cat(agentAdd, o.agentAdd), cat(agentDel, o.agentDel));
+            long[] c = new long[cpu.length];
+            for (int i = 0; i < c.length; i++) c[i] = cpu[i] + o.cpu[i];
+            return new Result(cat(add, o.add), cat(del, o.del), cat(parallelWall, o.parallelWall), cat(agentAdd, o.agentAdd),
+                    cat(agentDel, o.agentDel), c);
+        }
+
+        /** Mean CPU ms per sequential operation: [ADD plugins, ADD agent, DEL plugins, DEL agent]. */
+        double[] cpuPerOp() {
+            double n = Math.max(1, cpu[4]);
+            return new double[] {cpu[0] / n / 1e6, cpu[1] / n / 1e6, cpu[2] / n / 1e6, cpu[3] / n / 1e6};
         }
 
         static long[] cat(long[] a, long[] b) {
@@ -120,15 +159,26 @@ public final class CniAddBench {
         }
     }
 
-    static Result measure(Plugin p, List<String> netns, int pods, int parallel) throws Exception {
-        for (int i = 0; i < 5; i++) { // warm-up
-            check(p.exec("ADD", "warm" + i, "/run/netns/" + netns.get(i)), p, "ADD");
-            check(p.exec("DEL", "warm" + i, "/run/netns/" + netns.get(i)), p, "DEL");
+    static Result measure(Plugin p, List<String> netns, int pods, int parallel, CpuTime cpu) throws Exception {
+        for (int i = 0; i < WARMUP; i++) { // warm-up (the agent's JIT; the reference has none)
+            String ns = "/run/netns/" + netns.get(i % netns.size());
+            check(p.exec("ADD", "warm" + i, ns), p, "ADD");
+            check(p.exec("DEL", "warm" + i, ns), p, "DEL");
         }
         long[] add = new long[pods];
         long[] del = new long[pods];
+        long[] c = new long[5];
+        long pl = cpu.plugins();
+        long ag = cpu.agent();
         for (int i = 0; i < pods; i++) add[i] = check(p.exec("ADD", "seq" + i, "/run/netns/" + netns.get(i)), p, "ADD").nanos();
+        c[0] = cpu.plugins() - pl;
+        c[1] = cpu.agent() - ag;
+        pl = cpu.plugins();
+        ag = cpu.agent();
         for (int i = 0; i < pods; i++) del[i] = check(p.exec("DEL", "seq" + i, "/run/netns/" + netns.get(i)), p, "DEL").nanos();
+        c[2] = cpu.plugins() - pl;
+        c[3] = cpu.agent() - ag;
+        c[4] = pods;
         long wall;
         try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
             List<Future<Plugin.Outcome>> fs = new ArrayList<>();
@@ -141,7 +191,7 @@ public final class CniAddBench {
             wall = System.nanoTime() - t0;
         }
         for (int i = 0; i < parallel; i++) check(p.exec("DEL", "par" + i, "/run/netns/" + netns.get(i)), p, "DEL");
-        return new Result(add, del, new long[] {wall}, new long[0], new long[0]);
+        return new Result(add, del, new long[] {wall}, new long[0], new long[0], c);
     }
 
     static Plugin.Outcome check(Plugin.Outcome o, Plugin p, String what) {
@@ -157,7 +207,8 @@ public final class CniAddBench {
     }
 
     static void report(Result pn, Result ref, int pods, int parallel, int rounds) {
-        System.out.printf("CNI ADD/DEL benchmark: %d sequential pods x %d rounds, %d parallel ADDs x %d rounds, cniVersion 1.0.0%n", pods, rounds, parallel, rounds);
+        System.out.printf("CNI ADD/DEL benchmark: %d sequential pods x %d rounds, %d parallel ADDs x %d rounds, cniVersion 1.0.0, %d warm-up pairs%n",
+                pods, rounds, parallel, rounds, WARMUP);
         System.out.printf("%-34s %12s %12s %8s%n", "", "podnet", "reference", "ratio");
         line("ADD p50 (ms)", pct(pn.add, .5), pct(ref.add, .5));
         line("ADD p95 (ms)", pct(pn.add, .95), pct(ref.add, .95));
@@ -167,6 +218,10 @@ public final class CniAddBench {
         System.out.printf("agent-side ADD min %.3f p50 %.3f p95 %.3f ms (n=%d); DEL min %.3f p50 %.3f p95 %.3f ms (n=%d)%n",
                 pct(pn.agentAdd, 0), pct(pn.agentAdd, .5), pct(pn.agentAdd, .95), pn.agentAdd.length,
                 pct(pn.agentDel, 0), pct(pn.agentDel, .5), pct(pn.agentDel, .95), pn.agentDel.length);
+        double[] pc = pn.cpuPerOp();
+        double[] rc = ref.cpuPerOp();
+        System.out.printf("CPU per sequential ADD (ms): podnet %.2f (shim %.2f + agent %.2f), reference %.2f (ratio %.2f); per DEL: podnet %.2f (shim %.2f + agent %.2f), reference %.2f (ratio %.2f)%n",
+                pc[0] + pc[1], pc[0], pc[1], rc[0], (pc[0] + pc[1]) / rc[0], pc[2] + pc[3], pc[2], pc[3], rc[2], (pc[2] + pc[3]) / rc[2]);
         System.out.printf("targets: ADD p50 <= ref: %s; DEL p50 <= ref/2: %s; parallel wall <= ref/2: %s; agent ADD p50 <= 5 ms: %s%n",
                 pct(pn.add, .5) <= pct(ref.add, .5), pct(pn.del, .5) <= pct(ref.del, .5) / 2,
                 pct(pn.parallelWall, .5) <= pct(ref.parallelWall, .5) / 2, pct(pn.agentAdd, .5) <= 5);
