@@ -47,8 +47,10 @@ final class OffloadTunToUdpLoop extends TunnelLoop.Tx {
         this.maxReads = opts.batchSize();
         this.udpGso = udpGso;
         this.buf = arena.allocate(READ_BUFFER, 64);
-        int msgs = Math.max(opts.batchSize(), 8 * MAX_SEGMENTS / 4) + MAX_SEGMENTS;
-        this.batch = new SendBatch(arena, Math.min(msgs, 1024), 2 * 1024 + 2 * MAX_SEGMENTS, 8 * 64 + MAX_SEGMENTS);
+        // fill() reads only while one more super-packet fits even as single datagrams (MAX_SEGMENTS messages,
+        // 2 iovecs and a header each); beyond that reserve: a batch of plain packets or ~8 super-packets
+        int msgs = Math.min(1024, Math.max(opts.batchSize(), 2 * MAX_SEGMENTS) + MAX_SEGMENTS);
+        this.batch = new SendBatch(arena, msgs, 2 * msgs + 2 * MAX_SEGMENTS, 3 * MAX_SEGMENTS);
         this.icmp = arena.allocate(VirtioNetHdr.SIZE + Ipv4Packet.MIN_HEADER + Ipv4Packet.ICMP_HEADER + 60 + 8, 8);
     }
 

@@ -104,8 +104,15 @@ final class TunOffload {
             long reopened;
             try {
                 reopened = ns.run(() -> reopen(at.name(), keep));
-            } catch (IOException e) {
-                throw e instanceof SyscallException s ? s : new SyscallException("TUNSETIFF", Errno.EIO, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "re-attaching " + at.name() + " with offloads failed ("
+                        + e.getMessage() + "); attaching it plain again");
+                try {
+                    reopened = ns.run(() -> (long) attach(at.name(), keep | IFF_TUN));
+                } catch (IOException again) {
+                    throw again instanceof SyscallException s ? s
+                            : new SyscallException("TUNSETIFF", Errno.EIO, again.getMessage());
+                }
             }
             int newFd = (int) reopened;
             rc = NativeIo.dup3(cap, newFd, fd, NativeIo.O_CLOEXEC);

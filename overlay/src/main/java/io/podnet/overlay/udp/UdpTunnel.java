@@ -16,8 +16,11 @@ import java.util.Optional;
 /**
  * flannel's udp backend data path: IP packets read from the TUN device are sent in UDP datagrams (port 8285)
  * to the node that owns the destination subnet, and datagrams from peers are written back to the TUN device.
- * Two platform threads, one per direction ({@link TunToUdpLoop}, {@link UdpToTunLoop}), batching with
- * {@code sendmmsg}/{@code recvmmsg} and draining the non-blocking TUN fd, over preallocated off-heap buffers.
+ * Two platform threads, one per direction, batching with {@code sendmmsg}/{@code recvmmsg} and draining the
+ * non-blocking TUN fd, over preallocated off-heap buffers. With TUN offloads (the default, see
+ * {@link TunOffload}) they move TCP super-packets of up to 64 KiB: {@link OffloadTunToUdpLoop} segments them
+ * into UDP GSO messages, {@link OffloadUdpToTunLoop} receives with UDP GRO and coalesces; otherwise
+ * {@link TunToUdpLoop} and {@link UdpToTunLoop} move one packet per TUN read/write.
  *
  * <pre>{@code
  * try (var tunnel = UdpTunnel.start(TunDevice.attach(ns, "flannel0", TUN),
