@@ -93,17 +93,23 @@ public final class Dockerd implements AutoCloseable {
     }
 
     /**
-     * A dockerd crash: SIGKILL to dockerd's PID only, so its containerd and the containers' shims live on (they are
-     * found by PID in {@link #close()}).
+     * A crash of the docker service: SIGKILL to dockerd and the containerd it started (by PID), as an OOM kill of the
+     * service would do; the containers' shims are not their descendants and live on (found by PID in {@link #close()}).
+     * (Killing dockerd alone leaves a containerd the next dockerd sometimes fails to reach under load.)
      */
     public void crash() {
         if (daemon == null) return;
+        List<ProcessHandle> children = daemon.descendants().toList();
         daemon.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
         try {
             daemon.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            for (ProcessHandle c : children) c.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("containerd did not die", e);
         }
         daemon = null;
     }

@@ -14,11 +14,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * dockerd restarts (stop by PID, start with the same data root) under the agent's driver, the two ways users run
- * dockerd: by default dockerd stops its containers on shutdown (the driver sees Revoke/Leave/DeleteEndpoint/
- * ReleaseAddress) and starts those with a restart policy when it comes back; with {@code --live-restore} the
- * containers keep running while dockerd is down. Either way the networks and pools still work afterwards, new
- * containers get addresses no other container has, and rm/network rm leave nothing.
+ * dockerd restarts (with the same data root) under the agent's driver, the ways users meet them: a stop by PID
+ * (SIGTERM) makes dockerd stop its containers (the driver sees Revoke/Leave/DeleteEndpoint/ReleaseAddress) and start
+ * those with a restart policy when it comes back; with {@code --live-restore} the containers keep running while
+ * dockerd is down; after a crash (SIGKILL of dockerd and its containerd) the new dockerd kills what still ran and
+ * releases those endpoints through the driver. In every case the networks and pools still work afterwards, new
+ * containers get addresses no other container has, exactly the live addresses stay reserved, and rm/network rm
+ * leave nothing.
  */
 class CnmDockerdRestartIT {
     static final int PORT = 18083;
@@ -79,11 +81,14 @@ class CnmDockerdRestartIT {
                 assertThat(bed.reservations("10.237.0.0_24")).containsExactly("10.237.0.1");
                 assertThat(bed.stateFiles("networks")).hasSize(1);
             }
+            long t0 = System.nanoTime();
             d.startAgain();
+            System.out.printf("%s: dockerd back after %d ms%n", down, (System.nanoTime() - t0) / 1_000_000);
             if (!liveRestore) {
                 // without live-restore dockerd kills what a crash left running and releases its endpoints
                 Daemons.awaitTrue(c1 + " restarted by its policy", Duration.ofSeconds(60),
                         () -> d.check("inspect", "-f", "{{.State.Running}}", c1).strip().equals("true"));
+                System.out.printf("%s: c1 running after %d ms%n", down, (System.nanoTime() - t0) / 1_000_000);
                 assertThat(d.check("inspect", "-f", "{{.State.Running}}", c2).strip()).isEqualTo("false");
                 assertThat(bed.veths()).as("only c1's veth").hasSize(1);
                 d.check("start", c2); // no restart policy: the user starts it
