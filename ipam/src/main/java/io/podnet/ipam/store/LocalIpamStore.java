@@ -86,6 +86,7 @@ public final class LocalIpamStore implements AutoCloseable {
         this.fsync = fsync;
         this.lockChannel = lockChannel;
         this.genChannel = genChannel;
+        syncers.allowCoreThreadTimeOut(true);
     }
 
     /** Opens (creating) {@code networkDir} and scans it: index rebuilt, temp and empty files removed. */
