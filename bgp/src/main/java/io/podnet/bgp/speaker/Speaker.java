@@ -57,6 +57,12 @@ public final class Speaker implements AutoCloseable {
     private final Map<IpAddress, PeerSession> peers = new LinkedHashMap<>();
     /** Prefixes whose best path must be recomputed: a compact set, since a session loss dirties a whole table. */
     private final PrefixMap<Boolean> dirty = new PrefixMap<>();
+    /**
+     * Large dirty collections (a dropped Adj-RIB-In, a sweep of stale routes), drained in chunks as they are
+     * instead of being copied into {@link #dirty}: no second copy of a whole table while it goes away. A
+     * prefix in both is decided twice, which changes nothing the second time.
+     */
+    private final java.util.ArrayDeque<java.util.Iterator<IpPrefix>> bulkDirty = new java.util.ArrayDeque<>();
     private final List<Consumer<List<BestPathChange>>> listeners = new CopyOnWriteArrayList<>();
     private final List<PeerConfig> pending = new ArrayList<>();
     private volatile boolean running;
@@ -138,6 +144,10 @@ public final class Speaker implements AutoCloseable {
     }
 
     void markDirty(Collection<IpPrefix> prefixes) {
+        if (prefixes.size() > FLUSH_PREFIXES) {
+            bulkDirty.add(prefixes.iterator());
+            return;
+        }
         for (IpPrefix p : prefixes) dirty.put(p, Boolean.TRUE);
     }
 
@@ -156,12 +166,15 @@ public final class Speaker implements AutoCloseable {
     private void runLoop() {
         while (running || !queue.isEmpty()) {
             try {
-                Runnable t = queue.poll(1, TimeUnit.SECONDS);
-                if (t == null) continue;
+                Runnable t = bulkDirty.isEmpty() ? queue.poll(1, TimeUnit.SECONDS) : queue.poll();
+                if (t == null) {
+                    flush(); // continue draining a large dirty collection
+                    continue;
+                }
                 runSafely(t);
                 // Batch until the queue is empty or enough prefixes are dirty: large enough to pack UPDATEs
                 // well, small enough to keep the in-flight garbage (and GC pauses) small.
-                for (int n = 0; n < 256 && dirty.size() < FLUSH_PREFIXES && (t = queue.poll()) != null; n++) runSafely(t);
+                for (int n = 0; n < 256 && dirty.size() < FLUSH_PREFIXES && bulkDirty.isEmpty() && (t = queue.poll()) != null; n++) runSafely(t);
                 flush();
             } catch (InterruptedException e) {
                 return;
@@ -185,6 +198,15 @@ public final class Speaker implements AutoCloseable {
      */
     private void flush() {
         while (!dirty.isEmpty()) flush(dirty.pollKeys(FLUSH_PREFIXES));
+        // One chunk of a large collection per round while other work waits (keepalives, API calls).
+        while (!bulkDirty.isEmpty()) {
+            java.util.Iterator<IpPrefix> it = bulkDirty.peek();
+            List<IpPrefix> chunk = new ArrayList<>(FLUSH_PREFIXES);
+            while (chunk.size() < FLUSH_PREFIXES && it.hasNext()) chunk.add(it.next());
+            if (!it.hasNext()) bulkDirty.poll();
+            flush(chunk);
+            if (!queue.isEmpty()) break;
+        }
     }
 
     private void flush(List<IpPrefix> prefixes) {

@@ -118,4 +118,25 @@ class SpeakerLoopbackTest {
         Await.until("End-of-RIB sweeps the route not re-announced", T, () -> best(b, "10.244.32.0/24").isEmpty());
         assertThat(best(b, "10.244.31.0/24")).isPresent();
     }
+
+    @Test
+    void aLargeTableIsRelayedAndWithdrawnInChunksWhenItsSourceGoesAway() throws Exception {
+        Speaker a = speaker(65001, "127.0.0.31", false);
+        Speaker b = speaker(65002, "127.0.0.32", false);
+        Speaker c = speaker(65003, "127.0.0.33", false);
+        a.addPeer(peer("127.0.0.32", 65002, "127.0.0.31")).join();
+        b.addPeer(peer("127.0.0.31", 65001, "127.0.0.32").withPassive(true)).join();
+        b.addPeer(peer("127.0.0.33", 65003, "127.0.0.32")).join();
+        c.addPeer(peer("127.0.0.32", 65002, "127.0.0.33").withPassive(true)).join();
+        int n = 20_000; // more than two dirty chunks
+        for (int i = 0; i < n; i++) a.addRoute(IpPrefix.of(IpAddress.v4((20 << 24) + (i << 8)), 24));
+        Await.until("table at c", T, () -> c.locRibSize().join() == n);
+        PeerStatus toC = b.peer(ip("127.0.0.33")).join().orElseThrow();
+        assertThat(toC.counters().prefixesAdvertised()).isEqualTo(n);
+        assertThat(b.peer(ip("127.0.0.31")).join().orElseThrow().counters().prefixesAdvertised()).isZero();
+        b.disablePeer(ip("127.0.0.31")).join(); // b drops a's whole table at once
+        Await.until("withdrawn at c", T, () -> c.locRibSize().join() == 0);
+        assertThat(b.locRibSize().join()).isZero();
+        assertThat(b.peer(ip("127.0.0.33")).join().orElseThrow().counters().prefixesAdvertised()).isZero();
+    }
 }
