@@ -26,11 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -59,7 +55,6 @@ public final class LocalIpamStore implements AutoCloseable {
     static final String TMP_PREFIX = ".podnet-tmp-";
     /** Owner files are prepared here, outside the lock, so the network directory's mtime stays ours. */
     static final String TMP_DIR = ".podnet-tmp";
-    private static final int SYNC_THREADS = 16;
 
     private final Path dir;
     private final boolean fsync;
@@ -73,10 +68,8 @@ public final class LocalIpamStore implements AutoCloseable {
     private final AtomicLong tmpCounter = new AtomicLong();
     /** Names this instance's temp files, so its own rescans leave its in-flight (unlocked) temp files alone. */
     private final String tmpToken = ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-";
-    private final GroupCommit commits = new GroupCommit(this::syncDir);
-    /** Makes reservations durable in the background (file data in parallel, then the shared directory sync). */
-    private final ThreadPoolExecutor syncers = new ThreadPoolExecutor(SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().name("podnet-ipam-sync").daemon(true).unstarted(r));
+    /** Makes reservations durable in the background (file data in parallel, then one shared directory sync). */
+    private final Syncer syncer;
     /** Round-robin hints per range set (guarded by the lock; dropped on every rescan). */
     private final Map<Integer, Optional<IpAddress>> lastReserved = new java.util.HashMap<>();
     private final Map<Integer, FileChannel> lastChannels = new java.util.HashMap<>();
@@ -86,7 +79,7 @@ public final class LocalIpamStore implements AutoCloseable {
         this.fsync = fsync;
         this.lockChannel = lockChannel;
         this.genChannel = genChannel;
-        syncers.allowCoreThreadTimeOut(true);
+        this.syncer = new Syncer(dir);
     }
 
     /** Opens (creating) {@code networkDir} and scans it: index rebuilt, temp and empty files removed. */
@@ -180,7 +173,7 @@ public final class LocalIpamStore implements AutoCloseable {
                 scanOne(p, tmp, empty, unknown);
             }
         }
-        if (!tmp.isEmpty() || !empty.isEmpty()) syncDir();
+        if (!tmp.isEmpty() || !empty.isEmpty()) syncer.syncDir();
         return new ReconcileReport(index.size(), tmp, empty, unknown);
     }
 
@@ -224,48 +217,6 @@ public final class LocalIpamStore implements AutoCloseable {
         }
     }
 
-    private void syncDir() throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
-    }
-
-    /** fsync of one file, tolerating that it is gone (released or cancelled meanwhile). */
-    private static void force(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (NoSuchFileException e) {
-            // nothing left to make durable
-        }
-    }
-
-    private CompletableFuture<Void> onSyncer(Action<Void> task) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        try {
-            syncers.execute(() -> {
-                try {
-                    task.run();
-                    f.complete(null);
-                } catch (Throwable e) {
-                    f.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            f.completeExceptionally(new IOException("store " + dir + " is closed", e));
-        }
-        return f;
-    }
-
-    private void unlinkLater(CompletableFuture<?> after, Path tmp) {
-        after.whenCompleteAsync((v, e) -> {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // a later scan removes it
-            }
-        }, syncers).exceptionally(e -> null);
-    }
-
     /**
      * Reserves one address per range set for {@code owner}, all or nothing (host-local {@code Get} per set), and
      * waits until the reservation is durable. A requested address that lies in a set is used for that set;
@@ -291,10 +242,7 @@ public final class LocalIpamStore implements AutoCloseable {
         long t0 = System.nanoTime();
         Path tmp = writeOwnerFile(owner);
         // the owner's data can be synced before an address is chosen: start now, in parallel with the lock
-        CompletableFuture<Void> data = fsync ? onSyncer(() -> {
-            force(tmp);
-            return null;
-        }) : CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> data = fsync ? syncer.data(tmp) : CompletableFuture.completedFuture(null);
         long prepared = System.nanoTime() - t0;
         long[] times = new long[3]; // lock acquired, lock released, ticket
         List<IpAddress> ips;
@@ -303,20 +251,17 @@ public final class LocalIpamStore implements AutoCloseable {
             ips = locked(() -> {
                 times[0] = System.nanoTime();
                 List<IpAddress> done = allocateLocked(owner, sets, requested, tmp);
-                times[2] = fsync ? commits.ticket() : 0;
+                times[2] = fsync ? syncer.ticket() : 0;
                 times[1] = System.nanoTime();
                 return done;
             });
         } catch (IOException | IpamException | RuntimeException e) {
-            unlinkLater(data, tmp);
+            syncer.unlinkAfter(data, tmp);
             throw e;
         }
         // the names: one group-committed directory sync, running while the caller plumbs the interface
-        CompletableFuture<Void> names = fsync ? onSyncer(() -> {
-            commits.await(times[2]);
-            return null;
-        }) : CompletableFuture.completedFuture(null);
-        unlinkLater(data, tmp); // an unlink is journalled too: keep it off the caller's path
+        CompletableFuture<Void> names = fsync ? syncer.names(times[2]) : CompletableFuture.completedFuture(null);
+        syncer.unlinkAfter(data, tmp); // an unlink is journalled too: keep it off the caller's path
         var timing = new Reservation.Timing(prepared, times[0] - t1, times[1] - times[0]);
         return new Reservation(this, owner, ips, CompletableFuture.allOf(data, names), timing);
     }
@@ -345,7 +290,7 @@ public final class LocalIpamStore implements AutoCloseable {
 
     /** Directory syncs run so far (for tests of the group commit). */
     long syncs() {
-        return commits.syncs();
+        return syncer.syncs();
     }
 
     /**
@@ -427,7 +372,7 @@ public final class LocalIpamStore implements AutoCloseable {
             // another process's rescan removed our unlocked temp file; re-create it (we hold the lock now)
             Files.deleteIfExists(tmp);
             Path again = writeOwnerFile(owner);
-            if (fsync) force(again); // the early background sync covered the removed file, not this one
+            if (fsync) Syncer.force(again); // the early background sync covered the removed file, not this one
             try {
                 Files.move(again, tmp, StandardCopyOption.ATOMIC_MOVE);
             } finally {
@@ -574,12 +519,7 @@ public final class LocalIpamStore implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        syncers.shutdown(); // queued syncs and temp-file unlinks still run; wait for them (bounded)
-        try {
-            syncers.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        syncer.close();
         mutex.lock();
         try {
             forgetLast();

@@ -179,6 +179,42 @@ class LocalIpamStoreTest {
     }
 
     @Test
+    void aReservationIsTakenAtOnceDurableLaterAndCancelledExactly() throws Exception {
+        var v4 = sets("[[{\"subnet\":\"10.1.0.0/24\"}]]");
+        try (var s = open()) {
+            Reservation r = s.reserve(owner("a"), v4, List.of());
+            assertThat(r.ips()).containsExactly(ip("10.1.0.2"));
+            assertThat(s.reserve(owner("b"), v4, List.of()).ips()).as("taken before it is durable").containsExactly(ip("10.1.0.3"));
+            r.awaitDurable();
+            assertThat(r.syncWaitNanos()).isNotNegative();
+            assertThat(r.timing().lockHeldNanos()).isPositive();
+            r.cancel();
+            r.cancel(); // idempotent
+            assertThat(s.reservations()).containsOnlyKeys(ip("10.1.0.3"));
+            assertThat(Files.exists(dir.resolve("net1").resolve("10.1.0.2"))).isFalse();
+        }
+        try (var tmp = Files.list(dir.resolve("net1").resolve(LocalIpamStore.TMP_DIR))) {
+            assertThat(tmp).as("spent temp names are unlinked (close waits for it)").isEmpty();
+        }
+    }
+
+    @Test
+    void concurrentDurableReservationsShareDirectorySyncs() throws Exception {
+        var v4 = sets("[[{\"subnet\":\"10.1.0.0/22\"}]]");
+        try (var s = open(); var pool = Executors.newFixedThreadPool(16)) {
+            List<java.util.concurrent.Future<List<IpAddress>>> fs = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                int n = i;
+                fs.add(pool.submit(() -> s.allocate(owner("g" + n), v4, List.of())));
+            }
+            java.util.Set<IpAddress> got = new java.util.HashSet<>();
+            for (var f : fs) got.addAll(f.get());
+            assertThat(got).hasSize(64);
+            assertThat(s.syncs()).as("group commit").isBetween(1L, 64L);
+        }
+    }
+
+    @Test
     void parallelThreadsGetUniqueAddresses() throws Exception {
         var v4 = sets("[[{\"subnet\":\"10.1.0.0/22\"}]]");
         ConcurrentLinkedQueue<IpAddress> got = new ConcurrentLinkedQueue<>();
