@@ -20,14 +20,14 @@ final class UpdateCodec {
         // RFC 7606 §4: inconsistent Withdrawn Routes Length / Total Path Attribute Length reset the session.
         int wlen = r.u16();
         if (wlen > r.remaining() - 2) throw new MalformedMessageException(MALFORMED_ATTRIBUTE_LIST, SESSION_RESET, new byte[0]);
-        List<IpPrefix> withdrawn = new ArrayList<>();
+        List<IpPrefix> withdrawn = new ArrayList<>(Math.min(wlen, 4096) / 4); // a /24 takes 4 bytes
         // RFC 7606 §5.3: a syntactically incorrect prefix field resets the session.
         PrefixCodec.readAll(r.slice(wlen, INVALID_NETWORK_FIELD, SESSION_RESET), IpFamily.V4, withdrawn,
                 INVALID_NETWORK_FIELD, SESSION_RESET);
         int alen = r.u16();
         if (alen > r.remaining()) throw new MalformedMessageException(MALFORMED_ATTRIBUTE_LIST, SESSION_RESET, new byte[0]);
         ByteReader attrs = r.slice(alen, MALFORMED_ATTRIBUTE_LIST, TREAT_AS_WITHDRAW);
-        List<IpPrefix> nlri = new ArrayList<>();
+        List<IpPrefix> nlri = new ArrayList<>(Math.min(r.remaining(), 65536) / 4);
         PrefixCodec.readAll(r, IpFamily.V4, nlri, INVALID_NETWORK_FIELD, SESSION_RESET);
         Problems problems = new Problems();
         List<PathAttribute> list = readAttributes(attrs, o, problems);

@@ -98,7 +98,7 @@ public final class Rib {
         PeerPolicy p = peers.get(peer);
         AdjRibIn in = ribIn.get(peer);
         if (p == null || in == null) return List.of();
-        List<IpPrefix> dirty = new ArrayList<>();
+        List<IpPrefix> dirty = new ArrayList<>(u.withdrawn().size() + u.nlri().size());
         for (IpPrefix w : u.withdrawn()) if (in.remove(w)) dirty.add(w);
         List<PathAttribute> attrs = AsPaths.fromPeer(u.attributes(), fourOctetSession);
         boolean eligible = eligible(p.source(), attrs);
@@ -200,7 +200,7 @@ public final class Rib {
 
     /** Runs the decision process for the dirty prefixes; returns the Loc-RIB changes. */
     public List<BestPathChange> decide(Collection<IpPrefix> dirty) {
-        List<BestPathChange> changes = new ArrayList<>();
+        List<BestPathChange> changes = new ArrayList<>(dirty.size());
         List<Route> candidates = new ArrayList<>();
         for (IpPrefix p : dirty) {
             candidates.clear();
@@ -228,15 +228,16 @@ public final class Rib {
             PeerPolicy p = peers.get(peer);
             AdjRibOut ribOutOfPeer = ribOut.get(peer);
             if (p == null || ribOutOfPeer == null) continue;
-            List<OutRoute> routes = new ArrayList<>();
+            List<OutRoute> routes = null;
             for (BestPathChange c : changes) {
                 Attrs before = exported(peer, p, c.previous().orElse(null));
                 Attrs after = exported(peer, p, c.best().orElse(null));
                 if (java.util.Objects.equals(before, after)) continue;
                 ribOutOfPeer.count(before, after);
+                if (routes == null) routes = new ArrayList<>(changes.size());
                 routes.add(new OutRoute(c.prefix(), after));
             }
-            if (!routes.isEmpty()) out.put(peer, routes);
+            if (routes != null) out.put(peer, routes);
         }
         return out;
     }
