@@ -43,9 +43,6 @@ class CnmAgentDockerIT {
             String c2 = dr + "-c2";
             // a default pool, and one with every IPAM option
             d.check("network", "create", "-d", dr, "--ipam-driver", dr, n1);
-            String sub1 = d.check("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", n1).strip();
-            String gw1 = d.check("network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", n1).strip();
-            assertThat(IpPrefix.parse(CnmAgentBed.DEFAULT_POOLS).contains(IpPrefix.parse(sub1))).as(sub1).isTrue();
             d.check("network", "create", "-d", dr, "--ipam-driver", dr, "--subnet", "10.237.0.0/24", "--gateway", "10.237.0.254",
                     "--ip-range", "10.237.0.128/25", "--aux-address", "aux=10.237.0.10", n2);
             assertThat(bed.reservations("10.237.0.0_24")).containsExactly("10.237.0.10", "10.237.0.254");
@@ -60,13 +57,7 @@ class CnmAgentDockerIT {
             d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", "10.237.0.254");
             assertThat(d.httpGet(PORT)).contains("podnet-cnm-agent-ok");
 
-            d.check("network", "connect", n1, c2);
-            assertThat(d.check("exec", c2, "/bin/ip", "-4", "addr", "show", "eth1")).contains(sub1.substring(0, sub1.lastIndexOf('.')));
-            d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", gw1);
-            assertThat(bed.veths()).hasSize(3);
-            d.check("network", "disconnect", n1, c2);
-            assertThat(bed.veths()).hasSize(2);
-            assertThat(bed.reservations(sub1.replace('/', '_'))).as("n1 after disconnect: its gateway only").containsExactly(gw1);
+            connectAndDisconnect(bed, n1, c2);
             String c4 = agentRestartKeepsContainersConnected(bed, n2, c2, ip1);
 
             // after the restart: port mapping, a new container, and refusals that leak nothing
@@ -83,6 +74,21 @@ class CnmAgentDockerIT {
             d.check("network", "rm", n1, n2);
             bed.assertNothingLeft();
         }
+    }
+
+    /** {@code docker network connect} of a running container to the default-pool network {@code n1}, then disconnect. */
+    private static void connectAndDisconnect(CnmAgentBed bed, String n1, String c2) {
+        Dockerd d = bed.docker;
+        String sub1 = d.check("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", n1).strip();
+        String gw1 = d.check("network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", n1).strip();
+        assertThat(IpPrefix.parse(CnmAgentBed.DEFAULT_POOLS).contains(IpPrefix.parse(sub1))).as(sub1).isTrue();
+        d.check("network", "connect", n1, c2);
+        assertThat(d.check("exec", c2, "/bin/ip", "-4", "addr", "show", "eth1")).contains(sub1.substring(0, sub1.lastIndexOf('.')));
+        d.check("exec", c2, "/bin/ping", "-c", "1", "-W", "5", gw1);
+        assertThat(bed.veths()).hasSize(3);
+        d.check("network", "disconnect", n1, c2);
+        assertThat(bed.veths()).hasSize(2);
+        assertThat(bed.reservations(sub1.replace('/', '_'))).as("n1 after disconnect: its gateway only").containsExactly(gw1);
     }
 
     /**
