@@ -241,8 +241,10 @@ public final class LocalIpamStore implements AutoCloseable {
     public Reservation reserve(Owner owner, List<RangeSet> sets, List<IpAddress> requested) throws IOException, IpamException {
         long t0 = System.nanoTime();
         Path tmp = writeOwnerFile(owner);
-        // the owner's data can be synced before an address is chosen: start now, in parallel with the lock
-        CompletableFuture<Void> data = fsync ? syncer.data(tmp) : CompletableFuture.completedFuture(null);
+        // one background task per reservation: sync the owner's data now (in parallel with the lock), then the
+        // directory once the link is made (group commit), then unlink the spent temp name
+        CompletableFuture<Long> linked = new CompletableFuture<>();
+        CompletableFuture<Void> durable = syncer.settle(tmp, fsync, linked);
         long prepared = System.nanoTime() - t0;
         long[] times = new long[3]; // lock acquired, lock released, ticket
         List<IpAddress> ips;
@@ -256,15 +258,14 @@ public final class LocalIpamStore implements AutoCloseable {
                 return done;
             });
         } catch (IOException | IpamException | RuntimeException e) {
-            syncer.unlinkAfter(data, tmp);
+            linked.complete(0L); // nothing linked: the task only unlinks the temp file
             throw e;
         }
-        // the names: one group-committed directory sync, running while the caller plumbs the interface
-        CompletableFuture<Void> names = fsync ? syncer.names(times[2]) : CompletableFuture.completedFuture(null);
-        syncer.unlinkAfter(data, tmp); // an unlink is journalled too: keep it off the caller's path
+        linked.complete(times[2]);
         var timing = new Reservation.Timing(prepared, times[0] - t1, times[1] - times[0]);
-        return new Reservation(this, owner, ips, CompletableFuture.allOf(data, names), timing);
+        return new Reservation(this, owner, ips, fsync ? durable : CompletableFuture.completedFuture(null), timing);
     }
+
 
     private List<IpAddress> allocateLocked(Owner owner, List<RangeSet> sets, List<IpAddress> requested, Path tmp)
             throws IOException, IpamException {

@@ -58,25 +58,22 @@ final class Syncer implements AutoCloseable {
         return commits.ticket();
     }
 
-    /** Starts syncing {@code file}'s data. */
-    CompletableFuture<Void> data(Path file) {
-        return later(() -> force(file));
-    }
-
-    /** Starts waiting for a directory sync that covers {@code ticket}. */
-    CompletableFuture<Void> names(long ticket) {
-        return later(() -> commits.await(ticket));
-    }
-
-    /** Unlinks {@code tmp} once {@code after} is done (its data sync reads the file by name). */
-    void unlinkAfter(CompletableFuture<?> after, Path tmp) {
-        after.whenCompleteAsync((v, e) -> {
+    /**
+     * One reservation's background work, in one task (each hand-off to another thread can cost a context switch
+     * on a busy machine): with {@code sync}, fsync the owner file's data; wait until the caller has linked it
+     * ({@code ticket}, 0 = nothing linked); with a ticket, wait for a directory sync that covers it; finally
+     * unlink the temp name (an unlink is journalled too, so it stays off the caller's path).
+     */
+    CompletableFuture<Void> settle(Path tmp, boolean sync, CompletableFuture<Long> ticket) {
+        return later(() -> {
             try {
+                if (sync) force(tmp);
+                long t = ticket.join();
+                if (t > 0) commits.await(t);
+            } finally {
                 Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // a later scan removes it
             }
-        }, pool).exceptionally(e -> null);
+        });
     }
 
     private CompletableFuture<Void> later(Task task) {
