@@ -35,6 +35,7 @@ final class Dispatcher {
 
     Reply handle(String path, String body) {
         String errKey = path.startsWith("/IpamDriver.") ? "Error" : "Err";
+        LOG.log(System.Logger.Level.DEBUG, "{0} {1}", path, body);
         try {
             JsonNode req = body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
             Optional<Object> out = call(path, req);

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * Test bed for the Docker acceptance tests through the agent: a throwaway "host" namespace, the agent as a child JVM
  * in it (config file with a {@code cnm:} section, plugin socket {@code /run/docker/plugins/<run-unique>.sock},
  * private state dir) and a private dockerd in the same namespace. Everything carries the RunId prefix and is
- * removed by {@link #close()}, even on failure.
+ * removed by {@link #close()}, even on failure; the agent's and dockerd's logs are kept in {@code target/cnm-it-logs/}.
  */
 final class CnmAgentBed implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -84,6 +84,7 @@ final class CnmAgentBed implements AutoCloseable {
                 handlers=java.util.logging.ConsoleHandler
                 java.util.logging.ConsoleHandler.level=FINE
                 .level=INFO
+                io.podnet.cnm.Dispatcher.level=FINE
                 """);
         List<String> cmd = List.of("ip", "netns", "exec", host.name(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
@@ -201,6 +202,20 @@ final class CnmAgentBed implements AutoCloseable {
         assertThat(reservations()).as("reservations").isEmpty();
     }
 
+    /** Keeps the agent's and dockerd's logs in {@code target/cnm-it-logs/} (the work dir is removed). */
+    private void keepLogs() {
+        try {
+            Path out = Files.createDirectories(Path.of("target", "cnm-it-logs"));
+            for (Path log : List.of(dir.resolve("agent.log"), dir.resolve("docker/dockerd.log"))) {
+                if (Files.exists(log)) {
+                    Files.copy(log, out.resolve(driver + "-" + log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("cannot keep logs: " + e);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {
@@ -208,6 +223,7 @@ final class CnmAgentBed implements AutoCloseable {
         } finally {
             try {
                 stopAgent();
+                keepLogs();
             } finally {
                 host.close();
                 Files.deleteIfExists(pluginSocket);
