@@ -192,11 +192,25 @@ public final class BridgeNetwork {
         hostSysctl("net/ipv6/conf/" + config.bridge() + "/accept_ra", "0");
     }
 
-    /** The bridge from the cache when it holds {@code gateways} and is fresh; else {@link #ensureBridge}. */
+    /**
+     * The bridge from the cache when it holds {@code gateways} and is fresh; else {@link #ensureBridge} — by one
+     * thread: the others, queued on the lock, find the fresh entry it left (no stampede of re-ensures when the
+     * entry expires under 32 parallel ADDs).
+     */
     private Link bridgeFor(List<Cidr> gateways) throws IOException {
         Ensured e = ensured;
-        if (e != null && e.gateways().containsAll(gateways) && clock.instant().isBefore(e.at().plus(REVALIDATE))) return e.bridge();
-        return ensureBridge(gateways);
+        if (fresh(e, gateways)) return e.bridge();
+        bridgeLock.lock();
+        try {
+            e = ensured;
+            return fresh(e, gateways) ? e.bridge() : ensureBridge(gateways);
+        } finally {
+            bridgeLock.unlock();
+        }
+    }
+
+    private boolean fresh(Ensured e, List<Cidr> gateways) {
+        return e != null && e.gateways().containsAll(gateways) && clock.instant().isBefore(e.at().plus(REVALIDATE));
     }
 
     private void hostSysctl(String key, String value) throws IOException {
