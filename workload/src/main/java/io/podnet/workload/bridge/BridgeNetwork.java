@@ -194,13 +194,18 @@ public final class BridgeNetwork {
 
     /**
      * The bridge from the cache when it holds {@code gateways} and is fresh; else {@link #ensureBridge} — by one
-     * thread: the others, queued on the lock, find the fresh entry it left (no stampede of re-ensures when the
-     * entry expires under 32 parallel ADDs).
+     * thread: while it revalidates an expired entry the others keep using that entry, and threads that had to
+     * wait find the fresh one it left (no stampede of re-ensures when the entry expires under 32 parallel ADDs).
      */
     private Link bridgeFor(List<Cidr> gateways) throws IOException {
         Ensured e = ensured;
         if (fresh(e, gateways)) return e.bridge();
-        bridgeLock.lock();
+        boolean covered = e != null && e.gateways().containsAll(gateways);
+        if (covered) {
+            if (!bridgeLock.tryLock()) return e.bridge(); // being revalidated right now
+        } else {
+            bridgeLock.lock();
+        }
         try {
             e = ensured;
             return fresh(e, gateways) ? e.bridge() : ensureBridge(gateways);
