@@ -196,30 +196,34 @@ public final class PrefixMap<V> {
      * Removes and returns up to {@code max} keys (in no particular order). Scans from the end of the table,
      * so each removed entry is usually the last of its probe run and nothing needs shifting.
      */
-    public List<IpPrefix> pollKeys(int max) {
-        if (size() <= max) {
-            List<IpPrefix> all = keys();
-            if (keys.length <= 4 * max) { // a work set that fills and drains: keep its arrays
-                java.util.Arrays.fill(keys, 0);
-                java.util.Arrays.fill(vals, null);
-                size4 = 0;
-                other.clear();
-            } else {
-                clear();
-            }
-            return all;
-        }
-        List<IpPrefix> out = new ArrayList<>(max);
+    public List<IpPrefix> pollKeys(int max) { return poll(max, false); }
+
+    /** Like {@link #pollKeys} but returns the values (a set of prefixes stored as {@code put(p, p)} makes none). */
+    public List<V> pollValues(int max) { return poll(max, true); }
+
+    @SuppressWarnings("unchecked")
+    private <T> List<T> poll(int max, boolean values) {
+        List<T> out = new ArrayList<>(Math.min(max, size()));
+        boolean all = size() <= max;
         for (int i = keys.length - 1; i >= 0 && out.size() < max; i--) {
             if (keys[i] == 0) continue;
-            out.add(prefix(keys[i]));
-            removeAt(i); // may pull a wrapped-around entry into slot i: it is simply polled next time
+            out.add((T) (values ? vals[i] : prefix(keys[i])));
+            if (!all) removeAt(i); // may pull a wrapped-around entry into slot i: it is simply polled next time
         }
-        for (var it = other.keySet().iterator(); it.hasNext() && out.size() < max; ) {
-            out.add(it.next());
+        for (var it = other.entrySet().iterator(); it.hasNext() && out.size() < max; ) {
+            var e = it.next();
+            out.add((T) (values ? e.getValue() : e.getKey()));
             it.remove();
         }
-        maybeShrink();
+        if (all && keys.length <= 4 * max) { // a work set that fills and drains: keep its arrays
+            java.util.Arrays.fill(keys, 0);
+            java.util.Arrays.fill(vals, null);
+            size4 = 0;
+        } else if (all) {
+            clear();
+        } else {
+            maybeShrink();
+        }
         return out;
     }
 

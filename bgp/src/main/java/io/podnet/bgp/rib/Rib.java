@@ -210,7 +210,11 @@ public final class Rib {
                 Attrs a = in.get(p);
                 if (a != null) candidates.add(new Route(p, in.source(), a));
             }
-            Route best = candidates.isEmpty() ? null : decision.select(candidates).best();
+            Route best = switch (candidates.size()) {
+                case 0 -> null;
+                case 1 -> candidates.getFirst();
+                default -> decision.select(candidates).best();
+            };
             Route previous = locRib.route(p);
             if (locRib.set(p, best)) changes.add(new BestPathChange(p, Optional.ofNullable(best), Optional.ofNullable(previous)));
         }

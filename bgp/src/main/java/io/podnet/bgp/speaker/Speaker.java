@@ -56,7 +56,7 @@ public final class Speaker implements AutoCloseable {
     private final Thread loop;
     private final Map<IpAddress, PeerSession> peers = new LinkedHashMap<>();
     /** Prefixes whose best path must be recomputed: a compact set, since a session loss dirties a whole table. */
-    private final PrefixMap<Boolean> dirty = new PrefixMap<>();
+    private final PrefixMap<IpPrefix> dirty = new PrefixMap<>(); // put(p, p): polling reuses the objects
     /**
      * Large dirty collections (a dropped Adj-RIB-In, a sweep of stale routes), drained in chunks as they are
      * instead of being copied into {@link #dirty}: no second copy of a whole table while it goes away. A
@@ -148,7 +148,7 @@ public final class Speaker implements AutoCloseable {
             bulkDirty.add(prefixes.iterator());
             return;
         }
-        for (IpPrefix p : prefixes) dirty.put(p, Boolean.TRUE);
+        for (IpPrefix p : prefixes) dirty.put(p, p);
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> s) {
@@ -197,7 +197,7 @@ public final class Speaker implements AutoCloseable {
      * FLUSH_PREFIXES prefixes, so a whole table going away never materialises as one list of changes.
      */
     private void flush() {
-        while (!dirty.isEmpty()) flush(dirty.pollKeys(FLUSH_PREFIXES));
+        while (!dirty.isEmpty()) flush(dirty.pollValues(FLUSH_PREFIXES));
         // One chunk of a large collection per round while other work waits (keepalives, API calls).
         while (!bulkDirty.isEmpty()) {
             java.util.Iterator<IpPrefix> it = bulkDirty.peek();

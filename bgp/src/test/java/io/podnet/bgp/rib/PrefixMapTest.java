@@ -61,4 +61,21 @@ class PrefixMapTest {
         assertThat(m.pollKeys(5000)).hasSize(1000);
         assertThat(m.isEmpty()).isTrue();
     }
+
+    @Test
+    void pollValuesReturnsTheStoredObjects() {
+        PrefixMap<IpPrefix> set = new PrefixMap<>();
+        java.util.List<IpPrefix> in = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) in.add(IpPrefix.of(IpAddress.v4(i << 8), 24));
+        in.add(IpPrefix.parse("10.0.0.1/32"));
+        in.add(IpPrefix.parse("fd00::/64"));
+        in.forEach(p -> set.put(p, p));
+        java.util.List<IpPrefix> out = new java.util.ArrayList<>(set.pollValues(60));
+        out.addAll(set.pollValues(60));
+        assertThat(set.isEmpty()).isTrue();
+        assertThat(out).hasSize(102);
+        java.util.Set<IpPrefix> identity = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        identity.addAll(out);
+        assertThat(identity).containsExactlyInAnyOrderElementsOf(in);
+    }
 }
