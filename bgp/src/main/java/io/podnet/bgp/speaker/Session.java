@@ -174,13 +174,18 @@ final class Session {
                     ch.write(m, 0, m.length);
                     continue;
                 }
-                byte[] buf = new byte[65536 + 4096];
-                System.arraycopy(m, 0, buf, 0, m.length);
+                java.util.List<byte[]> batch = new java.util.ArrayList<>();
+                batch.add(m);
                 int n = m.length;
-                while ((m = q.peek()) != null && m != CLOSE && n + m.length <= buf.length) {
-                    q.poll();
-                    System.arraycopy(m, 0, buf, n, m.length);
+                while ((m = q.peek()) != null && m != CLOSE && n + m.length <= 65536 + 4096) {
+                    batch.add(q.poll());
                     n += m.length;
+                }
+                byte[] buf = new byte[n]; // exactly what is sent: no 68 KB buffer for two small messages
+                int off = 0;
+                for (byte[] b : batch) {
+                    System.arraycopy(b, 0, buf, off, b.length);
+                    off += b.length;
                 }
                 ch.write(buf, 0, n);
             }
