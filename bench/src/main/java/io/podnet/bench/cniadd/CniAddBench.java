@@ -136,14 +136,14 @@ public final class CniAddBench {
      * Measured samples of one implementation (ns), possibly merged over rounds; {@code cpu} = summed CPU time
      * (ns) of the sequential phases: ADD plugins, ADD agent, DEL plugins, DEL agent, and the op count.
      */
-    record Result(long[] add, long[] del, long[] parallelWall, long[] agentAdd, long[] agentDel, long[] cpu) {
-        Result withAgent(long[][] a) { return new Result(add, del, parallelWall, a[0], a[1], cpu); }
+    record Result(long[] add, long[] del, long[] parallelWall, long[] agentAdd, long[] agentDel, long[] cpu, long[] agentSeqAdd) {
+        Result withAgent(long[][] a) { return new Result(add, del, parallelWall, a[0], a[1], cpu, a[2]); }
 
         Result plus(Result o) {
             long[] c = new long[cpu.length];
             for (int i = 0; i < c.length; i++) c[i] = cpu[i] + o.cpu[i];
             return new Result(cat(add, o.add), cat(del, o.del), cat(parallelWall, o.parallelWall), cat(agentAdd, o.agentAdd),
-                    cat(agentDel, o.agentDel), c);
+                    cat(agentDel, o.agentDel), c, cat(agentSeqAdd, o.agentSeqAdd));
         }
 
         /** Mean CPU ms per sequential operation: [ADD plugins, ADD agent, DEL plugins, DEL agent]. */
@@ -191,7 +191,7 @@ public final class CniAddBench {
             wall = System.nanoTime() - t0;
         }
         for (int i = 0; i < parallel; i++) check(p.exec("DEL", "par" + i, "/run/netns/" + netns.get(i)), p, "DEL");
-        return new Result(add, del, new long[] {wall}, new long[0], new long[0], c);
+        return new Result(add, del, new long[] {wall}, new long[0], new long[0], c, new long[0]);
     }
 
     static Plugin.Outcome check(Plugin.Outcome o, Plugin p, String what) {
@@ -218,6 +218,8 @@ public final class CniAddBench {
         System.out.printf("agent-side ADD min %.3f p50 %.3f p95 %.3f ms (n=%d); DEL min %.3f p50 %.3f p95 %.3f ms (n=%d)%n",
                 pct(pn.agentAdd, 0), pct(pn.agentAdd, .5), pct(pn.agentAdd, .95), pn.agentAdd.length,
                 pct(pn.agentDel, 0), pct(pn.agentDel, .5), pct(pn.agentDel, .95), pn.agentDel.length);
+        System.out.printf("agent-side ADD, sequential phase only: min %.3f p50 %.3f p95 %.3f ms (n=%d)%n",
+                pct(pn.agentSeqAdd, 0), pct(pn.agentSeqAdd, .5), pct(pn.agentSeqAdd, .95), pn.agentSeqAdd.length);
         double[] pc = pn.cpuPerOp();
         double[] rc = ref.cpuPerOp();
         System.out.printf("CPU per sequential ADD (ms): podnet %.2f (shim %.2f + agent %.2f), reference %.2f (ratio %.2f); per DEL: podnet %.2f (shim %.2f + agent %.2f), reference %.2f (ratio %.2f)%n",
@@ -225,6 +227,8 @@ public final class CniAddBench {
         System.out.printf("targets: ADD p50 <= ref: %s; DEL p50 <= ref/2: %s; parallel wall <= ref/2: %s; agent ADD p50 <= 5 ms: %s%n",
                 pct(pn.add, .5) <= pct(ref.add, .5), pct(pn.del, .5) <= pct(ref.del, .5) / 2,
                 pct(pn.parallelWall, .5) <= pct(ref.parallelWall, .5) / 2, pct(pn.agentAdd, .5) <= 5);
+        System.out.printf("(agent ADD p50 <= 5 ms counts every ADD incl. warm-up and the parallel burst; sequential only: %s)%n",
+                pct(pn.agentSeqAdd, .5) <= 5);
     }
 
     static void line(String what, double a, double b) {
@@ -241,13 +245,16 @@ public final class CniAddBench {
     static long[][] parseTimes(String log) {
         List<Long> add = new ArrayList<>();
         List<Long> del = new ArrayList<>();
+        List<Long> seqAdd = new ArrayList<>();
         for (String line : log.split("\n")) {
             Matcher m = TOOK.matcher(line);
             if (!m.find()) continue;
             String cmd = m.group(1) != null ? m.group(1) : m.group(3);
             long us = Long.parseLong(m.group(2) != null ? m.group(2) : m.group(4));
             (cmd.equals("ADD") ? add : del).add(us * 1000);
+            if (cmd.equals("ADD") && line.contains("cid=seq")) seqAdd.add(us * 1000);
         }
-        return new long[][] {add.stream().mapToLong(Long::longValue).toArray(), del.stream().mapToLong(Long::longValue).toArray()};
+        return new long[][] {add.stream().mapToLong(Long::longValue).toArray(), del.stream().mapToLong(Long::longValue).toArray(),
+            seqAdd.stream().mapToLong(Long::longValue).toArray()};
     }
 }
