@@ -79,7 +79,8 @@ public final class MessageCodec {
 
     /** Encodes a message with its header. Throws IllegalArgumentException if it exceeds the size limit. */
     public static byte[] encode(BgpMessage m, CodecOptions o) {
-        ByteWriter w = new ByteWriter(64);
+        // an UPDATE's prefixes dominate its size (5 bytes for up to a /32): size the buffer once
+        ByteWriter w = new ByteWriter(m instanceof UpdateMessage u ? 128 + 5 * (u.nlri().size() + u.withdrawn().size()) : 64);
         for (int i = 0; i < 16; i++) w.u8(0xff);
         w.u16(0).u8(m.type());
         switch (m) {

@@ -221,9 +221,7 @@ public final class PrefixMap<V> {
             size4 = 0;
         } else if (all) {
             clear();
-        } else {
-            maybeShrink();
-        }
+        } // a partial poll keeps the capacity: the set is being drained and refilled
         return out;
     }
 

@@ -39,7 +39,7 @@ final class UpdatePacker {
             } else {
                 List<IpPrefix> group = groups.get(r.attrs());
                 if (group == null) {
-                    group = new ArrayList<>();
+                    group = new ArrayList<>(Math.min(routes.size(), 1024));
                     groups.put(r.attrs(), group);
                     order.add(r.attrs());
                 }
@@ -75,13 +75,14 @@ final class UpdatePacker {
 
     /** Splits prefixes into runs whose encoded size stays within {@code budget} bytes. */
     private static void chunk(List<IpPrefix> prefixes, int budget, Consumer<List<IpPrefix>> emit) {
-        List<IpPrefix> cur = new ArrayList<>();
+        int expect = Math.min(prefixes.size(), budget / 4 + 1); // a /24 takes 4 bytes
+        List<IpPrefix> cur = new ArrayList<>(expect);
         int size = 0;
         for (IpPrefix p : prefixes) {
             int s = 1 + ((p.length() + 7) >>> 3);
             if (size + s > budget && !cur.isEmpty()) {
                 emit.accept(cur);
-                cur = new ArrayList<>();
+                cur = new ArrayList<>(expect);
                 size = 0;
             }
             cur.add(p);

@@ -56,8 +56,14 @@ class PrefixMapTest {
         java.util.List<IpPrefix> polled = m.pollKeys(n - 1000);
         assertThat(polled).hasSize(n - 1000).doesNotHaveDuplicates();
         assertThat(m.size()).isEqualTo(1000);
-        assertThat(m.capacity()).isLessThan(4000);
         polled.forEach(p -> assertThat(m.get(p)).isNull());
+        for (int i = 0; i < n; i++) m.remove(IpPrefix.of(IpAddress.v4((20 << 24) + (i << 8)), 24)); // removal shrinks
+        assertThat(m.isEmpty()).isTrue();
+        assertThat(m.capacity()).isLessThan(64);
+        for (int i = 0; i < 3000; i++) m.put(IpPrefix.of(IpAddress.v4((20 << 24) + (i << 8)), 24), i);
+        int cap = m.capacity();
+        assertThat(m.pollKeys(2000)).hasSize(2000);
+        assertThat(m.capacity()).isEqualTo(cap); // a partially drained work set keeps its arrays
         assertThat(m.pollKeys(5000)).hasSize(1000);
         assertThat(m.isEmpty()).isTrue();
     }
