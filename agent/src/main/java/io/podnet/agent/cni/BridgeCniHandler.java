@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 
 /**
  * CNI type {@code podnet}: a bridge network with podnet IPAM (the reference bridge + host-local, done in the
@@ -57,7 +58,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BridgeCniHandler implements CniHandler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BridgeCniHandler.class.getName());
     /** Workers that open sandbox sockets and write sysctls; a handoff takes microseconds, so a few suffice. */
-    static final int NETNS_THREADS = 4;
+    static final int NETNS_THREADS = 8;
     private final Rtnetlink host;
     private final IpamStores stores;
     private final NftTable nft;
@@ -136,13 +137,24 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
         }
         long t0 = System.nanoTime();
         try (BridgeNetwork.Sandbox sb = net.openSandbox(ns)) { // opens on a worker while IPAM reserves
-            IpamCniHandler.Pending pending = new IpamCniHandler(stores).reserve(req, ic, store);
-            return attachAndCommit(req, ic, net, sb, pending, new long[] {entered, t0});
+            Attachment bare = new Attachment(ns, req.ifname(), req.containerId(), List.of(), List.of(), Optional.empty());
+            Optional<Future<MacAddress>> veth = net.startVeth(bare, sb); // the pair needs no address: overlap IPAM
+            IpamCniHandler.Pending pending;
+            try {
+                pending = new IpamCniHandler(stores).reserve(req, ic, store);
+            } catch (IpamException | IOException | CniException | RuntimeException e) {
+                veth.ifPresent(f -> net.abandon(f, bare));
+                throw e;
+            }
+            return attachAndCommit(req, ic, net, new Early(sb, veth, bare), pending, new long[] {entered, t0});
         }
     }
 
+    /** What ADD started before IPAM answered: the sandbox socket and maybe the veth pair. */
+    private record Early(BridgeNetwork.Sandbox sandbox, Optional<Future<MacAddress>> veth, Attachment bare) {}
+
     /** Plumbs the reserved addresses while their group commit runs; undoes both if anything fails. */
-    private CniResult attachAndCommit(CniRequest req, IpamConfig ic, BridgeNetwork net, BridgeNetwork.Sandbox sb,
+    private CniResult attachAndCommit(CniRequest req, IpamConfig ic, BridgeNetwork net, Early early,
                                       IpamCniHandler.Pending pending, long[] since) throws IOException, CniException {
         long t0 = since[1];
         Reservation resv = pending.reservation();
@@ -153,7 +165,7 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
             long t1 = System.nanoTime();
             a = attachment(req, ipam.ips(), ipam.routes());
             Steps st = new Steps();
-            BridgeNetwork.Attached at = net.attach(a, sb, st);
+            BridgeNetwork.Attached at = net.attach(a, early.sandbox(), early.veth(), st);
             attached = true;
             long t2 = System.nanoTime();
             resv.awaitDurable();
@@ -171,6 +183,8 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
                 } catch (IOException | RuntimeException d) {
                     e.addSuppressed(d);
                 }
+            } else {
+                early.veth().ifPresent(f -> net.abandon(f, early.bare())); // e.g. a bad MAC before attach began
             }
             resv.cancel();
             throw e;

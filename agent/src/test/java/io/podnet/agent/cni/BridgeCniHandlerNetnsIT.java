@@ -1,7 +1,9 @@
 package io.podnet.agent.cni;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.podnet.cni.CniException;
 import io.podnet.cni.CniRequest;
 import io.podnet.cni.CniRequestParser;
 import io.podnet.cni.server.CniResponse;
@@ -37,9 +39,13 @@ class BridgeCniHandlerNetnsIT {
     }
 
     static CniRequest request(String command, Netns pod, String conf) throws Exception {
+        return request(command, "ctr-explicit", pod, conf);
+    }
+
+    static CniRequest request(String command, String cid, Netns pod, String conf) throws Exception {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("CNI_COMMAND", command);
-        env.put("CNI_CONTAINERID", "ctr-explicit");
+        env.put("CNI_CONTAINERID", cid);
         env.put("CNI_NETNS", pod.path().toString());
         env.put("CNI_IFNAME", "eth0");
         env.put("CNI_PATH", "/usr/lib/cni");
@@ -67,6 +73,18 @@ class BridgeCniHandlerNetnsIT {
             assertThat(Sh.ip(pod.name(), "-4", "addr", "show", "eth0")).contains("10.77.0.2/24");
             assertThat(Sh.ip(host.name(), "link", "show", bridge)).contains(bridge);
             assertThat(Sh.ip(elsewhere.name(), "link", "show")).doesNotContain(bridge);
+
+            // with the bridge cached the veth is created in parallel with IPAM: the failures must still leak nothing
+            // and must not touch the live attachment
+            Sh.ip(elsewhere.name(), "link", "add", "eth0", "type", "bridge");
+            var taken = assertThrows(CniException.class, () -> handler.handle(request("ADD", "ctr-other", elsewhere, conf)));
+            assertThat(taken.code()).as(taken.getMessage()).isEqualTo(999);
+            var twice = assertThrows(CniException.class, () -> handler.handle(request("ADD", pod, conf)));
+            assertThat(twice.code()).as(twice.getMessage()).isEqualTo(103);
+            assertThat(Sh.ip(host.name(), "link", "show")).contains(Attachment.hostVethName("ctr-explicit", "eth0"))
+                    .doesNotContain(Attachment.hostVethName("ctr-other", "eth0"));
+            assertThat(Sh.ip(pod.name(), "-4", "addr", "show", "eth0")).contains("10.77.0.2/24");
+            assertThat(stores.get(dir.resolve("ipam").resolve("explicitns"), true).reservations()).hasSize(1);
 
             CniResponse del = caller.run(() -> handler.handle(request("DEL", pod, conf)));
             assertThat(del.exitCode()).isZero();

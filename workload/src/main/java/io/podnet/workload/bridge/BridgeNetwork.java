@@ -117,7 +117,7 @@ public final class BridgeNetwork {
 
         public NetNs namespace() { return ns; }
 
-        Rtnetlink get() throws IOException {
+        synchronized Rtnetlink get() throws IOException {
             if (handle == null) handle = NetnsThreads.await(pending);
             return handle;
         }
@@ -244,23 +244,77 @@ public final class BridgeNetwork {
 
     /** {@link #attach(Attachment)} with a sandbox handle the caller opened early (and closes). */
     public Attached attach(Attachment a, Sandbox sb, Steps st) throws IOException {
+        return attach(a, sb, Optional.empty(), st);
+    }
+
+    /**
+     * Starts creating the veth pair of an attachment whose addresses are not known yet (they only matter inside
+     * the sandbox), on a worker, so the kernel's ~1-3 ms overlap the caller's IPAM; only when the bridge is
+     * already ensured and there are workers. Hand the result to {@link #attach(Attachment, Sandbox, Optional, Steps)},
+     * or to {@link #abandon} if the attach does not happen.
+     */
+    public Optional<Future<MacAddress>> startVeth(Attachment a, Sandbox sb) {
+        if (threads == null || ensured == null) return Optional.empty();
+        return Optional.of(threads.submit(threads.home(), () -> {
+            MacAddress mac = MacAddress.random(ThreadLocalRandom.current());
+            createVeth(a, sb, mac, null); // no bridge re-ensure, no leftover removal: attach retries those itself
+            return mac;
+        }));
+    }
+
+    /** Undoes a {@link #startVeth} whose attach never came: waits for it, deletes the pair if it made one. */
+    public void abandon(Future<MacAddress> early, Attachment a) {
+        try {
+            NetnsThreads.await(early);
+            host.links().deleteIfPresent(a.hostVethName());
+        } catch (IOException | RuntimeException e) {
+            // it made nothing (an existing interface, a vanished bridge, ...)
+        }
+    }
+
+    /**
+     * {@link #attach(Attachment, Sandbox, Steps)} using a veth started by {@link #startVeth}: if that failed for
+     * any reason but an existing interface, the veth is created here; whatever fails, a pair made for this
+     * attachment is deleted before the exception leaves.
+     */
+    public Attached attach(Attachment a, Sandbox sb, Optional<Future<MacAddress>> early, Steps st) throws IOException {
         List<Cidr> gateways = new ArrayList<>();
         for (Attachment.IpConfig ip : a.ips()) ip.gateway().ifPresent(g -> gateways.add(new Cidr(g, ip.address().length())));
-        Link bridge = bridgeFor(gateways);
-        st.mark("bridge");
-        String hostVeth = a.hostVethName();
-        MacAddress hostMac = MacAddress.random(ThreadLocalRandom.current());
-        createVeth(a, sb, hostMac, gateways);
-        st.mark("veth");
+        boolean made = false;
         try {
+            Link bridge = bridgeFor(gateways);
+            st.mark("bridge");
+            MacAddress hostMac = early.isPresent() ? earlyVeth(early.get()) : null;
+            if (hostMac == null) {
+                hostMac = MacAddress.random(ThreadLocalRandom.current());
+                createVeth(a, sb, hostMac, gateways);
+            }
+            made = true;
+            st.mark("veth");
             return configure(a, sb, bridge, hostMac, st);
         } catch (IOException | RuntimeException e) {
-            host.links().deleteIfPresent(hostVeth);
+            if (made) host.links().deleteIfPresent(a.hostVethName());
+            else early.ifPresent(f -> abandon(f, a));
             throw e;
         }
     }
 
-    /** {@code ip link add H address M master BR [mtu N] up type veth peer name IFNAME netns SANDBOX}. */
+    /** The early veth's host MAC; null if it failed for a reason worth a second try; throws if the name is taken. */
+    private static MacAddress earlyVeth(Future<MacAddress> early) throws IOException {
+        try {
+            return NetnsThreads.await(early);
+        } catch (InterfaceExistsException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code ip link add H address M master BR [mtu N] up type veth peer name IFNAME netns SANDBOX}. With
+     * {@code gateways} null (the early attempt, before IPAM has vouched that this attachment is not live
+     * elsewhere) it neither removes a leftover host end nor re-ensures the bridge; it fails instead.
+     */
     private void createVeth(Attachment a, Sandbox sb, MacAddress hostMac, List<Cidr> gateways) throws IOException {
         LinkAttrs attrs = LinkAttrs.named(a.hostVethName()).master(config.bridge()).mac(hostMac).up();
         if (config.mtu() > 0) attrs = attrs.mtu(config.mtu());
@@ -272,8 +326,9 @@ public final class BridgeNetwork {
                 if (attempt > 1) throw e;
                 if (e.isExists()) {
                     if (sb.get().links().get(a.ifname()).isPresent()) throw new InterfaceExistsException(a.ifname(), a.sandbox().toString());
+                    if (gateways == null) throw e;
                     host.links().deleteIfPresent(a.hostVethName()); // leftover of a crashed attempt for the same container/ifname
-                } else if (e.isNotFound()) {
+                } else if (e.isNotFound() && gateways != null) {
                     ensured = null; // the bridge went away under the cache
                     ensureBridge(gateways);
                 } else {
