@@ -1,6 +1,9 @@
 package io.podnet.overlay.udp;
 
+import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.NetNs;
+import io.podnet.rtnetlink.OperState;
+import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.rtnetlink.TunDevice;
 import io.podnet.rtnetlink.sys.Errno;
 import io.podnet.rtnetlink.sys.Libc;
@@ -11,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Turns on TUN offloads for an attached {@link TunDevice} (Linux {@code Documentation/networking/tuntap.rst},
@@ -24,7 +28,8 @@ import java.nio.file.Path;
  * moment (if it was not), the fd number is pointed at {@code /dev/null} with {@code dup3} (which detaches the
  * old file), a new fd is attached with the flags inside the device's namespace ({@code TUNGETDEVNETNS}) and
  * {@code dup3}'d onto the same number, and persistence is restored. The {@link TunDevice} keeps working with
- * the same fd number; addresses and routes stay (the carrier blinks). When any step is unsupported the device
+ * the same fd number; addresses and routes stay (the carrier blinks; {@link #enable} returns once the kernel
+ * has the device's queue active again). When any step is unsupported the device
  * is left in (or put back to) plain mode and {@link #enable} returns false.
  */
 final class TunOffload {
@@ -42,6 +47,7 @@ final class TunOffload {
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
 
+    static final long OPERATIONAL_WAIT_NANOS = 2_000_000_000L;
     private static final System.Logger LOG = System.getLogger(UdpTunnel.class.getName());
 
     private TunOffload() {}
@@ -86,6 +92,7 @@ final class TunOffload {
             if (!at.has(IFF_PERSIST)) Libc.ioctl(fd, TUNSETPERSIST, MemorySegment.ofAddress(1));
             boolean offload = swap(fd, nsFd, at);
             if (!at.has(IFF_PERSIST)) Libc.ioctl(fd, TUNSETPERSIST, MemorySegment.ofAddress(0));
+            awaitOperational(NetNs.at(Path.of("/proc/self/fd/" + nsFd)), at.name());
             return offload;
         } finally {
             Libc.close(nsFd);
@@ -119,6 +126,32 @@ final class TunOffload {
             Libc.close(newFd);
             if (rc < 0) throw new SyscallException("dup3", Errno.of(-rc), "re-attaching " + at.name());
             return (reopened >>> 32) != 0;
+        }
+    }
+
+    /**
+     * Waits (at most {@link #OPERATIONAL_WAIT_NANOS}) until the kernel has processed the carrier blink of the
+     * re-attach: if its link watcher saw the carrier go down it switched the device's queue to the no-op
+     * qdisc, which drops every packet until the "up" event is processed too (Linux {@code linkwatch_do_dev}:
+     * operstate first, then {@code dev_activate}). So an up device whose operstate still says DOWN is waited
+     * for; a device that is administratively down is not.
+     */
+    private static void awaitOperational(NetNs ns, String name) {
+        long deadline = System.nanoTime() + OPERATIONAL_WAIT_NANOS;
+        try (Rtnetlink nl = Rtnetlink.open(ns)) {
+            while (System.nanoTime() < deadline) {
+                Optional<Link> l = nl.links().get(name);
+                if (l.isEmpty() || !l.get().isUp()
+                        || (l.get().operState() != OperState.DOWN && l.get().operState() != OperState.LOWERLAYERDOWN)) {
+                    return;
+                }
+                Thread.sleep(2);
+            }
+            LOG.log(System.Logger.Level.INFO, name + " still reports operstate DOWN after re-attaching; going on");
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the operstate of " + name + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
