@@ -44,6 +44,7 @@ public final class Agent implements AutoCloseable {
     private volatile boolean closed;
     private final CniServer server;
     private final CnmServer cnm;
+    private BridgeCniHandler bridge; // closed after the server (its namespace worker threads)
 
     private Agent(AgentConfig config, Rtnetlink host, IpamStores stores, Datastore store,
                   CniServer server, CnmServer cnm) {
@@ -72,6 +73,7 @@ public final class Agent implements AutoCloseable {
             server = CniServer.start(cfg.cniSocket(), dispatcher);
             if (cfg.cnmEnabled()) cnm = CnmServer.start(cnmConfig(cfg), host, nft);
             Agent agent = new Agent(cfg, host, stores, store, server, cnm);
+            agent.bridge = bridge;
             if (cfg.overlayEnabled()) agent.startOverlay(nft);
             LOG.log(System.Logger.Level.INFO, "podnet agent " + cfg.nodeName() + " serving CNI on " + cfg.cniSocket()
                     + (cnm != null ? ", Docker driver on " + cnm.socket() : "")
@@ -165,6 +167,7 @@ public final class Agent implements AutoCloseable {
         }
         if (cnm != null) cnm.close();
         server.close();
+        if (bridge != null) bridge.close();
         OverlayAgent o = overlay.get();
         if (o != null) o.close();
         if (store != null) store.close();
