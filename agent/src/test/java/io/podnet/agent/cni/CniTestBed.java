@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.RunId;
 import io.podnet.testkit.Sh;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,44 +73,13 @@ final class CniTestBed implements AutoCloseable {
 
     /** Starts (or restarts) the agent JVM inside the host namespace; returns when it serves. */
     Process startAgent() throws IOException {
-        Path logProps = dir.resolve("logging.properties");
-        Files.writeString(logProps, """
-                handlers=java.util.logging.ConsoleHandler
-                java.util.logging.ConsoleHandler.level=FINE
-                .level=INFO
-                io.podnet.agent.cni.CniDispatcher.level=FINE
-                """);
-        List<String> cmd = List.of("ip", "netns", "exec", host.name(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-Djava.util.logging.config.file=" + logProps,
-                "-cp", System.getProperty("java.class.path"), AgentTestMain.class.getName(), stateDir.toString(), socket.toString());
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile())).start();
-        agent = p;
-        var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                return reader.readLine();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        try {
-            String line = ready.get(60, TimeUnit.SECONDS);
-            if (!"READY".equals(line)) throw new IllegalStateException("agent did not start: " + agentLog());
-        } catch (Exception e) {
-            p.destroyForcibly();
-            throw new IllegalStateException("agent did not start: " + e + "\n" + agentLog(), e);
-        }
-        return p;
+        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class,
+                List.of(stateDir.toString(), socket.toString()));
+        return agent;
     }
 
     String agentLog() {
-        try {
-            Path f = dir.resolve("agent.log");
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return io.podnet.agent.AgentJvm.log(dir);
     }
 
     /** kill -9 of the agent JVM (by its PID, which is the java process: ip netns exec execs it). */

@@ -9,17 +9,13 @@ import io.podnet.testkit.Dockerd;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.RunId;
 import io.podnet.testkit.Sh;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -79,44 +75,12 @@ final class CnmAgentBed implements AutoCloseable {
 
     /** Starts (or restarts) the agent JVM inside the host namespace; returns when it serves. */
     void startAgent() throws IOException {
-        Path logProps = dir.resolve("logging.properties");
-        Files.writeString(logProps, """
-                handlers=java.util.logging.ConsoleHandler
-                java.util.logging.ConsoleHandler.level=FINE
-                .level=INFO
-                io.podnet.cnm.Dispatcher.level=FINE
-                """);
-        List<String> cmd = List.of("ip", "netns", "exec", host.name(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-Djava.util.logging.config.file=" + logProps,
-                "-cp", System.getProperty("java.class.path"), CnmAgentTestMain.class.getName(), config.toString());
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile())).start();
-        agent = p;
-        var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> ready = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> { // own thread: the common pool may be busy with the test's work
-            try {
-                ready.complete(reader.readLine());
-            } catch (IOException e) {
-                ready.completeExceptionally(e);
-            }
-        });
-        try {
-            String line = ready.get(60, TimeUnit.SECONDS);
-            if (!"READY".equals(line)) throw new IllegalStateException("agent did not start");
-        } catch (Exception e) {
-            p.destroyForcibly();
-            throw new IllegalStateException("agent did not start: " + e + "\n" + agentLog(), e);
-        }
+        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.cnm.Dispatcher", CnmAgentTestMain.class,
+                List.of(config.toString()));
     }
 
     String agentLog() {
-        try {
-            Path f = dir.resolve("agent.log");
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return io.podnet.agent.AgentJvm.log(dir);
     }
 
     /** kill -9 of the agent JVM by its PID ({@code ip netns exec} execs java, so the PID is the JVM's). */
