@@ -134,7 +134,7 @@ public final class Agent implements AutoCloseable {
         var o = config.overlay();
         try {
             OverlayAgent started = OverlayAgent.start(host, store, nft, new OverlayAgent.Settings(o.prefix(),
-                    Optional.ofNullable(o.publicIp()), Optional.ofNullable(o.iface()), o.subnetFile(), o.ipMasq()));
+                    Optional.ofNullable(o.publicIp()), Optional.ofNullable(o.iface()), o.subnetFile(), o.ipMasq(), o.udpOffloads()));
             synchronized (this) {
                 if (closed) {
                     started.close();

@@ -29,6 +29,7 @@ import java.util.List;
  *   interface: eth0                # the underlay interface
  *   subnetFile: /run/flannel/subnet.env
  *   ipMasq: true                   # masquerade pod traffic leaving the cluster network
+ *   udpOffloads: true              # udp backend: TUN offloads (TSO in, GRO out); false = one packet per syscall
  * cnm:                             # Docker remote network + IPAM driver (off unless enabled)
  *   enabled: true
  *   socket: /run/docker/plugins/podnet.sock  # Docker finds the plugin by this name ("podnet")
@@ -55,8 +56,10 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
     /** Flannel-style overlay mode. */
     public record Overlay(@JsonProperty("enabled") boolean enabled, @JsonProperty("prefix") String prefix,
                           @JsonProperty("publicIp") String publicIp, @JsonProperty("interface") String iface,
-                          @JsonProperty("subnetFile") Path subnetFile, @JsonProperty("ipMasq") Boolean ipMasq) {
+                          @JsonProperty("subnetFile") Path subnetFile, @JsonProperty("ipMasq") Boolean ipMasq,
+                          @JsonProperty("udpOffloads") Boolean udpOffloads) {
         public Overlay {
+            if (udpOffloads == null) udpOffloads = true;
             if (prefix == null) prefix = "/coreos.com/network";
             if (subnetFile == null) subnetFile = Path.of("/run/flannel/subnet.env");
             if (ipMasq == null) ipMasq = true;

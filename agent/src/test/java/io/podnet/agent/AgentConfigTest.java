@@ -40,6 +40,7 @@ class AgentConfigTest {
                   interface: eth1
                   subnetFile: /tmp/subnet.env
                   ipMasq: false
+                  udpOffloads: false
                 cnm:
                   enabled: true
                   socket: /run/docker/plugins/pn.sock
@@ -55,6 +56,7 @@ class AgentConfigTest {
         assertThat(c.etcd().username()).isEqualTo("u");
         assertThat(c.overlay().iface()).isEqualTo("eth1");
         assertThat(c.overlay().ipMasq()).isFalse();
+        assertThat(c.overlay().udpOffloads()).isFalse();
         assertThat(c.cnmEnabled()).isTrue();
         var cnm = Agent.cnmConfig(c);
         assertThat(cnm.socket()).isEqualTo(Path.of("/run/docker/plugins/pn.sock"));

@@ -53,7 +53,7 @@ final class AgentCommand implements Callable<Integer> {
                     publicIp != null ? publicIp : o == null ? null : o.publicIp(),
                     iface != null ? iface : o == null ? null : o.iface(),
                     subnetFile != null ? subnetFile : o == null ? null : o.subnetFile(),
-                    o == null ? null : o.ipMasq()));
+                    o == null ? null : o.ipMasq(), o == null ? null : o.udpOffloads()));
         }
         if (docker || dockerSocket != null) {
             AgentConfig.Cnm d = c.cnm();

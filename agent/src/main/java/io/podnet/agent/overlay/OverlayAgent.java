@@ -17,6 +17,7 @@ import io.podnet.overlay.subnet.SubnetManager;
 import io.podnet.overlay.udp.UdpRoutes;
 import io.podnet.overlay.udp.UdpSocket;
 import io.podnet.overlay.udp.UdpTunnel;
+import io.podnet.overlay.udp.UdpTunnelOptions;
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
@@ -47,7 +48,9 @@ public final class OverlayAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OverlayAgent.class.getName());
 
     /** What the overlay needs from the agent's config. */
-    public record Settings(String prefix, Optional<String> publicIp, Optional<String> iface, Path subnetFile, boolean ipMasq) {}
+    /** Agent-side overlay settings; {@code udpOffloads}: TUN offloads (TSO/GRO) for the udp backend. */
+    public record Settings(String prefix, Optional<String> publicIp, Optional<String> iface, Path subnetFile, boolean ipMasq,
+                           boolean udpOffloads) {}
 
     private final Rtnetlink host;
     private final SubnetManager manager;
@@ -92,8 +95,10 @@ public final class OverlayAgent implements AutoCloseable {
         agent.lease = lease;
         if (cfg.backend().type().equals("udp")) {
             NetNs here = NetNs.current();
+            int port = cfg.backend().effectivePort(); // every node listens on, and sends to, the configured port
             agent.tunnel = UdpTunnel.start(TunDevice.attach(here, dev, LinkKind.Tuntap.Mode.TUN),
-                    UdpSocket.open(here, underAddr.address(), cfg.backend().effectivePort()), UdpRoutes.empty());
+                    UdpSocket.open(here, underAddr.address(), port), UdpRoutes.empty(),
+                    UdpTunnelOptions.DEFAULTS.withRemotePort(port).withOffloads(s.udpOffloads()));
         }
         agent.watcher = LeaseWatcher.start(mgr, events -> agent.recompute());
         agent.recompute();
