@@ -1,6 +1,5 @@
 package io.podnet.overlay.udp;
 
-import io.podnet.rtnetlink.sys.Errno;
 import io.podnet.rtnetlink.sys.SyscallException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -42,22 +41,16 @@ final class OffloadUdpToTunLoop extends TunnelLoop.Rx implements TcpCoalescer.Si
 
     @Override
     void loop() throws SyscallException {
-        while (!stopping()) {
-            int n = NativeIo.recvmmsg(cap, sockFd, batch.messagesFrom(0), batch.size(), NativeIo.MSG_DONTWAIT);
-            if (n > 0) {
-                deliver(n);
-                batch.resetControl(n);
-                if (n == batch.size()) continue; // probably more queued: no poll in between
-            } else if (n < 0 && isFatal(-n)) {
-                throw new SyscallException("recvmmsg", Errno.of(-n), "udp socket");
-            } else if (n < 0 && n != -NativeIo.EAGAIN) {
-                errors++; // a pending socket error (e.g. from ICMP); reading it cleared it
-            }
-            await(sockFd, NativeIo.POLLIN, false, "udp socket");
-        }
+        receive(sockFd, batch);
     }
 
-    private void deliver(int n) {
+    @Override
+    void deliver(int n) {
+        deliverSlots(n);
+        batch.resetControl(n);
+    }
+
+    private void deliverSlots(int n) {
         long packets = 0, bytes = 0, malformed = 0;
         writes = 0;
         writeErrors = 0;

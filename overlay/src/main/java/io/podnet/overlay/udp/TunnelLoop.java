@@ -114,6 +114,29 @@ abstract class TunnelLoop implements Runnable {
         Rx(int wakeFd) {
             super(wakeFd);
         }
+
+        /**
+         * The receive loop of both RX paths: one {@code recvmmsg} of up to a batch, {@link #deliver} it, and
+         * {@code poll} only after a partial batch (the socket is drained then, so in steady state recvmmsg
+         * never fails with EAGAIN, which keeps its errno-capturing retry off the hot path).
+         */
+        final void receive(int sockFd, MmsgBatch batch) throws SyscallException {
+            while (!stopping()) {
+                int n = NativeIo.recvmmsg(cap, sockFd, batch.messagesFrom(0), batch.size(), NativeIo.MSG_DONTWAIT);
+                if (n > 0) {
+                    deliver(n);
+                    if (n == batch.size()) continue; // probably more queued: no poll in between
+                } else if (n < 0 && isFatal(-n)) {
+                    throw new SyscallException("recvmmsg", Errno.of(-n), "udp socket");
+                } else if (n < 0 && n != -NativeIo.EAGAIN) {
+                    errors++; // a pending socket error (e.g. from ICMP); reading it cleared it
+                }
+                await(sockFd, NativeIo.POLLIN, false, "udp socket");
+            }
+        }
+
+        /** Handles the {@code n} datagrams the last {@code recvmmsg} put in the batch. */
+        abstract void deliver(int n);
     }
 
     /** Errors after which a file descriptor is unusable (the device or socket is gone). */

@@ -1,6 +1,5 @@
 package io.podnet.overlay.udp;
 
-import io.podnet.rtnetlink.sys.Errno;
 import io.podnet.rtnetlink.sys.SyscallException;
 import java.lang.foreign.MemorySegment;
 
@@ -24,23 +23,11 @@ final class UdpToTunLoop extends TunnelLoop.Rx {
 
     @Override
     void loop() throws SyscallException {
-        while (!stopping()) {
-            int n = NativeIo.recvmmsg(cap, sockFd, batch.messagesFrom(0), batch.size(), NativeIo.MSG_DONTWAIT);
-            if (n > 0) {
-                deliver(n);
-                if (n == batch.size()) continue; // probably more queued: no poll in between
-            } else if (n < 0 && isFatal(-n)) {
-                throw new SyscallException("recvmmsg", Errno.of(-n), "udp socket");
-            } else if (n < 0 && n != -NativeIo.EAGAIN) {
-                errors++; // a pending socket error (e.g. from ICMP); reading it cleared it
-            }
-            // a partial batch drained the socket, so poll before the next recvmmsg: in steady state recvmmsg
-            // then never fails with EAGAIN, which keeps its errno-capturing retry off the hot path
-            await(sockFd, NativeIo.POLLIN, false, "udp socket");
-        }
+        receive(sockFd, batch);
     }
 
-    private void deliver(int n) {
+    @Override
+    void deliver(int n) {
         long packets = 0, bytes = 0, malformed = 0, errs = 0;
         for (int i = 0; i < n; i++) {
             int len = batch.received(i);
