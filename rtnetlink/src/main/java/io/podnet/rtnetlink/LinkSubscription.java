@@ -3,6 +3,8 @@ package io.podnet.rtnetlink;
 import io.podnet.rtnetlink.message.LinkCodec;
 import io.podnet.rtnetlink.message.Nl;
 import io.podnet.rtnetlink.message.NlMessage;
+import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.sys.SyscallException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +13,8 @@ import java.util.function.Consumer;
 /**
  * A running subscription to link events ({@code ip monitor link}). A dedicated platform thread owns the
  * socket (blocking FFM calls pin a carrier, so never a virtual thread); it polls with a short receive timeout
- * so {@link #close()} returns promptly. Listener exceptions are logged and do not end the subscription.
+ * so {@link #close()} returns promptly. Listener exceptions are logged and do not end the subscription, nor does
+ * an overflow of the socket's buffer ({@code ENOBUFS}: events were lost).
  */
 public final class LinkSubscription implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LinkSubscription.class.getName());
@@ -35,7 +38,16 @@ public final class LinkSubscription implements AutoCloseable {
     private void loop(Consumer<LinkEvent> listener) {
         try {
             while (!closed) {
-                List<NlMessage> batch = socket.receive();
+                List<NlMessage> batch;
+                try {
+                    batch = socket.receive();
+                } catch (SyscallException e) {
+                    if (e.errno().code() != Errno.ENOBUFS.code()) throw e;
+                    // the kernel dropped events (a burst outran the 1 MiB buffer): keep listening; listeners that
+                    // must not miss a change resync periodically (the dataplane's reconcile loop does)
+                    LOG.log(System.Logger.Level.DEBUG, "link events lost (ENOBUFS)");
+                    continue;
+                }
                 if (batch == null) continue;
                 for (NlMessage m : batch) {
                     LinkEvent e = switch (m.type()) {

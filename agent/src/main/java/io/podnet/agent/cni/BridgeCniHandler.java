@@ -21,6 +21,7 @@ import io.podnet.ipam.store.LocalIpamStore;
 import io.podnet.ipam.store.Reservation;
 import io.podnet.net.IpPrefix;
 import io.podnet.net.MacAddress;
+import io.podnet.rtnetlink.LinkReaper;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.workload.bridge.Attachment;
@@ -59,29 +60,37 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BridgeCniHandler.class.getName());
     /** Workers that open sandbox sockets and write sysctls; a handoff takes microseconds, so a few suffice. */
     static final int NETNS_THREADS = 8;
+    /** Veth teardowns in flight at once: each waits ~10-40 ms in the kernel after the veth is already unlisted. */
+    static final int REAPER_THREADS = 4;
     private final Rtnetlink host;
     private final IpamStores stores;
     private final NftTable nft;
     private final Path defaultIpamDir;
     private final NetnsThreads threads;
+    private final LinkReaper reaper;
     private final ConcurrentHashMap<BridgeConfig, BridgeNetwork> networks = new ConcurrentHashMap<>();
 
     /** Opens a few namespace worker threads (they time out when idle) homed in {@code host}'s namespace. */
     public BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir) throws IOException {
-        this(host, stores, nft, defaultIpamDir, new NetnsThreads(host.namespace(), NETNS_THREADS));
+        this(host, stores, nft, defaultIpamDir, new NetnsThreads(host.namespace(), NETNS_THREADS), LinkReaper.open(host.namespace(), REAPER_THREADS));
     }
 
-    BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir, NetnsThreads threads) {
+    BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir, NetnsThreads threads, LinkReaper reaper) {
         this.host = host;
         this.stores = stores;
         this.nft = nft;
         this.defaultIpamDir = defaultIpamDir;
         this.threads = threads;
+        this.reaper = reaper;
     }
 
-    /** Stops the namespace workers (they are daemons that time out anyway) and releases the host descriptor. */
+    /**
+     * Lets veth teardowns in flight finish, stops the namespace workers (they are daemons that time out anyway) and
+     * releases the host descriptor.
+     */
     @Override
     public void close() throws IOException {
+        reaper.close();
         threads.close();
     }
 
@@ -92,7 +101,7 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
         IpamConfig ic = ipamConfig(req);
         try {
             LocalIpamStore store = stores.get(ic.networkDir(), ic.fsync());
-            BridgeNetwork net = networks.computeIfAbsent(bc, c -> new BridgeNetwork(host, c, threads));
+            BridgeNetwork net = networks.computeIfAbsent(bc, c -> new BridgeNetwork(host, c, threads, reaper));
             return switch (req.command()) {
                 case ADD -> CniResponse.result(add(req, ic, store, net, entered), req.conf().version());
                 case DEL -> {
@@ -110,7 +119,7 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
                 case GC -> {
                     List<Owner> valid = req.conf().validAttachments().stream().map(a -> new Owner(a.containerId(), a.ifname())).toList();
                     for (Owner gone : store.releaseAllExcept(valid).keySet()) {
-                        host.links().deleteIfPresent(Attachment.hostVethName(gone.containerId(), gone.ifname()));
+                        reaper.delete(Attachment.hostVethName(gone.containerId(), gone.ifname()));
                     }
                     yield CniResponse.ok();
                 }

@@ -10,6 +10,7 @@ import io.podnet.rtnetlink.AddressFlag;
 import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
+import io.podnet.rtnetlink.LinkReaper;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.NetlinkException;
 import io.podnet.rtnetlink.Route;
@@ -55,6 +56,7 @@ public final class BridgeNetwork {
     private final BridgeConfig config;
     private final NetnsThreads threads;
     private final InstantSource clock;
+    private final LinkReaper reaper;
     private final ReentrantLock bridgeLock = new ReentrantLock();
     private volatile Ensured ensured;
 
@@ -70,15 +72,34 @@ public final class BridgeNetwork {
         this(host, config, threads, InstantSource.system());
     }
 
+    /** With a {@link LinkReaper} in the host namespace: DEL returns when the veth is unlisted, not when it is freed. */
+    public BridgeNetwork(Rtnetlink host, BridgeConfig config, NetnsThreads threads, LinkReaper reaper) {
+        this(host, config, threads, InstantSource.system(), reaper);
+    }
+
+    public BridgeNetwork(Rtnetlink host, BridgeConfig config, NetnsThreads threads, InstantSource clock) {
+        this(host, config, threads, clock, null);
+    }
+
     /**
      * @param threads workers for sandbox sockets and host sysctls, or null for a fresh platform thread each time
      * @param clock for the bridge cache's {@link #REVALIDATE}
+     * @param reaper deletes host veth ends (returning once unlisted), or null to delete on the host handle
      */
-    public BridgeNetwork(Rtnetlink host, BridgeConfig config, NetnsThreads threads, InstantSource clock) {
+    public BridgeNetwork(Rtnetlink host, BridgeConfig config, NetnsThreads threads, InstantSource clock, LinkReaper reaper) {
+        if (reaper != null && !reaper.namespace().equals(host.namespace())) {
+            throw new IllegalArgumentException("reaper works in " + reaper.namespace() + ", not the host's " + host.namespace());
+        }
         this.host = host;
         this.config = config;
         this.threads = threads;
         this.clock = clock;
+        this.reaper = reaper;
+    }
+
+    /** Deletes a host veth end (and so its pair); true if it existed. */
+    private boolean deleteHostEnd(String name) throws IOException {
+        return reaper != null ? reaper.delete(name) : host.links().deleteIfPresent(name);
     }
 
     public BridgeConfig config() { return config; }
@@ -266,7 +287,7 @@ public final class BridgeNetwork {
     public void abandon(Future<MacAddress> early, Attachment a) {
         try {
             NetnsThreads.await(early);
-            host.links().deleteIfPresent(a.hostVethName());
+            deleteHostEnd(a.hostVethName());
         } catch (IOException | RuntimeException e) {
             // it made nothing (an existing interface, a vanished bridge, ...)
         }
@@ -293,7 +314,7 @@ public final class BridgeNetwork {
             st.mark("veth");
             return configure(a, sb, bridge, hostMac, st);
         } catch (IOException | RuntimeException e) {
-            if (made) host.links().deleteIfPresent(a.hostVethName());
+            if (made) deleteHostEnd(a.hostVethName());
             else early.ifPresent(f -> abandon(f, a));
             throw e;
         }
@@ -327,7 +348,7 @@ public final class BridgeNetwork {
                 if (e.isExists()) {
                     if (sb.get().links().get(a.ifname()).isPresent()) throw new InterfaceExistsException(a.ifname(), a.sandbox().toString());
                     if (gateways == null) throw e;
-                    host.links().deleteIfPresent(a.hostVethName()); // leftover of a crashed attempt for the same container/ifname
+                    deleteHostEnd(a.hostVethName()); // leftover of a crashed attempt for the same container/ifname
                 } else if (e.isNotFound() && gateways != null) {
                     ensured = null; // the bridge went away under the cache
                     ensureBridge(gateways);
@@ -381,10 +402,11 @@ public final class BridgeNetwork {
     /**
      * Detaches a workload by deleting the host end of its veth pair (the kernel removes the sandbox end with it);
      * succeeds when things are already gone (no sandbox, no interface, repeated calls). Never touches a sandbox
-     * interface podnet did not create. Equivalent to {@code ip link del pnvXXXXXXXXXXX}.
+     * interface podnet did not create. Equivalent to {@code ip link del pnvXXXXXXXXXXX}; with a {@link LinkReaper}
+     * it returns once both ends are unlisted, while the kernel finishes freeing them in the background.
      */
     public void detach(Attachment a) throws IOException {
-        host.links().deleteIfPresent(a.hostVethName());
+        deleteHostEnd(a.hostVethName());
     }
 
     /** {@link #detach(Attachment)}, recording its time in {@code st}. */

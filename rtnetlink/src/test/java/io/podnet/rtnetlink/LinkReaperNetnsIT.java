@@ -1,0 +1,51 @@
+package io.podnet.rtnetlink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.testkit.Netns;
+import io.podnet.testkit.NetnsExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NetnsExtension.class)
+class LinkReaperNetnsIT {
+
+    @Test
+    void aDeletedVethPairIsGoneFromBothNamespacesWhenDeleteReturns(Netns host, Netns pod) throws Exception {
+        try (var h = Rtnetlink.open(NetNs.named(host.name())); var p = Rtnetlink.open(NetNs.named(pod.name()));
+             var reaper = LinkReaper.open(h.namespace(), 2)) {
+            h.links().add(LinkAttrs.named("rp0").up(), LinkKind.Veth.peerIn("eth0", p.namespace()));
+            assertThat(reaper.delete("rp0")).isTrue();
+            // unlisted: neither end is visible, and the name can be used again at once
+            assertThat(h.links().get("rp0")).isEmpty();
+            assertThat(p.links().get("eth0")).isEmpty();
+            h.links().add(LinkAttrs.named("rp0").up(), LinkKind.Veth.peerIn("eth0", p.namespace()));
+            assertThat(reaper.delete("rp0")).isTrue();
+            assertThat(reaper.delete("rp0")).isFalse(); // already gone: not an error
+        }
+    }
+
+    @Test
+    void manyConcurrentDeletionsAllComplete(Netns host) throws Exception {
+        try (var h = Rtnetlink.open(NetNs.named(host.name())); var reaper = LinkReaper.open(h.namespace(), 3)) {
+            for (int i = 0; i < 24; i++) h.links().add(LinkAttrs.named("rq" + i), LinkKind.Veth.peer("rqp" + i));
+            ExecutorService callers = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Boolean>> done = new ArrayList<>();
+                for (int i = 0; i < 24; i++) {
+                    String name = "rq" + i;
+                    done.add(callers.submit(() -> reaper.delete(name)));
+                }
+                for (Future<Boolean> f : done) assertThat(f.get()).isTrue();
+            } finally {
+                callers.shutdownNow();
+            }
+            assertThat(h.links().list()).extracting(Link::name).containsExactly("lo");
+        }
+    }
+}
