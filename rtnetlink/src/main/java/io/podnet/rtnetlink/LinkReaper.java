@@ -43,13 +43,13 @@ public final class LinkReaper implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("podnet-link-reaper-", 0).daemon().factory());
         workers.allowCoreThreadTimeOut(true);
-        this.events = LinkSubscription.start(ns, e -> {
+        this.events = LinkSubscription.start(ns, e -> { // removals only: other link events never wake the reader
             if (e instanceof LinkEvent.Removed r) {
                 CompletableFuture<Boolean> f = unlisting.get(r.link().name());
                 // forget it now: a new link of the same name may be created (and deleted) before the worker returns
                 if (f != null && unlisting.remove(r.link().name(), f)) f.complete(true);
             }
-        });
+        }, true);
     }
 
     /** A reaper for links in {@code ns} with up to {@code threads} teardowns in flight at once. */

@@ -28,8 +28,22 @@ public final class LinkSubscription implements AutoCloseable {
     }
 
     static LinkSubscription start(NetNs ns, Consumer<LinkEvent> listener) throws IOException {
+        return start(ns, listener, false);
+    }
+
+    /**
+     * @param removalsOnly deliver only {@link LinkEvent.Removed}; the others are dropped in the kernel by a socket
+     *     filter, so the reader thread is not even woken for them
+     */
+    static LinkSubscription start(NetNs ns, Consumer<LinkEvent> listener, boolean removalsOnly) throws IOException {
         NetlinkSocket s = ns.isCurrent() ? NetlinkSocket.open(Nl.RTMGRP_LINK) : ns.run(() -> NetlinkSocket.open(Nl.RTMGRP_LINK));
-        s.setReceiveTimeoutMillis(100);
+        try {
+            s.setReceiveTimeoutMillis(100);
+            if (removalsOnly) s.acceptOnly(Nl.RTM_DELLINK);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
         LinkSubscription sub = new LinkSubscription(s, listener, ns);
         sub.reader.start();
         return sub;

@@ -71,6 +71,22 @@ final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the kernel drop every datagram whose first message is not of one of {@code types} before it reaches
+     * this socket (a classic BPF filter, {@link io.podnet.rtnetlink.message.NlTypeFilter}); for event readers.
+     */
+    void acceptOnly(int... types) throws SyscallException {
+        byte[] prog = io.podnet.rtnetlink.message.NlTypeFilter.program(types);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment insns = a.allocate(prog.length, 8);
+            MemorySegment.copy(prog, 0, insns, ValueLayout.JAVA_BYTE, 0, prog.length);
+            MemorySegment fprog = a.allocate(16, 8); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+            fprog.set(ValueLayout.JAVA_SHORT, 0, (short) (prog.length / io.podnet.rtnetlink.message.NlTypeFilter.INSN));
+            fprog.set(ValueLayout.ADDRESS, 8, insns);
+            Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_FILTER, fprog);
+        }
+    }
+
     /** Sends a request built by {@code build(seq)} and waits for its ACK. */
     void execute(MessageBuilder build, String operation) throws IOException {
         exchange(build, operation, false);

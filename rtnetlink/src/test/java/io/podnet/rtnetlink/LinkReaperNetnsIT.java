@@ -31,6 +31,22 @@ class LinkReaperNetnsIT {
     }
 
     @Test
+    void aRemovalsOnlySubscriptionIsNotWokenForOtherLinkEvents(Netns host) throws Exception {
+        List<LinkEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var h = Rtnetlink.open(NetNs.named(host.name())); var sub = LinkSubscription.start(h.namespace(), events::add, true)) {
+            h.links().add(LinkAttrs.named("rf0"), LinkKind.Veth.peer("rf0p"));
+            h.links().setUp("rf0");
+            h.links().setMtu("rf0", 1400);
+            h.links().delete("rf0");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < deadline && events.size() < 2) Thread.onSpinWait();
+            assertThat(sub.isRunning()).isTrue();
+        }
+        assertThat(events).hasSize(2).allSatisfy(e -> assertThat(e).isInstanceOf(LinkEvent.Removed.class));
+        assertThat(events).extracting(e -> e.link().name()).containsExactlyInAnyOrder("rf0", "rf0p");
+    }
+
+    @Test
     void manyConcurrentDeletionsAllComplete(Netns host) throws Exception {
         try (var h = Rtnetlink.open(NetNs.named(host.name())); var reaper = LinkReaper.open(h.namespace(), 3)) {
             for (int i = 0; i < 24; i++) h.links().add(LinkAttrs.named("rq" + i), LinkKind.Veth.peer("rqp" + i));

@@ -34,6 +34,7 @@ public final class Libc {
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_RCVTIMEO = 20;
+    public static final int SO_ATTACH_FILTER = 26;
     public static final int SOL_NETLINK = 270;
     public static final int NETLINK_ADD_MEMBERSHIP = 1;
     public static final int NETLINK_CAP_ACK = 10;
