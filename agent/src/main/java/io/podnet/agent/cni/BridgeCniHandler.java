@@ -13,6 +13,7 @@ import io.podnet.cni.result.ResultCodec;
 import io.podnet.cni.server.CniHandler;
 import io.podnet.cni.server.CniResponse;
 import io.podnet.ipam.IpamConfig;
+import io.podnet.ipam.IpamConfigCache;
 import io.podnet.ipam.IpamException;
 import io.podnet.ipam.Owner;
 import io.podnet.ipam.cni.IpamCniHandler;
@@ -60,14 +61,19 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BridgeCniHandler.class.getName());
     /** Workers that open sandbox sockets and write sysctls; a handoff takes microseconds, so a few suffice. */
     static final int NETNS_THREADS = 8;
-    /** Veth teardowns in flight at once: each waits ~10-40 ms in the kernel after the veth is already unlisted. */
-    static final int REAPER_THREADS = 4;
+    /**
+     * Veth teardowns in flight at once. Each holds its thread ~10-40 ms in the kernel after the veth is already
+     * unlisted, and a DEL waits until its deletion has at least started, so a burst of DELs (a node drain) needs
+     * about as many threads as it has requests; concurrent RCU barriers in the kernel overlap. Idle threads end.
+     */
+    static final int REAPER_THREADS = 16;
     private final Rtnetlink host;
     private final IpamStores stores;
     private final NftTable nft;
     private final Path defaultIpamDir;
     private final NetnsThreads threads;
     private final LinkReaper reaper;
+    private final IpamConfigCache ipamConfigs = new IpamConfigCache();
     private final ConcurrentHashMap<BridgeConfig, BridgeNetwork> networks = new ConcurrentHashMap<>();
 
     /** Opens a few namespace worker threads (they time out when idle) homed in {@code host}'s namespace. */
@@ -260,7 +266,7 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
                 "network " + req.conf().name() + " has no ipam section", ""));
         if (!ipam.has("dataDir")) ipam.put("dataDir", defaultIpamDir.toString());
         try {
-            return IpamConfig.decode(ipam, req.conf().name(), req.conf().runtimeConfig().ipRanges());
+            return ipamConfigs.decode(ipam, req.conf().name(), req.conf().runtimeConfig().ipRanges());
         } catch (IpamException e) {
             throw e.toCni();
         }

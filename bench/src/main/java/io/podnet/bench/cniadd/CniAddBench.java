@@ -136,14 +136,15 @@ public final class CniAddBench {
      * Measured samples of one implementation (ns), possibly merged over rounds; {@code cpu} = summed CPU time
      * (ns) of the sequential phases: ADD plugins, ADD agent, DEL plugins, DEL agent, and the op count.
      */
-    record Result(long[] add, long[] del, long[] parallelWall, long[] agentAdd, long[] agentDel, long[] cpu, long[] agentSeqAdd) {
-        Result withAgent(long[][] a) { return new Result(add, del, parallelWall, a[0], a[1], cpu, a[2]); }
+    record Result(long[] add, long[] del, long[] parallelWall, long[] agentAdd, long[] agentDel, long[] cpu, long[] agentSeqAdd,
+                  long[] parallelDelWall) {
+        Result withAgent(long[][] a) { return new Result(add, del, parallelWall, a[0], a[1], cpu, a[2], parallelDelWall); }
 
         Result plus(Result o) {
             long[] c = new long[cpu.length];
             for (int i = 0; i < c.length; i++) c[i] = cpu[i] + o.cpu[i];
             return new Result(cat(add, o.add), cat(del, o.del), cat(parallelWall, o.parallelWall), cat(agentAdd, o.agentAdd),
-                    cat(agentDel, o.agentDel), c, cat(agentSeqAdd, o.agentSeqAdd));
+                    cat(agentDel, o.agentDel), c, cat(agentSeqAdd, o.agentSeqAdd), cat(parallelDelWall, o.parallelDelWall));
         }
 
         /** Mean CPU ms per sequential operation: [ADD plugins, ADD agent, DEL plugins, DEL agent]. */
@@ -190,8 +191,18 @@ public final class CniAddBench {
             for (Future<Plugin.Outcome> f : fs) check(f.get(), p, "parallel ADD");
             wall = System.nanoTime() - t0;
         }
-        for (int i = 0; i < parallel; i++) check(p.exec("DEL", "par" + i, "/run/netns/" + netns.get(i)), p, "DEL");
-        return new Result(add, del, new long[] {wall}, new long[0], new long[0], c, new long[0]);
+        long delWall;
+        try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) { // a node drain: every DEL at once
+            List<Future<Plugin.Outcome>> fs = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < parallel; i++) {
+                int n = i;
+                fs.add(pool.submit(() -> p.exec("DEL", "par" + n, "/run/netns/" + netns.get(n))));
+            }
+            for (Future<Plugin.Outcome> f : fs) check(f.get(), p, "parallel DEL");
+            delWall = System.nanoTime() - t0;
+        }
+        return new Result(add, del, new long[] {wall}, new long[0], new long[0], c, new long[0], new long[] {delWall});
     }
 
     static Plugin.Outcome check(Plugin.Outcome o, Plugin p, String what) {
@@ -215,6 +226,7 @@ public final class CniAddBench {
         line("DEL p50 (ms)", pct(pn.del, .5), pct(ref.del, .5));
         line("DEL p95 (ms)", pct(pn.del, .95), pct(ref.del, .95));
         line(parallel + " parallel ADDs wall, median (ms)", pct(pn.parallelWall, .5), pct(ref.parallelWall, .5));
+        line(parallel + " parallel DELs wall, median (ms)", pct(pn.parallelDelWall, .5), pct(ref.parallelDelWall, .5));
         System.out.printf("agent-side ADD min %.3f p50 %.3f p95 %.3f ms (n=%d); DEL min %.3f p50 %.3f p95 %.3f ms (n=%d)%n",
                 pct(pn.agentAdd, 0), pct(pn.agentAdd, .5), pct(pn.agentAdd, .95), pn.agentAdd.length,
                 pct(pn.agentDel, 0), pct(pn.agentDel, .5), pct(pn.agentDel, .95), pn.agentDel.length);

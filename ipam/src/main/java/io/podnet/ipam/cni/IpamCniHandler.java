@@ -12,6 +12,7 @@ import io.podnet.cni.server.CniHandler;
 import io.podnet.cni.server.CniResponse;
 import io.podnet.ipam.AllocRange;
 import io.podnet.ipam.IpamConfig;
+import io.podnet.ipam.IpamConfigCache;
 import io.podnet.ipam.IpamException;
 import io.podnet.ipam.Owner;
 import io.podnet.ipam.RangeSet;
@@ -34,6 +35,7 @@ import java.util.Optional;
  */
 public final class IpamCniHandler implements CniHandler {
     private final IpamStores stores;
+    private final IpamConfigCache configs = new IpamConfigCache();
 
     public IpamCniHandler(IpamStores stores) {
         this.stores = stores;
@@ -41,7 +43,12 @@ public final class IpamCniHandler implements CniHandler {
 
     @Override
     public CniResponse handle(CniRequest req) throws CniException {
-        IpamConfig cfg = config(req);
+        IpamConfig cfg;
+        try {
+            cfg = configs.decode(req.conf().ipam().orElse(null), req.conf().name(), req.conf().runtimeConfig().ipRanges());
+        } catch (IpamException e) {
+            throw e.toCni();
+        }
         try {
             LocalIpamStore store = stores.get(cfg.networkDir(), cfg.fsync());
             return switch (req.command()) {
