@@ -28,8 +28,8 @@ record AgentProcess(Process process, Path socket, Path log) implements AutoClose
                 java.util.logging.SimpleFormatter.format=%%4$s %%5$s%%n
                 .level=INFO
                 io.podnet.agent.cni.CniDispatcher.level=FINE
-                io.podnet.agent.cni.BridgeCniHandler.level=FINE
-                """.formatted(logFile(dir)));
+                io.podnet.agent.cni.BridgeCniHandler.level=%s
+                """.formatted(logFile(dir), Boolean.getBoolean("podnet.bench.phases") ? "FINE" : "INFO"));
         Path socket = dir.resolve("cni.sock");
         // the JVM flags of bin/podnet (SerialGC), plus -Dpodnet.bench.agentOpts="..." (like PODNET_JAVA_OPTS)
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

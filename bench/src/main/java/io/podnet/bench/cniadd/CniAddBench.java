@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * Args: [pods=100] [parallel=32] [rounds=2]. System properties: podnet.cli.cp (agent class path),
  * podnet.cshim.src (default cni/src/main/c/podnet-cni.c), podnet.bench.log (copy the agent's timing log there),
  * podnet.bench.warmup (ADD/DEL pairs before measuring, default 5), podnet.bench.agentOpts (extra agent JVM flags),
- * podnet.bench.threads (print the agent's CPU time per thread at the end), podnet.bench.fsync (ipam "fsync").
+ * podnet.bench.threads (print the agent's CPU time per thread at the end), podnet.bench.fsync (ipam "fsync"),
+ * podnet.bench.phases (also log and report each ADD's phases: BridgeCniHandler at DEBUG, whose line costs the
+ * measured request ~0.5 ms to format and write on a 2-vCPU machine, so it is off unless asked for).
  */
 public final class CniAddBench {
     private static final Pattern PHASES = Pattern.compile("phases: ipam (\\d+) us, attach (\\d+) us");
@@ -92,7 +94,7 @@ public final class CniAddBench {
         }
         long[] i = ipam.stream().mapToLong(Long::longValue).toArray();
         long[] a = attach.stream().mapToLong(Long::longValue).toArray();
-        System.out.printf("agent ADD phases (n=%d): ipam min %.3f p50 %.3f p95 %.3f ms; attach min %.3f p50 %.3f p95 %.3f ms%n",
+        if (i.length > 0) System.out.printf("agent ADD phases (n=%d): ipam min %.3f p50 %.3f p95 %.3f ms; attach min %.3f p50 %.3f p95 %.3f ms%n",
                 i.length, pct(i, 0), pct(i, .5), pct(i, .95), pct(a, 0), pct(a, .5), pct(a, .95));
         System.out.printf("load average while measuring: %s%n", loadAverage());
     }
