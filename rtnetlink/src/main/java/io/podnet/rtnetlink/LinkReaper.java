@@ -38,11 +38,15 @@ public final class LinkReaper implements AutoCloseable {
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> unlisting = new ConcurrentHashMap<>();
     private final LinkSubscription events;
 
-    private LinkReaper(NetNs ns, int threads) throws IOException {
+    private LinkReaper(NetNs ns, int threads, boolean listen) throws IOException {
         this.ns = ns;
         this.workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("podnet-link-reaper-", 0).daemon().factory());
         workers.allowCoreThreadTimeOut(true);
+        if (!listen) {
+            this.events = null;
+            return;
+        }
         this.events = LinkSubscription.start(ns, e -> { // removals only: other link events never wake the reader
             if (e instanceof LinkEvent.Removed r) {
                 CompletableFuture<Boolean> f = unlisting.get(r.link().name());
@@ -55,7 +59,12 @@ public final class LinkReaper implements AutoCloseable {
     /** A reaper for links in {@code ns} with up to {@code threads} teardowns in flight at once. */
     public static LinkReaper open(NetNs ns, int threads) throws IOException {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1: " + threads);
-        return new LinkReaper(ns, threads);
+        return new LinkReaper(ns, threads, true);
+    }
+
+    /** Without the event subscription: every delete waits for its request's answer (the path taken when events are lost). */
+    static LinkReaper openWithoutEvents(NetNs ns, int threads) throws IOException {
+        return new LinkReaper(ns, threads, false);
     }
 
     public NetNs namespace() { return ns; }
@@ -115,7 +124,7 @@ public final class LinkReaper implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        events.close();
+        if (events != null) events.close();
         for (Rtnetlink h; (h = handles.poll()) != null; ) h.close();
     }
 }

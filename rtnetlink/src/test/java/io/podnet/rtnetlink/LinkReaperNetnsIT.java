@@ -47,6 +47,50 @@ class LinkReaperNetnsIT {
     }
 
     @Test
+    void withoutEventsADeleteStillCompletesWhenItsRequestIsAnswered(Netns host, Netns pod) throws Exception {
+        try (var h = Rtnetlink.open(NetNs.named(host.name())); var p = Rtnetlink.open(NetNs.named(pod.name()));
+             var reaper = LinkReaper.openWithoutEvents(h.namespace(), 1)) {
+            h.links().add(LinkAttrs.named("rw0").up(), LinkKind.Veth.peerIn("eth0", p.namespace()));
+            assertThat(reaper.delete("rw0")).isTrue();
+            assertThat(h.links().get("rw0")).isEmpty();
+            assertThat(p.links().get("eth0")).isEmpty();
+            assertThat(reaper.delete("rw0")).isFalse();
+        }
+    }
+
+    @Test
+    void twoDeletesOfOneLinkAtOnceBothSucceed(Netns host) throws Exception {
+        try (var h = Rtnetlink.open(NetNs.named(host.name())); var reaper = LinkReaper.open(h.namespace(), 2)) {
+            for (int round = 0; round < 10; round++) {
+                h.links().add(LinkAttrs.named("rj0"), LinkKind.Veth.peer("rj0p"));
+                ExecutorService callers = Executors.newFixedThreadPool(2);
+                try {
+                    Future<Boolean> a = callers.submit(() -> reaper.delete("rj0"));
+                    Future<Boolean> b = callers.submit(() -> reaper.delete("rj0"));
+                    a.get();
+                    b.get(); // either joined the first or found nothing: no error either way
+                } finally {
+                    callers.shutdownNow();
+                }
+                assertThat(h.links().get("rj0")).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void closeRefusesLaterDeletesClearly(Netns host) throws Exception {
+        var h = Rtnetlink.open(NetNs.named(host.name()));
+        try {
+            LinkReaper reaper = LinkReaper.open(h.namespace(), 1);
+            reaper.close();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> reaper.delete("rc0"))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("reaper closed");
+        } finally {
+            h.close();
+        }
+    }
+
+    @Test
     void manyConcurrentDeletionsAllComplete(Netns host) throws Exception {
         try (var h = Rtnetlink.open(NetNs.named(host.name())); var reaper = LinkReaper.open(h.namespace(), 3)) {
             for (int i = 0; i < 24; i++) h.links().add(LinkAttrs.named("rq" + i), LinkKind.Veth.peer("rqp" + i));
