@@ -1,6 +1,7 @@
 package io.podnet.cnm;
 
 import io.podnet.cnm.state.StateDir;
+import io.podnet.rtnetlink.LinkReaper;
 import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.workload.nft.NftTable;
 import java.io.IOException;
@@ -35,8 +36,12 @@ public final class CnmServer implements AutoCloseable {
     private final IpamDriver ipam;
     private final NetworkDriver net;
     private final Path socket;
+    private final LinkReaper reaper;
+    /** Veth teardowns finishing in the background at once (each ~10-40 ms after its endpoint is gone). */
+    static final int REAPER_THREADS = 8;
 
-    private CnmServer(Server jetty, IpamDriver ipam, NetworkDriver net, Path socket) {
+    private CnmServer(Server jetty, IpamDriver ipam, NetworkDriver net, Path socket, LinkReaper reaper) {
+        this.reaper = reaper;
         this.jetty = jetty;
         this.ipam = ipam;
         this.net = net;
@@ -53,7 +58,8 @@ public final class CnmServer implements AutoCloseable {
     public static CnmServer start(CnmConfig config, Rtnetlink host, NftTable nft) throws IOException {
         StateDir state = new StateDir(config.stateDir(), config.fsync());
         IpamDriver ipam = new IpamDriver(config, state, host);
-        NetworkDriver net = new NetworkDriver(config, state, host, nft);
+        LinkReaper reaper = LinkReaper.open(host.namespace(), REAPER_THREADS);
+        NetworkDriver net = new NetworkDriver(config, state, host, nft, reaper);
         net.restore();
         Dispatcher d = new Dispatcher(net, ipam);
         prepareSocket(config.socket());
@@ -66,6 +72,7 @@ public final class CnmServer implements AutoCloseable {
             jetty.start();
         } catch (Exception e) {
             ipam.close();
+            reaper.close();
             try {
                 jetty.stop();
             } catch (Exception ignored) {
@@ -74,7 +81,7 @@ public final class CnmServer implements AutoCloseable {
             throw new IOException("cannot serve on " + config.socket() + ": " + e.getMessage(), e);
         }
         LOG.log(System.Logger.Level.INFO, "CNM driver listening on {0}", config.socket());
-        return new CnmServer(jetty, ipam, net, config.socket());
+        return new CnmServer(jetty, ipam, net, config.socket(), reaper);
     }
 
     private static void prepareSocket(Path socket) throws IOException {
@@ -129,6 +136,7 @@ public final class CnmServer implements AutoCloseable {
             throw new IOException("stopping CNM server: " + e.getMessage(), e);
         } finally {
             ipam.close();
+            reaper.close();
             Files.deleteIfExists(socket);
         }
     }

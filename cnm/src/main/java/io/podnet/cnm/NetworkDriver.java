@@ -9,6 +9,7 @@ import io.podnet.net.Cidr;
 import io.podnet.net.IpPrefix;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
+import io.podnet.rtnetlink.LinkReaper;
 import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.workload.bridge.BridgeConfig;
 import io.podnet.workload.bridge.BridgeNetwork;
@@ -31,17 +32,20 @@ final class NetworkDriver {
     private final StateDir state;
     private final Rtnetlink host;
     private final NftTable nft;
+    private final LinkReaper reaper;
     private final Map<String, NetworkState> networks;
     private final Map<String, EndpointState> endpoints;
 
     /** What Join answers: the interface Docker moves into the sandbox and the default gateway. */
     record Joined(String srcName, String gateway, Optional<String> gateway6) {}
 
-    NetworkDriver(CnmConfig config, StateDir state, Rtnetlink host, NftTable nft) throws IOException {
+    /** @param reaper deletes veths in {@code host}'s namespace, returning once they are unregistered */
+    NetworkDriver(CnmConfig config, StateDir state, Rtnetlink host, NftTable nft, LinkReaper reaper) throws IOException {
         this.config = config;
         this.state = state;
         this.host = host;
         this.nft = nft;
+        this.reaper = reaper;
         this.networks = new LinkedHashMap<>(state.networks());
         this.endpoints = new LinkedHashMap<>(state.endpoints());
     }
@@ -187,8 +191,7 @@ final class NetworkDriver {
         EndpointState e = endpoints.get(endpointId);
         if (e == null) return;
         try {
-            host.links().deleteIfPresent(e.hostVeth());
-            host.links().deleteIfPresent(e.containerVeth());
+            deletePair(e);
             endpoints.remove(endpointId);
             state.deleteEndpoint(endpointId);
             if (e.published()) applyRules();
@@ -197,14 +200,23 @@ final class NetworkDriver {
         }
     }
 
+    /**
+     * Deletes an endpoint's veth pair (both names, for a pair whose ends were split): each returns once the kernel
+     * has unregistered it; the kernel's 10-40 ms of freeing it run on the reaper, not under this driver's lock
+     * and not on the netlink handle the agent's other requests share.
+     */
+    private void deletePair(EndpointState e) throws IOException {
+        reaper.delete(e.hostVeth());
+        reaper.delete(e.containerVeth());
+    }
+
     synchronized Joined join(String networkId, String endpointId, Optional<List<PortMapping>> ports) throws CnmException {
         NetworkState n = network(networkId);
         EndpointState e = endpoint(endpointId);
         boolean made = false;
         try {
             ensureBridge(n);
-            host.links().deleteIfPresent(e.hostVeth()); // leftovers of a crash between add and persist
-            host.links().deleteIfPresent(e.containerVeth());
+            deletePair(e); // leftovers of a crash between add and persist
             host.links().add(LinkAttrs.named(e.hostVeth()).master(n.bridge()).up(), LinkKind.Veth.peer(e.containerVeth()));
             made = true;
             EndpointState j = e.withJoined(true).withPublished(false, ports.orElse(e.ports()));
@@ -213,7 +225,7 @@ final class NetworkDriver {
             return new Joined(e.containerVeth(), Cidr.parse(n.gateway()).address().toString(),
                     n.dualStack() ? Optional.of(Cidr.parse(n.gateway6()).address().toString()) : Optional.empty());
         } catch (IOException | RuntimeException ex) {
-            if (made) quietly(() -> host.links().deleteIfPresent(e.hostVeth()));
+            if (made) quietly(() -> reaper.delete(e.hostVeth()));
             endpoints.put(endpointId, e);
             quietly(() -> state.putEndpoint(e));
             throw wrap("Join", ex);
@@ -224,8 +236,7 @@ final class NetworkDriver {
         EndpointState e = endpoints.get(endpointId);
         if (e == null) return;
         try {
-            host.links().deleteIfPresent(e.hostVeth()); // removes the pair, wherever Docker left the other end
-            host.links().deleteIfPresent(e.containerVeth());
+            deletePair(e); // wherever Docker left the other end
             EndpointState left = e.withJoined(false).withPublished(false, e.ports());
             endpoints.put(endpointId, left);
             state.putEndpoint(left);
