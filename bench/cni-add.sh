@@ -5,8 +5,8 @@
 # agent-side time of each request. Needs root, gcc and containernetworking-plugins.
 # Usage: bench/cni-add.sh [pods=100] [parallel=32] [rounds=2]
 # CNI_BENCH_OPTS (JVM flags of the driver): -Dpodnet.bench.fsync=false sets podnet's ipam "fsync" (default true);
-# -Dpodnet.bench.warmup=N ADD/DEL pairs before measuring (default 5; the agent's JIT warms up, the reference has
-# none); -Dpodnet.bench.agentOpts="..." extra agent JVM flags (the agent always gets bin/podnet's -XX:+UseSerialGC);
+# -Dpodnet.bench.warmup=N ADD/DEL pairs before measuring, for both implementations (default 50: the agent is a
+# daemon, and for its first few hundred requests C2 compiles in the background on the same 2 vCPUs); -Dpodnet.bench.agentOpts="..." extra agent JVM flags (the agent always gets bin/podnet's -XX:+UseSerialGC);
 # -Dpodnet.bench.threads=true prints the agent's CPU per thread; -Dpodnet.bench.log=FILE keeps the timing log;
 # -Dpodnet.bench.phases=true also logs each ADD's phases (a DEBUG line that costs the measured request ~0.5 ms).
 set -euo pipefail

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * "... took N us" written by CniDispatcher). Run inside a throwaway network namespace (bench/cni-add.sh does).
  * Args: [pods=100] [parallel=32] [rounds=2]. System properties: podnet.cli.cp (agent class path),
  * podnet.cshim.src (default cni/src/main/c/podnet-cni.c), podnet.bench.log (copy the agent's timing log there),
- * podnet.bench.warmup (ADD/DEL pairs before measuring, default 5), podnet.bench.agentOpts (extra agent JVM flags),
+ * podnet.bench.warmup (ADD/DEL pairs before measuring, default 50), podnet.bench.agentOpts (extra agent JVM flags),
  * podnet.bench.threads (print the agent's CPU time per thread at the end), podnet.bench.fsync (ipam "fsync"),
  * podnet.bench.phases (also log and report each ADD's phases: BridgeCniHandler at DEBUG, whose line costs the
  * measured request ~0.5 ms to format and write on a 2-vCPU machine, so it is off unless asked for).
@@ -30,8 +30,13 @@ public final class CniAddBench {
     private static final Pattern PHASES = Pattern.compile("phases: ipam (\\d+) us, attach (\\d+) us");
     private static final Pattern TOOK = Pattern.compile("command=(ADD|DEL).* took (\\d+) us|\\b(ADD|DEL)\\b.* took (\\d+) us");
 
-    /** ADD/DEL pairs before each measurement: {@code -Dpodnet.bench.warmup=N}, default 5. */
-    static final int WARMUP = Integer.getInteger("podnet.bench.warmup", 5);
+    /**
+     * ADD/DEL pairs before each measurement, for both implementations: {@code -Dpodnet.bench.warmup=N}, default 50.
+     * The agent is a long-running daemon; for its first few hundred requests the C2 compiler works in the
+     * background on the same CPUs (2.5 s of CPU over a run), which is start-up cost, not the steady state a node
+     * sees. With 5 the sequential agent-side ADD p50 was 4.1-5.2 ms over 7 runs, with 50 4.1-4.3 ms over 3.
+     */
+    static final int WARMUP = Integer.getInteger("podnet.bench.warmup", 50);
 
     private CniAddBench() {}
 
