@@ -2,6 +2,7 @@ package io.podnet.rtnetlink;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  * Each worker owns a netlink socket: a request blocked in the kernel's teardown holds its socket's lock, so
- * sharing the caller's {@link Rtnetlink} would stall every other request on it.
+ * sharing the caller's {@link Rtnetlink} would stall every other request on it. The link is looked up by name
+ * first (one quick request) and then deleted and awaited by ifindex, so a notification can never be taken for
+ * that of an earlier link of the same name.
  */
 public final class LinkReaper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LinkReaper.class.getName());
@@ -34,12 +37,18 @@ public final class LinkReaper implements AutoCloseable {
     private final NetNs ns;
     private final ThreadPoolExecutor workers;
     private final BlockingQueue<Rtnetlink> handles = new LinkedBlockingQueue<>();
-    /** Deletions in flight by link name, until the link is unlisted. */
-    private final ConcurrentHashMap<String, CompletableFuture<Boolean>> unlisting = new ConcurrentHashMap<>();
+    /** For name lookups by callers (fast requests; the teardowns never use it). */
+    private final Rtnetlink lookup;
+    /**
+     * Deletions in flight by ifindex, until the link is unlisted. By index, not name: a name can be reused the
+     * moment its link is unlisted, an index is not (the kernel does not hand it out again soon).
+     */
+    private final ConcurrentHashMap<Integer, CompletableFuture<Boolean>> unlisting = new ConcurrentHashMap<>();
     private final LinkSubscription events;
 
     private LinkReaper(NetNs ns, int threads, boolean listen) throws IOException {
         this.ns = ns;
+        this.lookup = Rtnetlink.open(ns);
         this.workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("podnet-link-reaper-", 0).daemon().factory());
         workers.allowCoreThreadTimeOut(true);
@@ -47,13 +56,19 @@ public final class LinkReaper implements AutoCloseable {
             this.events = null;
             return;
         }
-        this.events = LinkSubscription.start(ns, e -> { // removals only: other link events never wake the reader
-            if (e instanceof LinkEvent.Removed r) {
-                CompletableFuture<Boolean> f = unlisting.get(r.link().name());
-                // forget it now: a new link of the same name may be created (and deleted) before the worker returns
-                if (f != null && unlisting.remove(r.link().name(), f)) f.complete(true);
-            }
-        }, true);
+        try {
+            this.events = LinkSubscription.start(ns, e -> { // removals only: other link events never wake the reader
+                if (e instanceof LinkEvent.Removed r) {
+                    CompletableFuture<Boolean> f = unlisting.get(r.link().index());
+                    // forget it before answering: the caller may at once delete a new link that reuses the name
+                    if (f != null && unlisting.remove(r.link().index(), f)) f.complete(true);
+                }
+            }, true);
+        } catch (IOException | RuntimeException e) {
+            lookup.close();
+            workers.shutdown();
+            throw e;
+        }
     }
 
     /** A reaper for links in {@code ns} with up to {@code threads} teardowns in flight at once. */
@@ -71,34 +86,41 @@ public final class LinkReaper implements AutoCloseable {
 
     /**
      * {@code ip link del NAME}, returning once the link is unregistered; true if it existed. A deletion of the
-     * same name already in flight is joined, not repeated.
+     * same link already in flight is joined, not repeated.
      */
     public boolean delete(String name) throws IOException {
         Links.checkName(name);
+        if (workers.isShutdown()) throw new IOException("link del " + name + ": reaper closed");
+        Optional<Link> link = lookup.links().get(name);
+        if (link.isEmpty()) return false;
+        int index = link.get().index();
         CompletableFuture<Boolean> mine = new CompletableFuture<>();
-        CompletableFuture<Boolean> running = unlisting.putIfAbsent(name, mine);
+        CompletableFuture<Boolean> running = unlisting.putIfAbsent(index, mine);
         if (running != null) return await(running, name);
         try {
-            workers.execute(() -> teardown(name, mine));
-        } catch (RuntimeException e) { // closed
-            unlisting.remove(name, mine);
+            workers.execute(() -> teardown(index, mine));
+        } catch (RuntimeException e) { // closed meanwhile
+            unlisting.remove(index, mine);
             throw new IOException("link del " + name + ": reaper closed", e);
         }
         return await(mine, name);
     }
 
-    private void teardown(String name, CompletableFuture<Boolean> f) {
+    private void teardown(int index, CompletableFuture<Boolean> f) {
         Rtnetlink h = handles.poll();
+        boolean existed = false;
+        Exception failure = null;
         try {
             if (h == null) h = Rtnetlink.open(ns);
-            boolean existed = h.links().deleteIfPresent(name);
-            f.complete(existed);
+            existed = h.links().deleteIfPresent(index);
         } catch (IOException | RuntimeException e) {
-            f.completeExceptionally(e);
+            failure = e;
         } finally {
-            unlisting.remove(name, f);
             if (h != null) handles.add(h);
         }
+        unlisting.remove(index, f); // before answering, as in the event listener
+        if (failure != null) f.completeExceptionally(failure);
+        else f.complete(existed);
     }
 
     private static boolean await(CompletableFuture<Boolean> f, String name) throws IOException {
@@ -125,6 +147,7 @@ public final class LinkReaper implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (events != null) events.close();
+        lookup.close();
         for (Rtnetlink h; (h = handles.poll()) != null; ) h.close();
     }
 }

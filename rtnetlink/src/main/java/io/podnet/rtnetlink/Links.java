@@ -133,6 +133,17 @@ public final class Links {
         h.execute(LinkCodec.encodeDeleteByName(name), "link del " + name);
     }
 
+    /** {@code ip link del dev <ifindex>} that succeeds when the link is already gone; true if it deleted something. */
+    public boolean deleteIfPresent(int index) throws IOException {
+        try {
+            h.execute(LinkCodec.encodeDelete(index), "link del index " + index);
+            return true;
+        } catch (NetlinkException e) {
+            if (e.isNotFound()) return false;
+            throw e;
+        }
+    }
+
     /** {@code ip link del NAME} that succeeds when the link is already gone; true if it deleted something. */
     public boolean deleteIfPresent(String name) throws IOException {
         try {
