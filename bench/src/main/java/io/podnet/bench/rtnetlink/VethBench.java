@@ -2,6 +2,7 @@ package io.podnet.bench.rtnetlink;
 
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
+import io.podnet.rtnetlink.LinkReaper;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
 import java.io.IOException;
@@ -11,14 +12,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Create and delete N veth pairs with one end in another namespace: podnet's rtnetlink versus the same work
  * through {@code ip -batch} (one iproute2 process, one netlink socket), in the same run, alternating rounds.
- * Usage: {@code VethBench [pairs=1000] [rounds=5]}. Prints medians and the ratio.
+ * Each round also deletes the pairs through a {@link LinkReaper} from {@value #CALLERS} threads at once (a node
+ * drain): the time until every delete has returned (each link unregistered) and until the kernel has freed them
+ * all. Usage: {@code VethBench [pairs=1000] [rounds=5]}. Prints medians and the ratio.
  */
 public final class VethBench {
+    static final int CALLERS = 16;
+
     public static void main(String[] args) throws Exception {
         int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
@@ -29,12 +37,17 @@ public final class VethBench {
         try {
             List<long[]> podnet = new ArrayList<>();
             List<long[]> ipBatch = new ArrayList<>();
+            List<long[]> reaped = new ArrayList<>();
             runPodnet(a, b, Math.min(pairs, 100)); // warm-up: class loading and JIT
+            runReaper(a, b, Math.min(pairs, 100));
             for (int r = 0; r < rounds; r++) {
                 podnet.add(runPodnet(a, b, pairs));
                 ipBatch.add(runIpBatch(a, b, pairs, dir));
+                reaped.add(runReaper(a, b, pairs));
             }
             report(pairs, podnet, ipBatch);
+            System.out.printf("delete through a LinkReaper, %d callers and %d reaper threads: every delete returned after %.1f ms,"
+                    + " the kernel had freed them all after %.1f ms (median)%n", CALLERS, CALLERS, medianMs(reaped, 0), medianMs(reaped, 1));
         } finally {
             a.deleteIfPresent();
             b.deleteIfPresent();
@@ -54,6 +67,30 @@ public final class VethBench {
             long t2 = System.nanoTime();
             return new long[] {t1 - t0, t2 - t1};
         }
+    }
+
+    /** Creates the pairs, then deletes them from CALLERS threads through a reaper: {returned, freed} in ns. */
+    static long[] runReaper(NetNs a, NetNs b, int pairs) throws Exception {
+        try (var h = Rtnetlink.open(a)) {
+            for (int i = 0; i < pairs; i++) h.links().add(LinkAttrs.named("bv" + i), LinkKind.Veth.peerIn("bp" + i, b));
+        }
+        LinkReaper reaper = LinkReaper.open(a, CALLERS);
+        long t0 = System.nanoTime();
+        long returned;
+        try (ExecutorService callers = Executors.newFixedThreadPool(CALLERS)) {
+            List<Future<Boolean>> done = new ArrayList<>();
+            for (int i = 0; i < pairs; i++) {
+                String name = "bv" + i;
+                done.add(callers.submit(() -> reaper.delete(name)));
+            }
+            for (Future<Boolean> f : done) {
+                if (!f.get()) throw new IllegalStateException("a pair was already gone");
+            }
+            returned = System.nanoTime() - t0;
+        } finally {
+            reaper.close(); // waits for the kernel's teardowns in flight
+        }
+        return new long[] {returned, System.nanoTime() - t0};
     }
 
     static long[] runIpBatch(NetNs a, NetNs b, int pairs, Path dir) throws IOException, InterruptedException {
