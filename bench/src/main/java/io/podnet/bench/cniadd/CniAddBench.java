@@ -187,29 +187,23 @@ public final class CniAddBench {
         c[2] = cpu.plugins() - pl;
         c[3] = cpu.agent() - ag;
         c[4] = pods;
-        long wall;
-        try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
-            List<Future<Plugin.Outcome>> fs = new ArrayList<>();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < parallel; i++) {
-                int n = i;
-                fs.add(pool.submit(() -> p.exec("ADD", "par" + n, "/run/netns/" + netns.get(n))));
-            }
-            for (Future<Plugin.Outcome> f : fs) check(f.get(), p, "parallel ADD");
-            wall = System.nanoTime() - t0;
-        }
-        long delWall;
-        try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) { // a node drain: every DEL at once
-            List<Future<Plugin.Outcome>> fs = new ArrayList<>();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < parallel; i++) {
-                int n = i;
-                fs.add(pool.submit(() -> p.exec("DEL", "par" + n, "/run/netns/" + netns.get(n))));
-            }
-            for (Future<Plugin.Outcome> f : fs) check(f.get(), p, "parallel DEL");
-            delWall = System.nanoTime() - t0;
-        }
+        long wall = burst(p, "ADD", parallel, netns);
+        long delWall = burst(p, "DEL", parallel, netns); // a node drain: every DEL at once
         return new Result(add, del, new long[] {wall}, new long[0], new long[0], c, new long[0], new long[] {delWall});
+    }
+
+    /** {@code command} for pods par0..par(n-1) from n threads at once; wall time (ns) until the last answered. */
+    static long burst(Plugin p, String command, int n, List<String> netns) throws Exception {
+        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+            List<Future<Plugin.Outcome>> fs = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                fs.add(pool.submit(() -> p.exec(command, "par" + k, "/run/netns/" + netns.get(k))));
+            }
+            for (Future<Plugin.Outcome> f : fs) check(f.get(), p, "parallel " + command);
+            return System.nanoTime() - t0;
+        }
     }
 
     static Plugin.Outcome check(Plugin.Outcome o, Plugin p, String what) {
