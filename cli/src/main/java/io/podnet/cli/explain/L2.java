@@ -59,7 +59,8 @@ final class L2 {
             case LinkKind.Veth _ -> peer(ns, out).map(p -> "its peer " + p.link().name() + " in " + p.ns().name() + (p.link().isUp() ? "" : " is down"))
                     .orElse("its peer (in a namespace explain has not read) is down");
             case LinkKind.Tuntap _ -> "no process holds the TUN device open (for the udp backend: the agent)";
-            case LinkKind.Bridge _ -> "none of its ports is up";
+            case LinkKind.Bridge _ -> "none of its ports is up (" + String.join(", ", ports(ns, out).stream()
+                    .map(p -> p.name() + (p.isUp() ? " has no carrier" : " is down")).toList()) + ")";
             default -> "the lower device is down";
         };
     }

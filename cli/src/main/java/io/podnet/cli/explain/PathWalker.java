@@ -260,7 +260,11 @@ public final class PathWalker {
         if (maybe.isEmpty()) return stop(ns, Kind.LINK, "the route points to " + route.dev().get() + ", which does not exist", null);
         Link out = maybe.get();
         if (!out.isUp()) return stop(ns, Kind.LINK, out.name() + " is down", in(ns, "ip link set dev " + out.name() + " up"));
-        if (!out.hasCarrier()) return stop(ns, Kind.LINK, out.name() + " has no carrier: " + l2.noCarrierReason(ns, out), null);
+        if (!out.hasCarrier()) {
+            String fix = out.kind() instanceof LinkKind.Bridge ? L2.ports(ns, out).stream().filter(x -> !x.isUp()).findFirst()
+                    .map(x -> in(ns, "ip link set dev " + x.name() + " up")).orElse(null) : null;
+            return stop(ns, Kind.LINK, out.name() + " has no carrier: " + l2.noCarrierReason(ns, out), fix);
+        }
         int mtu = route.mtu().orElse(out.mtu());
         if (p.size() > mtu) {
             if (p.df()) {
@@ -319,7 +323,7 @@ public final class PathWalker {
     String annotate(NsSnapshot ns, Route route, IpAddress dst) {
         ControlPlane cp = cluster.control();
         StringBuilder sb = new StringBuilder();
-        cp.overlay().filter(o -> o.network().contains(dst) && route.dst().length() >= o.network().length()).flatMap(o -> cp.leaseFor(dst)).ifPresent(l -> {
+        cp.overlay().filter(o -> ns.role() == NsSnapshot.Role.NODE && o.network().contains(dst) && route.dst().length() >= o.network().length()).flatMap(o -> cp.leaseFor(dst)).ifPresent(l -> {
             if (ns.owns(l.publicIp())) {
                 sb.append("; this node's lease ").append(l.subnet());
                 return;

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 /** {@code podnet lab}: a multi-node cluster in network namespaces on this machine. */
 @Command(name = "lab", description = "A local multi-node cluster in network namespaces (etcd, one agent per node, pods via CNI).",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.AddNode.class,
-                LabCommand.KillNode.class, LabCommand.StartNode.class, LabCommand.RemoveNode.class, LabCommand.Down.class})
+                LabCommand.KillNode.class, LabCommand.StartNode.class, LabCommand.RemoveNode.class, LabCommand.Down.class,
+                LabExplainCommand.class})
 public final class LabCommand {
 
     /** Options shared by every lab subcommand. */
