@@ -24,8 +24,8 @@ public final class ExplainOptions {
     String proto;
     @Option(names = "--port", defaultValue = "80", description = "Destination port for tcp/udp (default: ${DEFAULT-VALUE}).")
     int port;
-    @Option(names = "--size", description = "IP packet size in bytes, headers included (default: tcp a full-size packet = the MTU of SRC's "
-            + "interface; icmp 84 like ping; udp 128).")
+    @Option(names = "--size", description = "IP packet size in bytes, headers included, sent as given (a probe; default: tcp a full-size "
+            + "segment as MSS negotiation allows = the smaller MTU of SRC's and DST's interfaces; icmp 84 like ping; udp 128).")
     Integer size;
     @Option(names = "--df", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Set DF (don't fragment), as TCP and ping do (default: set; --no-df clears it).")
@@ -46,12 +46,14 @@ public final class ExplainOptions {
         int s = size != null ? size : switch (p) {
             case ICMP -> 84;
             case UDP -> 128;
-            case TCP -> sourceMtu(c, from);
+            case TCP -> Math.min(mtuOf(c, from), mtuOf(c, to));
         };
         return new Flow(from, to, p, p == Flow.Proto.ICMP ? 0 : port, s, df);
     }
 
-    private static int sourceMtu(Cluster c, IpAddress from) {
+    /** The MTU of the interface that holds {@code a}, 1500 when no snapshot has it. */
+    private static int mtuOf(Cluster c, IpAddress addr) {
+        IpAddress from = addr;
         return c.ownerOf(from).flatMap(ns -> ns.kernel().addresses().stream().filter(a -> a.cidr().address().equals(from)).findFirst()
                 .flatMap(a -> ns.link(a.dev()))).map(l -> l.mtu()).orElse(1500);
     }

@@ -67,8 +67,13 @@ final class L2 {
 
     // ---- neighbours ----
 
-    /** The MAC for {@code ip} on {@code dev}, or the stop that explains why there is none. */
-    record Resolved(Optional<MacAddress> mac, Next stop) {}
+    /**
+     * The MAC for {@code ip} on {@code dev}; or the stop that explains why there is none; or neither, when ARP
+     * would go beyond what explain read ({@code hidden}: a device without a visible peer, a peer namespace not read).
+     */
+    record Resolved(Optional<MacAddress> mac, Next stop, boolean hidden) {
+        Resolved(Optional<MacAddress> mac, Next stop) { this(mac, stop, false); }
+    }
 
     Resolved neighbor(NsSnapshot ns, Link dev, IpAddress ip) {
         if (!hasMacs(dev)) return new Resolved(Optional.empty(), null);
@@ -90,12 +95,15 @@ final class L2 {
         }
         String why = n.map(x -> "the neighbour entry for " + ip + " on " + dev.name() + " is " + x.state().name().toLowerCase())
                 .orElse("no neighbour entry for " + ip + " on " + dev.name());
-        Optional<End> blocked = blockedOwner(ns, dev, ip);
+        List<End> down = new ArrayList<>();
+        int hidden = stations(ns, dev, down).hidden;
+        Optional<End> blocked = down.stream().filter(e -> e.ns().owns(ip)).findFirst();
         if (blocked.isPresent()) {
             End b = blocked.get();
             return new Resolved(Optional.empty(), w.stop(ns, Kind.NEIGH, why + ", and ARP cannot reach its owner: " + b.link().name() + " in "
                     + b.ns().name() + " is down", w.in(b.ns(), "ip link set dev " + b.link().name() + " up")));
         }
+        if (hidden > 0) return new Resolved(Optional.empty(), null, true);
         String extra = dev.kind() instanceof LinkKind.Vxlan v && !v.learning()
                 ? ", and ARP cannot resolve it: " + dev.name() + " is a VXLAN device without learning and without a flood "
                         + "(00:00:00:00:00:00) FDB entry, so ARP requests go nowhere (the agent programs a permanent entry per remote node)"
@@ -109,7 +117,7 @@ final class L2 {
     /** What an ARP request for {@code ip} sent on {@code dev} would get back. */
     private Optional<Answer> arp(NsSnapshot ns, Link dev, IpAddress ip) {
         if (!ip.isV4()) return Optional.empty(); // NDP: same idea; not modelled yet
-        for (End s : stations(ns, dev)) {
+        for (End s : stations(ns, dev, new ArrayList<>()).ends) {
             boolean owner = s.ns().owns(ip) && (s.ns().sysctlInt("net/ipv4/conf/" + s.link().name() + "/arp_ignore", 0) == 0
                     || s.ns().addresses(s.link().name()).stream().anyMatch(a -> a.cidr().address().equals(ip)));
             if (owner && s.link().mac().isPresent()) return Optional.of(new Answer(s.link().mac().get(), s, false));
@@ -125,30 +133,21 @@ final class L2 {
         return Optional.empty();
     }
 
-    /** An interface that owns {@code ip} on the segment of {@code dev} but is down, so it cannot answer ARP. */
-    private Optional<End> blockedOwner(NsSnapshot ns, Link dev, IpAddress ip) {
-        List<End> down = new ArrayList<>();
-        stations(ns, dev, down);
-        return down.stream().filter(e -> e.ns().owns(ip)).findFirst();
-    }
-
-    private List<End> stations(NsSnapshot ns, Link dev) {
-        return stations(ns, dev, new ArrayList<>());
-    }
-
     /**
      * Every interface an ARP broadcast sent on {@code dev} reaches (through veths and bridges, and VXLAN flood
-     * entries); interfaces it would reach but that are down go to {@code down}.
+     * entries); interfaces it would reach but that are down go to {@code down}; {@code hidden} counts the
+     * ways out of what explain read (a device or veth whose other side is not in the snapshot).
      */
-    private List<End> stations(NsSnapshot ns, Link dev, List<End> down) {
+    private Reach stations(NsSnapshot ns, Link dev, List<End> down) {
         List<End> out = new ArrayList<>();
+        int[] hidden = {0};
         Set<String> seen = new HashSet<>();
         Deque<End> todo = new ArrayDeque<>();
         seen.add(ns.name() + "/" + dev.index());
         switch (dev.kind()) {
-            case LinkKind.Bridge _ -> ports(ns, dev).forEach(p -> peer(ns, p).ifPresent(todo::add));
-            case LinkKind.Vxlan v -> floodTargets(ns, dev, v).forEach(todo::add);
-            default -> peer(ns, dev).ifPresent(todo::add);
+            case LinkKind.Bridge _ -> ports(ns, dev).forEach(p -> follow(ns, p, todo, hidden));
+            case LinkKind.Vxlan v -> floodTargets(ns, dev, v, hidden).forEach(todo::add);
+            default -> follow(ns, dev, todo, hidden);
         }
         while (!todo.isEmpty()) {
             End e = todo.pop();
@@ -161,21 +160,33 @@ final class L2 {
             if (master.isPresent() && master.get().kind() instanceof LinkKind.Bridge) {
                 if (seen.add(e.ns().name() + "/" + master.get().index())) out.add(new End(e.ns(), master.get()));
                 for (Link p : ports(e.ns(), master.get())) {
-                    if (p.index() != e.link().index()) peer(e.ns(), p).ifPresent(todo::add);
+                    if (p.index() != e.link().index()) follow(e.ns(), p, todo, hidden);
                 }
             } else {
                 out.add(e);
             }
         }
-        return out;
+        return new Reach(out, hidden[0]);
     }
 
-    private List<End> floodTargets(NsSnapshot ns, Link dev, LinkKind.Vxlan v) {
+    private record Reach(List<End> ends, int hidden) {}
+
+    private void follow(NsSnapshot ns, Link l, Deque<End> todo, int[] hidden) {
+        Optional<End> p = peer(ns, l);
+        if (p.isPresent()) {
+            todo.add(p.get());
+        } else if (!(l.kind() instanceof LinkKind.Bridge)) {
+            hidden[0]++;
+        }
+    }
+
+    private List<End> floodTargets(NsSnapshot ns, Link dev, LinkKind.Vxlan v, int[] hidden) {
         List<End> out = new ArrayList<>();
         for (FdbEntry e : ns.kernel().fdb()) {
             if (!e.dev().equals(dev.name()) || !e.mac().equals(ZERO) || e.dst().isEmpty()) continue;
-            w.cluster.ownerOf(e.dst().get()).ifPresent(far -> far.links().stream()
-                    .filter(l -> l.kind() instanceof LinkKind.Vxlan fv && fv.vni() == v.vni()).forEach(l -> out.add(new End(far, l))));
+            Optional<NsSnapshot> far = w.cluster.ownerOf(e.dst().get());
+            if (far.isEmpty()) hidden[0]++;
+            far.ifPresent(f -> f.links().stream().filter(l -> l.kind() instanceof LinkKind.Vxlan fv && fv.vni() == v.vni()).forEach(l -> out.add(new End(f, l))));
         }
         return out;
     }
@@ -190,6 +201,7 @@ final class L2 {
     Next wire(NsSnapshot ns, Link out, IpAddress nexthop, Packet p) {
         Resolved r = neighbor(ns, out, nexthop);
         if (r.stop != null) return r.stop;
+        if (r.hidden) return beyond(ns, out, nexthop);
         Optional<End> peer = peer(ns, out);
         if (peer.isEmpty()) {
             if (out.kind() instanceof LinkKind.Veth) {
@@ -218,10 +230,17 @@ final class L2 {
         return new Next.Arrive(peer.ns(), peer.link(), p, mac);
     }
 
+    /** The packet leaves what explain read: the next hop is on a segment whose far side is not in the snapshot. */
+    Next beyond(NsSnapshot ns, Link out, IpAddress nexthop) {
+        return w.end(ns, Kind.UNDERLAY, Explanation.Verdict.LEFT, "leaves " + ns.name() + " through " + out.name() + " towards " + nexthop
+                + " (no neighbour entry yet; the far side is not visible from here: run explain there)");
+    }
+
     /** The node sends a packet out of a bridge device (towards a pod). */
     Next viaBridge(NsSnapshot ns, Link bridge, IpAddress nexthop, Packet p) {
         Resolved r = neighbor(ns, bridge, nexthop);
         if (r.stop != null) return r.stop;
+        if (r.hidden) return beyond(ns, bridge, nexthop);
         return forward(ns, bridge, p, r.mac.orElse(BROADCAST), null);
     }
 

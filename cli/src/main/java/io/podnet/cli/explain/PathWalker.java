@@ -268,8 +268,9 @@ public final class PathWalker {
         int mtu = route.mtu().orElse(out.mtu());
         if (p.size() > mtu) {
             if (p.df()) {
-                return stop(ns, Kind.MTU, "a " + p.size() + "-byte packet with DF set does not fit the MTU " + mtu + " of " + out.name()
-                        + ": dropped, and ICMP fragmentation-needed (mtu " + mtu + ") goes back to " + p.src(),
+                String what = in == null ? ": the sender gets EMSGSIZE (message too long, mtu " + mtu + ")"
+                        : ": dropped, and ICMP fragmentation-needed (mtu " + mtu + ") goes back to " + p.src();
+                return stop(ns, Kind.MTU, "a " + p.size() + "-byte packet with DF set does not fit the MTU " + mtu + " of " + out.name() + what,
                         "give the pods an MTU of at most " + mtu + " (podnet doctor checks MTUs)");
             }
             hop(ns, Kind.MTU, Status.NOTE, "fragmented: " + p.size() + " bytes > MTU " + mtu + " of " + out.name());

@@ -36,8 +36,10 @@ final class Tunnels {
     static int port(LinkKind.Vxlan v) { return v.port() == 0 ? LINUX_VXLAN_PORT : v.port(); }
 
     Next vxlan(NsSnapshot ns, Link dev, LinkKind.Vxlan v, IpAddress nexthop, Packet p) {
-        L2.Resolved r = new L2(w).neighbor(ns, dev, nexthop);
+        L2 l2 = new L2(w);
+        L2.Resolved r = l2.neighbor(ns, dev, nexthop);
         if (r.stop() != null) return r.stop();
+        if (r.hidden()) return l2.beyond(ns, dev, nexthop);
         MacAddress mac = r.mac().orElseThrow();
         List<FdbEntry> fdb = ns.kernel().fdb().stream().filter(e -> e.dev().equals(dev.name()) && e.dst().isPresent()).toList();
         Optional<FdbEntry> entry = fdb.stream().filter(e -> e.mac().equals(mac)).findFirst()

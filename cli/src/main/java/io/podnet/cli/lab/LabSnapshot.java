@@ -2,12 +2,9 @@ package io.podnet.cli.lab;
 
 import io.podnet.cli.explain.Cluster;
 import io.podnet.cli.explain.ControlPlane;
+import io.podnet.cli.explain.ControlPlaneReader;
 import io.podnet.cli.explain.KernelReader;
 import io.podnet.cli.explain.NsSnapshot;
-import io.podnet.net.IpPrefix;
-import io.podnet.overlay.subnet.LeaseAttrs;
-import io.podnet.overlay.subnet.NetworkConfig;
-import io.podnet.overlay.subnet.SubnetLease;
 import io.podnet.rtnetlink.NetNs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,32 +38,13 @@ public final class LabSnapshot {
     }
 
     static ControlPlane control(Lab lab, Map<String, Boolean> agents) throws IOException {
-        Optional<ControlPlane.OverlayNetwork> overlay = Optional.empty();
-        List<ControlPlane.Lease> leases = new ArrayList<>();
-        List<ControlPlane.Block> blocks = new ArrayList<>();
         Lab.Result cfg = lab.etcdctl("get", "/coreos.com/network/config", "--print-value-only");
-        if (cfg.ok() && !cfg.out().isBlank()) {
-            NetworkConfig c = NetworkConfig.parse(cfg.out().strip());
-            overlay = Optional.of(new ControlPlane.OverlayNetwork(c.network(), c.backend().type(), c.backend().effectivePort(), c.backend().vni()));
-            Lab.Result r = lab.etcdctl("get", "/coreos.com/network/subnets/", "--prefix");
-            String[] lines = r.ok() ? r.out().split("\n") : new String[0];
-            for (int i = 0; i + 1 < lines.length; i += 2) {
-                String key = lines[i].strip();
-                LeaseAttrs a = LeaseAttrs.parse(lines[i + 1].getBytes(StandardCharsets.UTF_8));
-                IpPrefix subnet = SubnetLease.parseKeyName(key.substring(key.lastIndexOf('/') + 1));
-                leases.add(new ControlPlane.Lease(subnet, a.publicIp(), a.backendType().isEmpty() ? "udp" : a.backendType(), a.vtepMac()));
-            }
-        }
-        Lab.Result b = lab.etcdctl("get", "/calico/ipam/v2/host/", "--prefix", "--keys-only");
-        if (b.ok()) {
-            for (String key : b.out().split("\n")) {
-                String[] parts = key.strip().split("/");
-                // /calico/ipam/v2/host/<node>/ipv4/block/10.0.0.0-26
-                if (parts.length == 9 && parts[7].equals("block")) {
-                    blocks.add(new ControlPlane.Block(SubnetLease.parseKeyName(parts[8]), parts[5]));
-                }
-            }
-        }
-        return new ControlPlane(overlay, leases, blocks, List.of(), agents);
+        List<ControlPlaneReader.Entry> leases = new ArrayList<>();
+        Lab.Result r = lab.etcdctl("get", "/coreos.com/network/subnets/", "--prefix");
+        String[] lines = r.ok() ? r.out().split("\n") : new String[0];
+        for (int i = 0; i + 1 < lines.length; i += 2) leases.add(new ControlPlaneReader.Entry(lines[i].strip(), lines[i + 1].getBytes(StandardCharsets.UTF_8)));
+        Lab.Result b = lab.etcdctl("get", ControlPlaneReader.CALICO_HOSTS, "--prefix", "--keys-only");
+        List<String> blocks = b.ok() ? List.of(b.out().split("\n")).stream().map(String::strip).filter(k -> !k.isEmpty()).toList() : List.of();
+        return ControlPlaneReader.parse(cfg.ok() ? Optional.of(cfg.out()) : Optional.empty(), leases, blocks, agents);
     }
 }

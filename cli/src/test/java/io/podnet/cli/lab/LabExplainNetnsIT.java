@@ -180,10 +180,10 @@ class LabExplainNetnsIT {
         try {
             assertThat(ping("-M", "do", "-s", "1472")).as("a 1500-byte DF ping").isFalse();
             assertThat(ping()).as("a small ping still passes").isTrue();
-            Hop h = stopOf(explain(Flow.Proto.TCP, 1500));
+            Hop h = stopOf(explain(Flow.Proto.ICMP, 1500));
             assertThat(h).extracting(Hop::ns, Hop::kind).containsExactly("n1", Hop.Kind.MTU);
             assertThat(h.text()).contains("1500-byte frame from eth0 (MTU 1500) is larger than the MTU 1450 of pnv");
-            assertThat(explain(Flow.Proto.TCP, 1450).reachable()).isTrue();
+            assertThat(explain(Flow.Proto.ICMP, 1450).reachable()).isTrue();
         } finally {
             Sh.check("ip", "-n", p1.ns, "link", "set", "eth0", "mtu", "1450");
         }
@@ -205,5 +205,21 @@ class LabExplainNetnsIT {
             Sh.check("ip", "-n", n2.ns, "link", "set", hostVeth, "up");
         }
         await("n1-p1 to reach n2-p1 again", this::ping);
+    }
+
+    @Test
+    void theNodeCommandWalksAsFarAsItsNodeSees() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cl = io.podnet.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out));
+        int far = cl.execute("explain", "--node-ns", "/run/netns/" + n1.ns, p1.ip, p2.ip, "--proto", "icmp");
+        assertThat(far).as(out.toString()).isEqualTo(1);
+        assertThat(out.toString()).contains("dev flannel.1 onlink").contains("LEFT at ");
+
+        java.io.StringWriter local = new java.io.StringWriter();
+        cl = io.podnet.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(local));
+        assertThat(cl.execute("explain", "--node-ns", "/run/netns/" + n1.ns, n1.ip, p1.ip)).as(local.toString()).isZero();
+        assertThat(local.toString()).contains("delivered to " + p1.ip).endsWith("REACHABLE\n");
     }
 }

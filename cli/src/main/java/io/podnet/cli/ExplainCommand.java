@@ -1,0 +1,90 @@
+package io.podnet.cli;
+
+import io.podnet.cli.explain.Cluster;
+import io.podnet.cli.explain.ControlPlane;
+import io.podnet.cli.explain.ControlPlaneReader;
+import io.podnet.cli.explain.KernelReader;
+import io.podnet.cli.explain.NsSnapshot;
+import io.podnet.datastore.Datastore;
+import io.podnet.datastore.etcd.EtcdConfig;
+import io.podnet.datastore.etcd.EtcdDatastore;
+import io.podnet.overlay.subnet.SubnetManager;
+import io.podnet.rtnetlink.Link;
+import io.podnet.rtnetlink.NetNs;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code podnet explain SRC DST} on a node: reads this node's kernel state and every pod namespace its veths
+ * lead to, and the overlay leases from etcd when given, then walks the path as far as this node can see
+ * (a packet that leaves for another node ends with LEFT: run explain there too).
+ */
+@Command(name = "explain", description = "Walk the path from SRC to DST (pod namespace names or IPs) through this node's kernel state; "
+        + "end with REACHABLE, the first hop that stops the packet and why, or where it leaves this node. Exit 0 when reachable both ways.")
+final class ExplainCommand implements Callable<Integer> {
+    @Mixin ExplainOptions flow;
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--node-ns", description = "The node's network namespace (a path such as /run/netns/X; default: this process's).")
+    Path nodeNs;
+    @Option(names = "--node-name", description = "This node's name (default: the host name).")
+    String nodeName;
+    @Option(names = "--netns", split = ",", description = "More named namespaces to read (pods whose veth does not lead from the node).")
+    List<String> extra = List.of();
+    @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs: read the overlay config and leases (default: none).")
+    List<URI> etcd;
+    @Option(names = "--etcd-prefix", defaultValue = SubnetManager.DEFAULT_PREFIX, description = "Overlay key prefix (default: ${DEFAULT-VALUE}).")
+    String prefix;
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            return flow.explainAndPrint(read(), spec.commandLine().getOut());
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("podnet explain: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    Cluster read() throws Exception {
+        NetNs node = nodeNs == null ? NetNs.current() : NetNs.at(nodeNs);
+        if (!node.exists()) throw new IllegalArgumentException("--node-ns: no namespace at " + nodeNs);
+        String nodeSnapshot = node.isCurrent() ? Cluster.HOST : node.name().orElse(node.path().getFileName().toString());
+        String name = nodeName != null ? nodeName : node.isCurrent() ? java.net.InetAddress.getLocalHost().getHostName() : nodeSnapshot;
+        List<NsSnapshot> all = new ArrayList<>();
+        NsSnapshot n = KernelReader.read(nodeSnapshot, NsSnapshot.Role.NODE, name, node, r -> r);
+        all.add(n);
+        Map<String, NsSnapshot.Role> peers = new LinkedHashMap<>();
+        for (Link l : n.links()) {
+            if (l.linkNetnsId().isEmpty()) continue;
+            String peer = n.peerNamespaces().get(l.linkNetnsId().getAsInt());
+            if (peer == null || !Files.exists(NetNs.NETNS_RUN_DIR.resolve(peer))) continue;
+            boolean upstream = !n.addresses(l.name()).isEmpty() && l.masterIndex().isEmpty();
+            peers.putIfAbsent(peer, upstream ? NsSnapshot.Role.UNDERLAY : NsSnapshot.Role.POD);
+        }
+        for (String x : extra) peers.putIfAbsent(x, NsSnapshot.Role.POD);
+        for (var e : peers.entrySet()) all.add(KernelReader.read(e.getKey(), e.getValue(), name, NetNs.named(e.getKey()), r -> r));
+        return new Cluster(all, control(), Optional.empty());
+    }
+
+    private ControlPlane control() throws Exception {
+        if (etcd == null || etcd.isEmpty()) return ControlPlane.NONE;
+        Datastore store = EtcdDatastore.connect(EtcdConfig.of(etcd));
+        try {
+            return ControlPlaneReader.read(store, prefix, Map.of());
+        } finally {
+            store.close();
+        }
+    }
+}
