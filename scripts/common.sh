@@ -15,9 +15,10 @@ podnet_find_jdk() {
   return 1
 }
 
-# Debian packages the build, the tests and the lab use.
+# Debian packages the build, the tests and the lab use (graphviz: `podnet lab graph` renders its DOT with it).
 PODNET_PACKAGES=(maven iproute2 iputils-ping nftables iptables etcd-server etcd-client bird2 gobgpd frr iperf3
-  containernetworking-plugins busybox-static tcpdump procps socat openssl docker.io podman catatonit runc jq gcc)
+  containernetworking-plugins busybox-static tcpdump procps socat openssl docker.io podman catatonit runc jq gcc
+  graphviz)
 
 podnet_install_packages() {
   local missing=() p

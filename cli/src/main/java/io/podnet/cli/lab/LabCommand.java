@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lab", description = "A local multi-node cluster in network namespaces (etcd, one agent per node, pods via CNI).",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.AddNode.class,
                 LabCommand.KillNode.class, LabCommand.StartNode.class, LabCommand.RemoveNode.class, LabCommand.Down.class,
-                LabExplainCommand.class})
+                LabExplainCommand.class, LabGraphCommand.class})
 public final class LabCommand {
 
     /** Options shared by every lab subcommand. */

@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code podnet lab explain} on a real 3-node vxlan lab: each test breaks one thing in the kernels or in etcd,
+ * {@code podnet lab explain} and {@code podnet lab graph} on a real 3-node vxlan lab. Explain: each test breaks one thing in the kernels or in etcd,
  * checks that the pods really cannot talk (ping), asserts the hop and reason explain reports, and repairs it.
  * Agents of the broken node are stopped while their state is edited by hand, so no resync races the test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LabExplainNetnsIT {
+class LabDiagnosticsNetnsIT {
     Path dir;
     Lab.Options opts;
     Lab lab;
@@ -55,7 +55,9 @@ class LabExplainNetnsIT {
         if (opts == null) return;
         Lab.down(opts);
         assertThat(Sh.check("ip", "netns", "list")).doesNotContain(opts.prefix() + "-");
-        Files.deleteIfExists(dir);
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     Explanation explain(Flow.Proto proto, int size) throws Exception {
@@ -221,5 +223,25 @@ class LabExplainNetnsIT {
         cl.setOut(new java.io.PrintWriter(local));
         assertThat(cl.execute("explain", "--node-ns", "/run/netns/" + n1.ns, n1.ip, p1.ip)).as(local.toString()).isZero();
         assertThat(local.toString()).contains("delivered to " + p1.ip).endsWith("REACHABLE\n");
+    }
+
+    @Test
+    void theGraphIsValidSvgNamingEveryNodeAndPod() throws Exception {
+        Path svg = dir.resolve("lab.svg");
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cl = io.podnet.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out));
+        assertThat(cl.execute("lab", "graph", "--name", opts.name(), "--dir", dir.toString(), "-o", svg.toString())).as(out.toString()).isZero();
+        var xml = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false); // no fetching the SVG DTD
+        var doc = xml.newDocumentBuilder().parse(svg.toFile());
+        assertThat(doc.getDocumentElement().getNodeName()).isEqualTo("svg");
+        String text = doc.getDocumentElement().getTextContent();
+        for (LabState.Node n : lab.state().nodes) {
+            assertThat(text).contains(n.name, n.ip);
+            for (LabState.Pod p : n.pods) assertThat(text).contains(p.name, p.ip);
+        }
+        assertThat(text).contains("vxlan vni 1").doesNotContain("one-way");
+        Files.delete(svg);
     }
 }
