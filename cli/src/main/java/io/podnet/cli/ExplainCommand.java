@@ -3,19 +3,14 @@ package io.podnet.cli;
 import io.podnet.cli.explain.Cluster;
 import io.podnet.cli.explain.ControlPlane;
 import io.podnet.cli.explain.ControlPlaneReader;
-import io.podnet.cli.explain.KernelReader;
-import io.podnet.cli.explain.NsSnapshot;
+import io.podnet.cli.explain.NodeView;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
 import io.podnet.datastore.etcd.EtcdDatastore;
 import io.podnet.overlay.subnet.SubnetManager;
-import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.NetNs;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,22 +55,8 @@ final class ExplainCommand implements Callable<Integer> {
     Cluster read() throws Exception {
         NetNs node = nodeNs == null ? NetNs.current() : NetNs.at(nodeNs);
         if (!node.exists()) throw new IllegalArgumentException("--node-ns: no namespace at " + nodeNs);
-        String nodeSnapshot = node.isCurrent() ? Cluster.HOST : node.name().orElse(node.path().getFileName().toString());
-        String name = nodeName != null ? nodeName : node.isCurrent() ? java.net.InetAddress.getLocalHost().getHostName() : nodeSnapshot;
-        List<NsSnapshot> all = new ArrayList<>();
-        NsSnapshot n = KernelReader.read(nodeSnapshot, NsSnapshot.Role.NODE, name, node, r -> r);
-        all.add(n);
-        Map<String, NsSnapshot.Role> peers = new LinkedHashMap<>();
-        for (Link l : n.links()) {
-            if (l.linkNetnsId().isEmpty()) continue;
-            String peer = n.peerNamespaces().get(l.linkNetnsId().getAsInt());
-            if (peer == null || !Files.exists(NetNs.NETNS_RUN_DIR.resolve(peer))) continue;
-            boolean upstream = !n.addresses(l.name()).isEmpty() && l.masterIndex().isEmpty();
-            peers.putIfAbsent(peer, upstream ? NsSnapshot.Role.UNDERLAY : NsSnapshot.Role.POD);
-        }
-        for (String x : extra) peers.putIfAbsent(x, NsSnapshot.Role.POD);
-        for (var e : peers.entrySet()) all.add(KernelReader.read(e.getKey(), e.getValue(), name, NetNs.named(e.getKey()), r -> r));
-        return new Cluster(all, control(), Optional.empty());
+        String name = nodeName != null ? nodeName : node.isCurrent() ? java.net.InetAddress.getLocalHost().getHostName() : NodeView.snapshotName(node);
+        return new Cluster(NodeView.read(node, name, extra), control(), Optional.empty());
     }
 
     private ControlPlane control() throws Exception {

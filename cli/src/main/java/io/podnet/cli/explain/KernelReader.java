@@ -65,7 +65,7 @@ public final class KernelReader {
             Map<String, String> out = new HashMap<>();
             for (String k : keys) {
                 Path p = Path.of("/proc/sys", k);
-                if (Files.isReadable(p)) out.put(k, Files.readString(p).strip());
+                if (Files.isReadable(p)) out.put(k, readProc(p));
             }
             return out;
         };
@@ -77,6 +77,16 @@ public final class KernelReader {
             }
         }
         return ns.run(read);
+    }
+
+    /**
+     * A file under /proc, stripped. Not {@code Files.readString}: on JDK 25 it returns only the first byte of a
+     * procfs sysctl file (which reports size 0), e.g. "4" for {@code tcp_rmem}'s "4096 131072 6291456".
+     */
+    public static String readProc(Path p) throws IOException {
+        try (var in = Files.newInputStream(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
     }
 
     /** Runs a read-only command inside {@code ns}; its stdout, or "" when it fails (stderr is ignored). */

@@ -15,7 +15,7 @@ import java.util.Optional;
  * longest matching prefix, then the lowest metric; a {@code throw} route (or no match) goes on to the next
  * rule. Plus who owns a route, by its protocol number.
  */
-final class Routing {
+public final class Routing {
     private Routing() {}
 
     /** Known {@code rtm_protocol} numbers and who uses them ({@code /etc/iproute2/rt_protos} plus podnet and Calico). */
@@ -24,16 +24,18 @@ final class Routing {
             Map.entry(12, "bird"), Map.entry(16, "dhcp"), Map.entry(18, "keepalived"), Map.entry(42, "babel"),
             Map.entry(80, "felix (Calico)"), Map.entry(98, "podnet"), Map.entry(186, "bgp (FRR)"), Map.entry(188, "ospf (FRR)"));
 
-    static String owner(int protocol) {
+    /** Who owns a route of this protocol number, e.g. {@code proto 98 = podnet}. */
+    public static String owner(int protocol) {
         return "proto " + protocol + " = " + PROTOCOLS.getOrDefault(protocol, "another program");
     }
 
     /** A lookup's answer: the route (empty: none), the table it came from, the rule that chose it. */
-    record Result(Optional<Route> route, int table, Optional<RoutingRule> rule, List<String> notes) {
-        boolean found() { return route.isPresent(); }
+    public record Result(Optional<Route> route, int table, Optional<RoutingRule> rule, List<String> notes) {
+        public boolean found() { return route.isPresent(); }
     }
 
-    static Result lookup(NsSnapshot ns, IpAddress dst, IpAddress src, String inDev, long mark) {
+    /** The route the kernel picks for {@code dst} ({@code src} null: not chosen yet; {@code inDev} "": locally generated). */
+    public static Result lookup(NsSnapshot ns, IpAddress dst, IpAddress src, String inDev, long mark) {
         List<RoutingRule> rules = new ArrayList<>(ns.kernel().rules().stream().filter(r -> sameFamily(r, dst)).toList());
         if (rules.isEmpty()) rules.addAll(RoutingRule.defaults());
         rules.sort(Comparator.comparingInt(RoutingRule::priority));
