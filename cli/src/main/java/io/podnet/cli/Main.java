@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "podnet", mixinStandardHelpOptions = true, version = "podnet 0.1.0",
         description = "Container networking: CNI plugin and agent, Docker driver, flannel-style overlay, calico-style L3.",
         subcommands = {AgentCommand.class, OverlayCommand.class, BgpCommand.class, io.podnet.cli.lab.LabCommand.class, DemoCommand.class,
-                ExplainCommand.class, DoctorCommand.class,
+                ExplainCommand.class, DoctorCommand.class, InstallCommand.class, InstallCommand.Uninstall.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
