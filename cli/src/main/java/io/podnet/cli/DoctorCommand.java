@@ -4,13 +4,10 @@ import io.podnet.cli.doctor.Doctor;
 import io.podnet.cli.doctor.DoctorReader;
 import io.podnet.cli.doctor.Finding;
 import io.podnet.cli.doctor.NodeFacts;
-import io.podnet.cli.explain.NodeView;
 import io.podnet.datastore.etcd.EtcdConfig;
 import io.podnet.datastore.etcd.EtcdDatastore;
-import io.podnet.overlay.subnet.SubnetManager;
 import io.podnet.rtnetlink.NetNs;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -27,10 +25,7 @@ import picocli.CommandLine.Spec;
         + "nodes) and print each finding with the command that fixes it. Exit 1 when a finding is an ERROR.")
 final class DoctorCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--node-ns", description = "The node's network namespace (a path such as /run/netns/X; default: this process's).")
-    Path nodeNs;
-    @Option(names = "--node-name", description = "This node's name (default: the host name).")
-    String nodeName;
+    @Mixin NodeOptions where;
     @Option(names = "--root", defaultValue = "/", description = "Prefix for every file path doctor reads (default: ${DEFAULT-VALUE}).")
     Path root;
     @Option(names = "--cni-conf-dir", defaultValue = "etc/cni/net.d", description = "CNI config directory, under --root (default: ${DEFAULT-VALUE}).")
@@ -41,27 +36,25 @@ final class DoctorCommand implements Callable<Integer> {
     Path cniSocket;
     @Option(names = "--iface", description = "The underlay interface (default: the vxlan device's lower device, else the default route's).")
     String iface;
-    @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs: also check subnet.env against the lease, stale leases and blocks.")
-    List<URI> etcd;
-    @Option(names = "--etcd-prefix", defaultValue = SubnetManager.DEFAULT_PREFIX, description = "Overlay key prefix (default: ${DEFAULT-VALUE}).")
-    String prefix;
     @Option(names = "--no-probe", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Ping each other lease's PublicIP once to find nodes that are gone (default: on).")
     boolean probe;
 
     @Override
     public Integer call() throws Exception {
-        NetNs node = nodeNs == null ? NetNs.current() : NetNs.at(nodeNs);
         PrintWriter out = spec.commandLine().getOut();
-        if (!node.exists()) {
-            spec.commandLine().getErr().println("podnet doctor: --node-ns: no namespace at " + nodeNs);
+        NetNs node;
+        try {
+            node = where.node();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("podnet doctor: " + e.getMessage());
             return 2;
         }
-        String name = nodeName != null ? nodeName : node.isCurrent() ? java.net.InetAddress.getLocalHost().getHostName() : NodeView.snapshotName(node);
-        Optional<DoctorReader.Connect> ds = etcd == null || etcd.isEmpty() ? Optional.empty()
-                : Optional.of(() -> EtcdDatastore.connect(EtcdConfig.of(etcd).withTimeout(Duration.ofSeconds(5))));
+        String name = where.name(node);
+        Optional<DoctorReader.Connect> ds = !where.hasEtcd() ? Optional.empty()
+                : Optional.of(() -> EtcdDatastore.connect(EtcdConfig.of(where.etcd).withTimeout(Duration.ofSeconds(5))));
         NodeFacts facts = DoctorReader.read(new DoctorReader.Where(node, name, under(subnetFile), under(cniConfDir), under(cniSocket),
-                Optional.ofNullable(iface), ds, prefix, probe));
+                Optional.ofNullable(iface), ds, where.prefix, probe));
         List<Finding> findings = Doctor.run(facts);
         out.println("podnet doctor: node " + name + (node.isCurrent() ? "" : " (namespace " + node.path() + ")"));
         findings.forEach(f -> out.println(f.render()));

@@ -7,10 +7,7 @@ import io.podnet.cli.explain.NodeView;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
 import io.podnet.datastore.etcd.EtcdDatastore;
-import io.podnet.overlay.subnet.SubnetManager;
 import io.podnet.rtnetlink.NetNs;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,16 +28,9 @@ import picocli.CommandLine.Spec;
 final class ExplainCommand implements Callable<Integer> {
     @Mixin ExplainOptions flow;
     @Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--node-ns", description = "The node's network namespace (a path such as /run/netns/X; default: this process's).")
-    Path nodeNs;
-    @Option(names = "--node-name", description = "This node's name (default: the host name).")
-    String nodeName;
+    @Mixin NodeOptions where;
     @Option(names = "--netns", split = ",", description = "More named namespaces to read (pods whose veth does not lead from the node).")
     List<String> extra = List.of();
-    @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs: read the overlay config and leases (default: none).")
-    List<URI> etcd;
-    @Option(names = "--etcd-prefix", defaultValue = SubnetManager.DEFAULT_PREFIX, description = "Overlay key prefix (default: ${DEFAULT-VALUE}).")
-    String prefix;
 
     @Override
     public Integer call() throws Exception {
@@ -53,17 +43,15 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     Cluster read() throws Exception {
-        NetNs node = nodeNs == null ? NetNs.current() : NetNs.at(nodeNs);
-        if (!node.exists()) throw new IllegalArgumentException("--node-ns: no namespace at " + nodeNs);
-        String name = nodeName != null ? nodeName : node.isCurrent() ? java.net.InetAddress.getLocalHost().getHostName() : NodeView.snapshotName(node);
-        return new Cluster(NodeView.read(node, name, extra), control(), Optional.empty());
+        NetNs node = where.node();
+        return new Cluster(NodeView.read(node, where.name(node), extra), control(), Optional.empty());
     }
 
     private ControlPlane control() throws Exception {
-        if (etcd == null || etcd.isEmpty()) return ControlPlane.NONE;
-        Datastore store = EtcdDatastore.connect(EtcdConfig.of(etcd));
+        if (!where.hasEtcd()) return ControlPlane.NONE;
+        Datastore store = EtcdDatastore.connect(EtcdConfig.of(where.etcd));
         try {
-            return ControlPlaneReader.read(store, prefix, Map.of());
+            return ControlPlaneReader.read(store, where.prefix, Map.of());
         } finally {
             store.close();
         }
