@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads one namespace into an {@link NsSnapshot}: links, addresses, routes of every table, neighbours and FDB
- * through an rtnetlink handle opened inside it; policy rules, veth peer namespace ids and the nft ruleset
+ * through an rtnetlink handle opened inside it; IPv4 policy rules, veth peer namespace ids and the nft ruleset
  * through {@code ip -j rule}, {@code ip netns list-id} and {@code nft -j list ruleset} run inside it
  * ({@code nsenter --net=PATH}); the forwarding sysctls from its {@code /proc/sys/net} on a platform thread
  * inside it. Nothing is changed.
@@ -41,12 +41,8 @@ public final class KernelReader {
             links = h.links().list();
             b.links(links).addresses(h.addresses().list()).routes(h.routes().listAll()).neighbors(h.neighbors().list()).fdb(h.fdb().list());
         }
-        String rules = run(ns, List.of("ip", "-j", "rule", "show"));
-        String rules6 = run(ns, List.of("ip", "-j", "-6", "rule", "show"));
-        List<RoutingRule> all = new ArrayList<>();
-        if (!rules.isBlank()) all.addAll(RoutingRule.parseIpJson(rules));
-        if (!rules6.isBlank()) all.addAll(RoutingRule.parseIpJson(rules6).stream().filter(r -> r.from().isPresent() || r.to().isPresent()).toList());
-        b.rules(all);
+        String rules = run(ns, List.of("ip", "-j", "rule", "show")); // IPv4: the families explain walks
+        if (!rules.isBlank()) b.rules(RoutingRule.parseIpJson(rules));
         Matcher m = NSID.matcher(run(ns, List.of("ip", "netns", "list-id")));
         while (m.find()) b.peerNamespace(Integer.parseInt(m.group(1)), rename.apply(m.group(2)));
         String json = run(ns, List.of("nft", "-j", "list", "ruleset"));
