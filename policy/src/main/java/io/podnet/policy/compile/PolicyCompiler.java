@@ -13,7 +13,9 @@ import io.podnet.policy.nft.Table;
 import io.podnet.policy.nft.Verdict;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,8 @@ import java.util.Set;
  *                                            │
  *  local WorkloadEndpoints ──Matching────────┤ which policies select each endpoint, per direction
  *                                            ▼
- *        ep-&lt;iface&gt;-in|out: ct invalid drop; jump pol-…; …; drop     (only endpoints some policy selects)
+ *        ep-&lt;iface&gt;-in|out: goto policies-&lt;hash&gt;-in|out                  (only endpoints some policy selects)
+ *        policies-&lt;hash&gt;-…: ct invalid drop; jump pol-…; …; drop       (once per distinct ordered policy list)
  *        pol-&lt;key&gt;-in|out: RuleCompiler(each rule) → accept/drop/log   (once per policy, shared by endpoints)
  *                                            │ selectors, named ports
  *  all WorkloadEndpoints + GlobalNetworkSets ──SetRegistry──► sel-…-4|6, port-…-4|6 (members, not rules)
@@ -63,24 +66,31 @@ public final class PolicyCompiler {
 
         List<Chain> chains = new ArrayList<>();
         Map<String, Chain> policyChains = new LinkedHashMap<>();
+        Map<List<String>, String> lists = new HashMap<>();
+        Map<Policy, String[]> names = new IdentityHashMap<>();
+        for (Policy p : policies) names.put(p, new String[] {p.chainName(Direction.INGRESS), p.chainName(Direction.EGRESS)});
+        Map<String, List<Policy>> candidates = new HashMap<>(); // per namespace: its policies and the global ones, in order
         for (LocalEndpoint ep : local) {
+            List<Policy> mine = candidates.computeIfAbsent(ep.endpoint().namespace(), ns -> policies.stream()
+                    .filter(p -> p.spec().namespace().map(ns::equals).orElse(true)).toList());
+            List<Policy> selecting = new ArrayList<>();
+            for (Policy p : mine) if (matching.applies(p.spec(), ep.endpoint())) selecting.add(p);
             for (Direction d : Direction.values()) {
-                List<Policy> applied = new ArrayList<>();
-                for (Policy p : policies) {
-                    if (p.spec().types().contains(d) && matching.applies(p.spec(), ep.endpoint())) applied.add(p);
+                List<String> applied = new ArrayList<>();
+                for (Policy p : selecting) {
+                    if (!p.spec().types().contains(d)) continue;
+                    String name = names.get(p)[d.ordinal()];
+                    policyChains.computeIfAbsent(name, n -> policyChain(p, d, rules));
+                    applied.add(name);
                 }
                 if (applied.isEmpty()) continue;
-                List<NftRule> body = new ArrayList<>();
-                body.add(new NftRule(List.of("ct state invalid"), Verdict.DROP, ""));
-                for (Policy p : applied) {
-                    String name = p.chainName(d);
-                    policyChains.computeIfAbsent(name, n -> policyChain(p, d, rules));
-                    body.add(NftRule.of(new Verdict.Jump(name)));
-                }
-                body.add(new NftRule(List.of(), Verdict.DROP, "default deny: no rule of " + applied.size()
-                        + (applied.size() == 1 ? " policy" : " policies") + " allowed it"));
+                String list = lists.computeIfAbsent(applied, a -> {
+                    String n = "policies-" + Policy.hash(String.join(" ", a)) + (d == Direction.INGRESS ? "-in" : "-out");
+                    chains.add(listChain(n, a));
+                    return n;
+                });
                 String chain = ep.chainName(d);
-                chains.add(Chain.regular(chain, ep.describe(d), body));
+                chains.add(Chain.regular(chain, ep.describe(d), List.of(NftRule.of(new Verdict.Goto(list)))));
                 layout.dispatch(ep, d, chain);
             }
         }
@@ -89,6 +99,20 @@ public final class PolicyCompiler {
         tables.add(layout.inet(sets.sets(), chains, local));
         if (node.kinds().contains(Attachment.BRIDGED)) tables.add(layout.bridge(local));
         return Ruleset.of(tables);
+    }
+
+    /**
+     * The ordered policies of every endpoint that has exactly these (direction included in the names): shared, so
+     * the number of jumps grows with distinct policy lists, not with pods.
+     */
+    private static Chain listChain(String name, List<String> policyChains) {
+        List<NftRule> body = new ArrayList<>();
+        body.add(new NftRule(List.of("ct state invalid"), Verdict.DROP, ""));
+        for (String p : policyChains) body.add(NftRule.of(new Verdict.Jump(p)));
+        body.add(new NftRule(List.of(), Verdict.DROP, "default deny: no rule of " + policyChains.size()
+                + (policyChains.size() == 1 ? " policy" : " policies") + " allowed it"));
+        return Chain.regular(name, policyChains.size() + (policyChains.size() == 1 ? " policy: " : " policies: ")
+                + String.join(" ", policyChains.stream().map(c -> c.replaceFirst("^pol-", "")).toList()), body);
     }
 
     private Chain policyChain(Policy p, Direction d, RuleCompiler rules) {

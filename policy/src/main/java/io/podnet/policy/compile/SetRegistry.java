@@ -38,6 +38,7 @@ final class SetRegistry {
     private final Matching matching;
     private final Map<String, NftSet> sets = new TreeMap<>();
     private final Map<PeerKey, List<WorkloadEndpoint>> members = new HashMap<>();
+    private final Map<PeerKey, String> names = new HashMap<>();
 
     SetRegistry(List<WorkloadEndpoint> endpoints, List<GlobalNetworkSet> networkSets, Matching matching) {
         this.endpoints = endpoints;
@@ -48,7 +49,7 @@ final class SetRegistry {
 
     /** The set of addresses {@code key} selects, for one family; its name. */
     String selectorSet(PeerKey key, IpFamily family) {
-        String name = "sel-" + Policy.hash(key.text()) + suffix(family);
+        String name = names.computeIfAbsent(key, k -> "sel-" + Policy.hash(k.text())) + suffix(family);
         if (!sets.containsKey(name)) {
             List<IpPrefix> prefixes = new ArrayList<>();
             for (WorkloadEndpoint e : endpointsOf(key)) {

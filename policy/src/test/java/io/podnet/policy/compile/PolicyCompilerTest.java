@@ -46,6 +46,13 @@ class PolicyCompilerTest {
         return c == null ? null : c.rules().stream().map(NftRule::render).toList();
     }
 
+    /** The rules an endpoint chain leads to: its one {@code goto} followed to the shared policy-list chain. */
+    static List<String> policyList(Ruleset r, String endpointChain) {
+        List<String> ep = rules(r, endpointChain);
+        assertThat(ep).hasSize(1).first().asString().startsWith("goto policies-");
+        return rules(r, ep.getFirst().substring("goto ".length()));
+    }
+
     static PolicyInputs inputs(List<Resource> resources) {
         return PolicyInputs.of(resources);
     }
@@ -88,7 +95,7 @@ class PolicyCompilerTest {
         List<Resource> res = new ArrayList<>(yaml(cnp));
         res.add(one(ALLOW_FROM_B));
         res.add(ep("x", "a", "node1", "cali1", "10.0.0.1", "pod=a"));
-        assertThat(rules(V4.compile(inputs(res), NODE1), "ep-cali1-in")).containsExactly(
+        assertThat(policyList(V4.compile(inputs(res), NODE1), "ep-cali1-in")).containsExactly(
                 "ct state invalid drop",
                 "jump pol-cnp.x.zz-first-in",
                 "jump pol-cnp.x.aa-tie-in",      // order 1000, "x/aa-tie" < "x/knp.default.allow-b"
@@ -127,7 +134,8 @@ class PolicyCompilerTest {
         // a loses the label that made the policy select it: its chain and dispatch go, the now unused policy chain too
         Ruleset r2 = V4.compile(before.upsert(a.withLabels(Map.of("pod", "z"))), NODE1);
         RulesetDiff d2 = RulesetDiff.between(r0, r2);
-        assertThat(d2.deltas().getFirst().chainsRemoved()).containsExactlyInAnyOrder("ep-cali1-in", "pol-knp.x.allow-b-in");
+        assertThat(d2.deltas().getFirst().chainsRemoved()).hasSize(3).contains("ep-cali1-in", "pol-knp.x.allow-b-in")
+                .anySatisfy(c -> assertThat(c).startsWith("policies-"));
         assertThat(d2.deltas().getFirst().mapElementsDeleted()).containsOnlyKeys("to-iface");
         assertThat(d2.render()).contains("delete element inet podnet-policy to-iface { \"cali1\" }");
     }
@@ -163,7 +171,7 @@ class PolicyCompilerTest {
                 new NamedPort("web", Protocol.TCP, 80))));
         Ruleset r = V4.compile(in, NODE1);
         assertThat(inet(r).chains()).doesNotContainKey("pol-knp.ghost.allow-b-in");
-        assertThat(rules(r, "ep-cali1-in")).contains("jump pol-knp.x.from-ns-in").last().asString().startsWith("drop");
+        assertThat(policyList(r, "ep-cali1-in")).contains("jump pol-knp.x.from-ns-in").last().asString().startsWith("drop");
         // both rules of from-ns are there and match nothing: empty sets
         List<String> pol = rules(r, "pol-knp.x.from-ns-in");
         assertThat(pol).hasSize(2);
@@ -242,5 +250,16 @@ class PolicyCompilerTest {
         PolicyInputs in = inputs(List.of(one(ALLOW_FROM_B), ep("x", "a", "node1", "cali1", "10.0.0.1", "pod=a"), ep("x", "a2", "node1", "cali1", "10.0.0.9", "pod=a")));
         assertThat(V4.compile(in, NODE1)).isEqualTo(V4.compile(inputs(List.of(in.all().get(2), in.all().get(1), in.all().get(0))), NODE1));
         assertThat(inet(V4.compile(in, NODE1)).chains().get("ep-cali1-in").comment()).contains("x/a ");
+    }
+
+    @Test
+    void endpointsWithTheSamePoliciesShareOnePolicyListChain() {
+        List<Resource> res = new ArrayList<>(List.of(one(ALLOW_FROM_B)));
+        for (int i = 0; i < 50; i++) res.add(ep("x", "a" + i, "node1", "cali" + i, "10.0.0." + (i + 1), "pod=a"));
+        Ruleset r = V4.compile(inputs(res), NODE1);
+        assertThat(inet(r).chains().keySet()).filteredOn(c -> c.startsWith("policies-")).hasSize(1);
+        assertThat(inet(r).chains().keySet()).filteredOn(c -> c.startsWith("ep-")).hasSize(50);
+        // one goto per endpoint; the jumps exist once
+        assertThat(r.stats().rules()).isEqualTo(50 + 3 + 1 + 2 + 2 + 2 + 1); // gotos, list, policy, three base chains, anti-spoofing
     }
 }
