@@ -25,7 +25,7 @@ import java.util.Set;
 
 /**
  * A synthetic cluster for the benchmark: {@code namespaces} namespaces, {@code local} endpoints on the measured
- * node and as many on other nodes, spread over 20 apps and 10 roles per namespace; {@code policies} policies, 80 %
+ * node and as many on other nodes, spread over 20 apps and 7 roles per namespace; {@code policies} policies, 80 %
  * Kubernetes (ingress from a role in the namespace, from a namespace by label, from an ipBlock with except, on a
  * port, a range or a named port; every fourth also with egress), 15 % Calico NetworkPolicy (order, Deny, Log, ICMP)
  * and 5 % GlobalNetworkPolicy. Deterministic: the same arguments give the same resources.
@@ -45,7 +45,7 @@ final class PolicyWorkload {
             int n = i % namespaces;
             WorkloadEndpoint e = new WorkloadEndpoint(ns(n), "pod-" + i, node, "cali" + String.format("%07x", i),
                     List.of(IpAddress.v4(0x0a400000 + i + 1)),
-                    Map.of("app", "app" + (i / namespaces % 20), "role", "role" + (i % 10), "version", "v" + (i % 3)),
+                    Map.of("app", "app" + (i / namespaces % 20), "role", "role" + (i / namespaces % 7), "version", "v" + (i % 3)),
                     List.of(new NamedPort("http", Protocol.TCP, 8080 + i % 4), new NamedPort("metrics", Protocol.TCP, 9090)));
             resources.add(e);
             if (mine) localEndpoints.add(e);
@@ -69,9 +69,10 @@ final class PolicyWorkload {
     }
 
     static K8sNetworkPolicy k8sPolicy(int p, String ns) {
-        LabelSelector pods = LabelSelector.ofLabels(Map.of("app", "app" + (p % 20)));
+        int k = p / 10; // the policy's index within its namespace
+        LabelSelector pods = LabelSelector.ofLabels(Map.of("app", "app" + (k % 20)));
         List<K8sNetworkPolicy.Peer> peers = List.of(
-                new K8sNetworkPolicy.PodPeer(Optional.of(LabelSelector.ofLabels(Map.of("role", "role" + (p % 10)))), Optional.empty()),
+                new K8sNetworkPolicy.PodPeer(Optional.of(LabelSelector.ofLabels(Map.of("role", "role" + (k % 7)))), Optional.empty()),
                 new K8sNetworkPolicy.PodPeer(Optional.empty(), Optional.of(LabelSelector.ofLabels(Map.of("team", "t" + (p % 5))))),
                 new K8sNetworkPolicy.IpBlock(IpPrefix.parse("172.16.0.0/12"), List.of(IpPrefix.parse("172.16." + (p % 200) + ".0/24"))));
         List<K8sNetworkPolicy.Port> ports = List.of(
@@ -79,7 +80,7 @@ final class PolicyWorkload {
                 new K8sNetworkPolicy.Port(Protocol.TCP, Optional.of(new PortSpec.Range(9000, 9000 + p % 100))),
                 new K8sNetworkPolicy.Port(Protocol.TCP, Optional.of(new PortSpec.Named("http"))));
         List<K8sNetworkPolicy.PolicyRule> egress = p % 4 == 0
-                ? List.of(new K8sNetworkPolicy.PolicyRule(List.of(new K8sNetworkPolicy.PodPeer(Optional.of(LabelSelector.ofLabels(Map.of("app", "app" + ((p + 1) % 20)))), Optional.empty())),
+                ? List.of(new K8sNetworkPolicy.PolicyRule(List.of(new K8sNetworkPolicy.PodPeer(Optional.of(LabelSelector.ofLabels(Map.of("app", "app" + ((k + 1) % 20)))), Optional.empty())),
                         List.of(new K8sNetworkPolicy.Port(Protocol.UDP, Optional.of(PortSpec.Range.single(53))))))
                 : List.of();
         return new K8sNetworkPolicy(ns, "knp-" + p, pods, egress.isEmpty() ? Set.of(Direction.INGRESS) : Set.of(Direction.INGRESS, Direction.EGRESS),
@@ -90,7 +91,7 @@ final class PolicyWorkload {
         Rule deny = Rule.of(Action.DENY).withSource(EntityRule.ANY.withSelectors(Optional.of(new Selector.Compare("version", Selector.Op.EQ, "v" + (p % 3))), Optional.empty()));
         Rule log = Rule.of(Action.LOG).withProtocol(Protocol.TCP);
         Rule icmp = Rule.of(Action.ALLOW).withProtocol(Protocol.ICMP);
-        return new CalicoPolicy(Optional.of(ns), "cnp-" + p, OptionalDouble.of(100 + p % 50), new Selector.Compare("role", Selector.Op.EQ, "role" + (p % 10)),
+        return new CalicoPolicy(Optional.of(ns), "cnp-" + p, OptionalDouble.of(100 + p % 50), new Selector.Compare("role", Selector.Op.EQ, "role" + (p / 10 % 7)),
                 Optional.empty(), Set.of(Direction.INGRESS), List.of(deny, log, icmp), List.of());
     }
 

@@ -48,6 +48,13 @@ import java.util.Set;
  */
 public final class PolicyCompiler {
     private final CompileOptions options;
+    /** Compiled policy chains from the previous run, reused when the policy is unchanged (rules name sets, not pods). */
+    private Map<ChainKey, Compiled> cache = new HashMap<>();
+    private Map<SetRegistry.Request, String> setNames = new HashMap<>();
+
+    private record ChainKey(Policy policy, Direction direction) {}
+
+    private record Compiled(Chain chain, List<SetRegistry.Request> sets) {}
 
     public PolicyCompiler(CompileOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -55,11 +62,16 @@ public final class PolicyCompiler {
 
     public CompileOptions options() { return options; }
 
-    /** The ruleset for {@code node}: chains for its endpoints, sets over the whole cluster. */
-    public Ruleset compile(PolicyInputs in, NodeView node) {
+    /**
+     * The ruleset for {@code node}: chains for its endpoints, sets over the whole cluster. The result depends on the
+     * arguments only; the compiler keeps the previous run's policy chains to skip recompiling unchanged policies, so
+     * one instance is used by one thread at a time (calls are serialised).
+     */
+    public synchronized Ruleset compile(PolicyInputs in, NodeView node) {
         List<Policy> policies = policies(in);
         Matching matching = new Matching(in.namespaces(), in.endpoints());
-        SetRegistry sets = new SetRegistry(in.endpoints(), in.networkSets(), matching);
+        SetRegistry sets = new SetRegistry(in.endpoints(), in.networkSets(), matching, setNames);
+        Map<ChainKey, Compiled> used = new HashMap<>();
         RuleCompiler rules = new RuleCompiler(sets, options);
         Layout layout = new Layout(options, node);
         List<LocalEndpoint> local = localEndpoints(in.endpoints(), node);
@@ -80,7 +92,7 @@ public final class PolicyCompiler {
                 for (Policy p : selecting) {
                     if (!p.spec().types().contains(d)) continue;
                     String name = names.get(p)[d.ordinal()];
-                    policyChains.computeIfAbsent(name, n -> policyChain(p, d, rules));
+                    policyChains.computeIfAbsent(name, n -> cached(p, d, rules, sets, used));
                     applied.add(name);
                 }
                 if (applied.isEmpty()) continue;
@@ -95,6 +107,10 @@ public final class PolicyCompiler {
             }
         }
         chains.addAll(policyChains.values());
+        cache = used;
+        Map<SetRegistry.Request, String> keep = new HashMap<>();
+        for (Compiled c : used.values()) for (SetRegistry.Request r : c.sets()) keep.put(r, setNames.get(r));
+        setNames = keep;
         List<Table> tables = new ArrayList<>();
         tables.add(layout.inet(sets.sets(), chains, local));
         if (node.kinds().contains(Attachment.BRIDGED)) tables.add(layout.bridge(local));
@@ -112,7 +128,21 @@ public final class PolicyCompiler {
         body.add(new NftRule(List.of(), Verdict.DROP, "default deny: no rule of " + policyChains.size()
                 + (policyChains.size() == 1 ? " policy" : " policies") + " allowed it"));
         return Chain.regular(name, policyChains.size() + (policyChains.size() == 1 ? " policy: " : " policies: ")
-                + String.join(" ", policyChains.stream().map(c -> c.replaceFirst("^pol-", "")).toList()), body);
+                + String.join(" ", policyChains.stream().map(c -> c.substring("pol-".length())).toList()), body);
+    }
+
+    private Chain cached(Policy p, Direction d, RuleCompiler rules, SetRegistry sets, Map<ChainKey, Compiled> used) {
+        ChainKey key = new ChainKey(p, d);
+        Compiled c = cache.get(key);
+        if (c != null) {
+            sets.replay(c.sets());
+        } else {
+            sets.record();
+            Chain chain = policyChain(p, d, rules);
+            c = new Compiled(chain, sets.recorded());
+        }
+        used.put(key, c);
+        return c.chain();
     }
 
     private Chain policyChain(Policy p, Direction d, RuleCompiler rules) {

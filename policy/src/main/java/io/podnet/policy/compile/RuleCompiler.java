@@ -135,8 +135,8 @@ final class RuleCompiler {
         if (!notNets.isEmpty()) out.add(ip + field + " != " + anon(List.copyOf(SetRegistry.disjoint(notNets))));
         // With named ports, the named-port set (scoped by the selector) does the selector's job.
         boolean namedOnly = !side.ports().isEmpty() && side.ports().stream().allMatch(p -> p instanceof PortSpec.Named);
-        if (key.isPresent() && !namedOnly) out.add(ip + field + " @" + sets.selectorSet(key.get(), f));
-        side.notSelector().ifPresent(s -> out.add(ip + field + " != @" + sets.selectorSet(PeerKey.negative(s), f)));
+        if (key.isPresent() && !namedOnly) out.add(ip + field + " @" + sets.use(new SetRegistry.SelectorSet(key.get(), f)));
+        side.notSelector().ifPresent(s -> out.add(ip + field + " != @" + sets.use(new SetRegistry.SelectorSet(PeerKey.negative(s), f))));
         return out;
     }
 
@@ -162,7 +162,7 @@ final class RuleCompiler {
 
     private String namedPortExpr(Rule r, Optional<PeerKey> key, SortedNames names, IpFamily f, String addr, String field, String op) {
         String ip = f == IpFamily.V4 ? "ip " : "ip6 ";
-        String set = sets.namedPortSet(key, names.names, r.protocol().orElseThrow(), f);
+        String set = sets.use(new SetRegistry.NamedPortSet(key, names.names, r.protocol().orElseThrow(), f));
         return ip + addr + " . meta l4proto . th " + field + op + set;
     }
 

@@ -38,49 +38,89 @@ final class SetRegistry {
     private final Matching matching;
     private final Map<String, NftSet> sets = new TreeMap<>();
     private final Map<PeerKey, List<WorkloadEndpoint>> members = new HashMap<>();
-    private final Map<PeerKey, String> names = new HashMap<>();
+    private final Map<Request, String> names;
+    private List<Request> recording;
 
-    SetRegistry(List<WorkloadEndpoint> endpoints, List<GlobalNetworkSet> networkSets, Matching matching) {
+    /** {@code names}: set names by request, kept by the compiler across runs (a name is a pure function of its request). */
+    SetRegistry(List<WorkloadEndpoint> endpoints, List<GlobalNetworkSet> networkSets, Matching matching, Map<Request, String> names) {
+        this.names = names;
         this.endpoints = endpoints;
         this.networkSets = networkSets;
         this.matching = matching;
         for (WorkloadEndpoint e : endpoints) byNamespace.computeIfAbsent(e.namespace(), k -> new ArrayList<>()).add(e);
     }
 
-    /** The set of addresses {@code key} selects, for one family; its name. */
-    String selectorSet(PeerKey key, IpFamily family) {
-        String name = names.computeIfAbsent(key, k -> "sel-" + Policy.hash(k.text())) + suffix(family);
-        if (!sets.containsKey(name)) {
-            List<IpPrefix> prefixes = new ArrayList<>();
-            for (WorkloadEndpoint e : endpointsOf(key)) {
-                for (IpAddress a : e.addresses()) if (a.family() == family) prefixes.add(IpPrefix.host(a));
-            }
-            for (GlobalNetworkSet s : networkSets) {
-                if (!matching.matches(key, s)) continue;
-                for (IpPrefix p : s.nets()) if (p.family() == family) prefixes.add(p);
-            }
-            sets.put(name, new NftSet(name, addrType(family), true, key.text(), disjoint(prefixes)));
+    /** A set a rule refers to: what decides its name and members. */
+    sealed interface Request {
+        IpFamily family();
+
+        /** The canonical text its name hashes. */
+        String text();
+    }
+
+    /** Addresses {@code key} selects. */
+    record SelectorSet(PeerKey key, IpFamily family) implements Request {
+        @Override public String text() { return key.text(); }
+    }
+
+    /** {@code address . protocol . port} for ports {@code names}/{@code protocol} of endpoints in {@code scope} (all when empty). */
+    record NamedPortSet(Optional<PeerKey> scope, SortedSet<String> names, Protocol protocol, IpFamily family) implements Request {
+        @Override public String text() {
+            return "named ports " + String.join(",", names) + "/" + protocol + " of " + scope.map(PeerKey::text).orElse("all endpoints");
         }
+    }
+
+    /**
+     * The set for {@code r}, made and filled on first use; its name. While {@link #record} is active the request
+     * is also remembered, so a cached policy chain can {@link #replay} what it refers to.
+     */
+    String use(Request r) {
+        if (recording != null) recording.add(r);
+        String name = names.computeIfAbsent(r, k -> (k instanceof SelectorSet ? "sel-" : "port-") + Policy.hash(k.text()) + suffix(k.family()));
+        if (!sets.containsKey(name)) sets.put(name, make(name, r));
         return name;
     }
 
-    /** The set of {@code address . protocol . port} for ports {@code names}/{@code protocol} of endpoints in {@code scope} (all when empty). */
-    String namedPortSet(Optional<PeerKey> scope, SortedSet<String> names, Protocol protocol, IpFamily family) {
-        String what = "named ports " + String.join(",", names) + "/" + protocol + " of " + scope.map(PeerKey::text).orElse("all endpoints");
-        String name = "port-" + Policy.hash(what) + suffix(family);
-        if (!sets.containsKey(name)) {
-            TreeSet<Element> elements = new TreeSet<>();
-            for (WorkloadEndpoint e : scope.map(this::endpointsOf).orElse(endpoints)) {
-                for (NamedPort np : e.ports()) {
-                    if (!names.contains(np.name()) || !np.protocol().equals(protocol)) continue;
-                    for (IpAddress a : e.addresses()) if (a.family() == family) elements.add(new Element(a, protocol, np.port()));
+    void record() {
+        recording = new ArrayList<>();
+    }
+
+    List<Request> recorded() {
+        List<Request> out = List.copyOf(recording);
+        recording = null;
+        return out;
+    }
+
+    void replay(List<Request> requests) {
+        for (Request r : requests) use(r);
+    }
+
+    private NftSet make(String name, Request r) {
+        return switch (r) {
+            case SelectorSet s -> {
+                List<IpPrefix> prefixes = new ArrayList<>();
+                for (WorkloadEndpoint e : endpointsOf(s.key())) {
+                    for (IpAddress a : e.addresses()) if (a.family() == s.family()) prefixes.add(IpPrefix.host(a));
                 }
+                for (GlobalNetworkSet g : networkSets) {
+                    if (!matching.matches(s.key(), g)) continue;
+                    for (IpPrefix p : g.nets()) if (p.family() == s.family()) prefixes.add(p);
+                }
+                yield new NftSet(name, addrType(s.family()), true, s.text(), disjoint(prefixes));
             }
-            SequencedSet<String> text = new LinkedHashSet<>();
-            for (Element el : elements) text.add(el.address + " . " + el.protocol.nftName() + " . " + el.port);
-            sets.put(name, new NftSet(name, addrType(family) + " . inet_proto . inet_service", false, what, text));
-        }
-        return name;
+            case NamedPortSet n -> {
+                TreeSet<Element> elements = new TreeSet<>();
+                for (WorkloadEndpoint e : n.scope().map(this::endpointsOf).orElse(endpoints)) {
+                    for (NamedPort np : e.ports()) {
+                        if (!n.names().contains(np.name()) || !np.protocol().equals(n.protocol())) continue;
+                        for (IpAddress a : e.addresses()) if (a.family() == n.family()) elements.add(new Element(a, n.protocol(), np.port()));
+                    }
+                }
+                SequencedSet<String> text = new LinkedHashSet<>();
+                for (Element el : elements) text.add(el.address + " . " + el.protocol.nftName() + " . " + el.port);
+                yield new NftSet(name, addrType(n.family()) + " . inet_proto . inet_service", false, n.text(), text);
+            }
+        };
     }
 
     List<NftSet> sets() {

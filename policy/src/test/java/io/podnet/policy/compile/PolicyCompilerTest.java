@@ -262,4 +262,28 @@ class PolicyCompilerTest {
         // one goto per endpoint; the jumps exist once
         assertThat(r.stats().rules()).isEqualTo(50 + 3 + 1 + 2 + 2 + 2 + 1); // gotos, list, policy, three base chains, anti-spoofing
     }
+
+    @Test
+    void aCompilerThatReusesItsPreviousChainsGivesWhatAFreshOneGives() {
+        PolicyCompiler longLived = new PolicyCompiler(CompileOptions.DEFAULTS);
+        java.util.Random rnd = new java.util.Random(42);
+        List<Resource> res = new ArrayList<>(yaml("""
+                apiVersion: projectcalico.org/v3
+                kind: GlobalNetworkSet
+                metadata: {name: s, labels: {pod: b}}
+                spec: {nets: [192.0.2.0/24]}
+                """));
+        res.add(one(ALLOW_FROM_B));
+        for (int i = 0; i < 12; i++) res.add(ep(i % 2 == 0 ? "x" : "y", "p" + i, "node" + (i % 3 + 1), "cali" + i, "10.0.0." + (i + 1), "pod=" + "abc".charAt(i % 3)));
+        PolicyInputs in = inputs(res);
+        for (int step = 0; step < 40; step++) {
+            int i = rnd.nextInt(12);
+            switch (rnd.nextInt(3)) {
+                case 0 -> in = in.upsert(ep(i % 2 == 0 ? "x" : "y", "p" + i, "node" + (i % 3 + 1), "cali" + i, "10.0.0." + (i + 1), "pod=" + "abc".charAt(rnd.nextInt(3))));
+                case 1 -> in = in.upsert(one(ALLOW_FROM_B.replace("port: 80", "port: " + (80 + rnd.nextInt(3))).replace("pod: a", "pod: " + "abc".charAt(rnd.nextInt(3)))));
+                default -> in = rnd.nextBoolean() ? in.delete(one(ALLOW_FROM_B).key()) : in.upsert(one(ALLOW_FROM_B.replace("allow-b", "extra")));
+            }
+            assertThat(longLived.compile(in, NODE1)).as("step " + step).isEqualTo(new PolicyCompiler(CompileOptions.DEFAULTS).compile(in, NODE1));
+        }
+    }
 }
