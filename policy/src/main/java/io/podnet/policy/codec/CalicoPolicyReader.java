@@ -12,7 +12,6 @@ import io.podnet.policy.model.PortSpec;
 import io.podnet.policy.model.Protocol;
 import io.podnet.policy.model.Rule;
 import io.podnet.selector.Selector;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -51,17 +50,8 @@ final class CalicoPolicyReader {
         Optional<Selector> nsSelector = global ? Syntax.selector(spec, "namespaceSelector", false) : Optional.empty();
         List<Rule> ingress = spec.objects("ingress", CalicoPolicyReader::rule);
         List<Rule> egress = spec.objects("egress", CalicoPolicyReader::rule);
-        Set<Direction> types = CalicoPolicy.defaultTypes(ingress, egress);
-        if (spec.has("types")) {
-            Set<Direction> given = EnumSet.noneOf(Direction.class);
-            List<String> raw = spec.strings("types");
-            for (int i = 0; i < raw.size(); i++) {
-                Direction d = Direction.ofApiName(raw.get(i));
-                if (d == null) spec.error(spec.child("types") + "[" + i + "]", "\"" + raw.get(i) + "\"", "Unsupported value: supported values: \"Ingress\", \"Egress\"");
-                else if (!given.add(d)) spec.error(spec.child("types") + "[" + i + "]", "\"" + raw.get(i) + "\"", "Duplicate value");
-            }
-            if (!given.isEmpty()) types = given;
-        }
+        Set<Direction> types = Syntax.directions(spec, "types");
+        if (types.isEmpty()) types = CalicoPolicy.defaultTypes(ingress, egress);
         if (spec.errors().size() > before) return null;
         return new CalicoPolicy(namespace, name, order, selector, nsSelector, types, ingress, egress);
     }

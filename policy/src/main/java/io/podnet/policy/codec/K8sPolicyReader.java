@@ -8,7 +8,6 @@ import io.podnet.policy.model.K8sNetworkPolicy;
 import io.podnet.policy.model.LabelSelector;
 import io.podnet.policy.model.PortSpec;
 import io.podnet.policy.model.Protocol;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,15 +34,8 @@ final class K8sPolicyReader {
     }
 
     private static Set<Direction> policyTypes(Obj spec, List<K8sNetworkPolicy.PolicyRule> egress) {
-        if (!spec.has("policyTypes")) return K8sNetworkPolicy.defaultPolicyTypes(egress);
-        Set<Direction> types = EnumSet.noneOf(Direction.class);
-        List<String> raw = spec.strings("policyTypes");
-        for (int i = 0; i < raw.size(); i++) {
-            Direction d = Direction.ofApiName(raw.get(i));
-            if (d == null) spec.error(spec.child("policyTypes") + "[" + i + "]", "\"" + raw.get(i) + "\"", "Unsupported value: supported values: \"Ingress\", \"Egress\"");
-            else if (!types.add(d)) spec.error(spec.child("policyTypes") + "[" + i + "]", "\"" + raw.get(i) + "\"", "Duplicate value");
-        }
-        // An explicit empty list is defaulted like an absent one (the API server does the same).
+        Set<Direction> types = Syntax.directions(spec, "policyTypes");
+        // Absent and explicitly empty are defaulted alike (the API server does the same).
         return types.isEmpty() ? K8sNetworkPolicy.defaultPolicyTypes(egress) : types;
     }
 

@@ -105,4 +105,17 @@ final class Syntax {
             return Optional.empty();
         }
     }
+
+    /** {@code policyTypes} / {@code types}: Ingress and Egress, each at most once; empty when absent or empty. */
+    static java.util.Set<io.podnet.policy.model.Direction> directions(Obj o, String field) {
+        java.util.Set<io.podnet.policy.model.Direction> out = java.util.EnumSet.noneOf(io.podnet.policy.model.Direction.class);
+        List<String> raw = o.strings(field);
+        for (int i = 0; i < raw.size(); i++) {
+            var d = io.podnet.policy.model.Direction.ofApiName(raw.get(i));
+            String at = o.child(field) + "[" + i + "]";
+            if (d == null) o.error(at, "\"" + raw.get(i) + "\"", "Unsupported value: supported values: \"Ingress\", \"Egress\"");
+            else if (!out.add(d)) o.error(at, "\"" + raw.get(i) + "\"", "Duplicate value");
+        }
+        return out;
+    }
 }
