@@ -6,7 +6,7 @@
 module io.podnet.policy {
     requires transitive io.podnet.net;
     requires transitive io.podnet.selector;
-    requires com.fasterxml.jackson.databind;
+    requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     exports io.podnet.policy.model;
     exports io.podnet.policy.codec;

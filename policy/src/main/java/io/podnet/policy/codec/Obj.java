@@ -152,7 +152,7 @@ final class Obj {
             error(child(field), v, "must be a map of strings");
             return out;
         }
-        for (var it = v.fields(); it.hasNext(); ) {
+        for (var it = v.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (!e.getValue().isTextual()) error(child(field) + "." + e.getKey(), e.getValue(), "must be a string");
             else out.put(e.getKey(), e.getValue().textValue());
