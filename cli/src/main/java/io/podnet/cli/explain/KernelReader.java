@@ -2,6 +2,7 @@ package io.podnet.cli.explain;
 
 import io.podnet.cli.explain.nft.NftRuleset;
 import io.podnet.rtnetlink.Link;
+import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -38,7 +40,7 @@ public final class KernelReader {
         NsSnapshot.Builder b = NsSnapshot.builder(name, role, node);
         List<Link> links;
         try (Rtnetlink h = Rtnetlink.open(ns)) {
-            links = h.links().list();
+            links = h.links().list().stream().map(KernelReader::vethPeerIndex).toList();
             b.links(links).addresses(h.addresses().list()).routes(h.routes().listAll()).neighbors(h.neighbors().list()).fdb(h.fdb().list());
         }
         String rules = run(ns, List.of("ip", "-j", "rule", "show")); // IPv4: the families explain walks
@@ -49,6 +51,17 @@ public final class KernelReader {
         if (!json.isBlank()) b.nft(NftRuleset.parse(json).withText(run(ns, List.of("nft", "-a", "list", "ruleset"))));
         readSysctls(ns, links).forEach(b::sysctl);
         return b.build();
+    }
+
+    /**
+     * A veth whose peer lives in another namespace under the same ifindex comes back from the rtnetlink library
+     * without its peer index (it drops an {@code IFLA_LINK} equal to the link's own index, which is right only within
+     * one namespace); with a peer namespace and no index, the peer's index is the link's own.
+     */
+    static Link vethPeerIndex(Link l) {
+        if (!(l.kind() instanceof LinkKind.Veth) || l.parentIndex().isPresent() || l.linkNetnsId().isEmpty()) return l;
+        return new Link(l.index(), l.name(), l.kind(), l.mtu(), l.mac(), l.flags(), l.operState(), l.masterIndex(),
+                OptionalInt.of(l.index()), l.linkNetnsId());
     }
 
     /** The forwarding-relevant sysctls, keyed by their path under /proc/sys. */

@@ -2,6 +2,7 @@ package io.podnet.cli.explain;
 
 import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.NetNs;
+import io.podnet.rtnetlink.RouteScope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -31,7 +32,8 @@ public final class NodeView {
             if (l.linkNetnsId().isEmpty()) continue;
             String peer = n.peerNamespaces().get(l.linkNetnsId().getAsInt());
             if (peer == null || !Files.exists(NetNs.NETNS_RUN_DIR.resolve(peer))) continue;
-            boolean upstream = !n.addresses(l.name()).isEmpty() && l.masterIndex().isEmpty();
+            // IPv6 link-local addresses (every veth that is up has one) do not make a link the node's uplink
+            boolean upstream = n.addresses(l.name()).stream().anyMatch(a -> a.scope() != RouteScope.LINK) && l.masterIndex().isEmpty();
             peers.putIfAbsent(peer, upstream ? NsSnapshot.Role.UNDERLAY : NsSnapshot.Role.POD);
         }
         for (String x : extra) peers.putIfAbsent(x, NsSnapshot.Role.POD);
