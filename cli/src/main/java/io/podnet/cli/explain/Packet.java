@@ -3,7 +3,6 @@ package io.podnet.cli.explain;
 import io.podnet.cli.explain.nft.PacketView;
 import io.podnet.net.IpAddress;
 import io.podnet.net.MacAddress;
-import java.util.Set;
 
 /**
  * A packet as it travels: its headers, size (the IP packet), DF and TTL, the mark and conntrack state nft sees,
@@ -31,9 +30,10 @@ record Packet(IpAddress src, IpAddress dst, int proto, int sport, int dport, int
                 inner.ct, inner, mac, vni);
     }
 
-    PacketView view(String in, String out, Set<IpAddress> local) {
+    /** What the hooks of {@code ns} see of this packet between {@code in} and {@code out}. */
+    PacketView view(String in, String out, NsSnapshot ns) {
         return new PacketView(src == null ? dst : src, dst, proto, sport, dport, icmpType, in, out, mark, ct,
-                ct.equals("new") ? "original" : "reply", local);
+                ct.equals("new") ? "original" : "reply", ns.localAddresses(), Routing.fib(ns));
     }
 
     String describe() {

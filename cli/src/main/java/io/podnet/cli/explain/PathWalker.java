@@ -138,7 +138,7 @@ public final class PathWalker {
             p = p.withSrc(src.get());
         }
         hop(ns, Kind.ROUTE, Status.OK, p.dst() + ": " + Routing.describe(route, r.table()) + annotate(ns, route, p.dst()));
-        NftEvaluator.HookResult out = nft(ns, "output", p.view("", route.dev().orElse(""), ns.localAddresses()));
+        NftEvaluator.HookResult out = nft(ns, "output", p.view("", route.dev().orElse(""), ns));
         if (!out.passes()) return nftStop(ns, out);
         if (!out.after().dst().equals(p.dst())) {
             p = p.withDst(out.after().dst(), out.after().dport()).withMark(out.after().mark());
@@ -184,7 +184,7 @@ public final class PathWalker {
 
     /** Routing of a received packet: local delivery or forwarding. */
     Next input(NsSnapshot ns, Link in, Packet p) {
-        NftEvaluator.HookResult pre = nft(ns, "prerouting", p.view(in.name(), "", ns.localAddresses()));
+        NftEvaluator.HookResult pre = nft(ns, "prerouting", p.view(in.name(), "", ns));
         if (!pre.passes()) return nftStop(ns, pre);
         if (!pre.after().dst().equals(p.dst())) {
             hop(ns, Kind.NFT, Status.NOTE, "DNAT " + p.dst() + " → " + pre.after().dst() + ":" + pre.after().dport());
@@ -198,7 +198,7 @@ public final class PathWalker {
         if (route.type() == RouteType.LOCAL || ns.owns(p.dst())) {
             Next rp = rpFilter(ns, in, p);
             if (rp != null) return rp;
-            NftEvaluator.HookResult input = nft(ns, "input", p.view(in.name(), "", ns.localAddresses()));
+            NftEvaluator.HookResult input = nft(ns, "input", p.view(in.name(), "", ns));
             if (!input.passes()) return nftStop(ns, input);
             return deliver(ns, in, p);
         }
@@ -216,7 +216,7 @@ public final class PathWalker {
         if (rp != null) return rp;
         if (p.ttl() <= 1) return stop(ns, Kind.ROUTE, "TTL expires (ICMP time exceeded): a routing loop?", null);
         hop(ns, Kind.ROUTE, Status.OK, p.dst() + ": " + Routing.describe(route, r.table()) + annotate(ns, route, p.dst()));
-        NftEvaluator.HookResult fw = nft(ns, "forward", p.view(in.name(), route.dev().orElse(""), ns.localAddresses()));
+        NftEvaluator.HookResult fw = nft(ns, "forward", p.view(in.name(), route.dev().orElse(""), ns));
         if (!fw.passes()) return nftStop(ns, fw);
         return transmit(ns, p.withTtl(p.ttl() - 1).withMark(fw.after().mark()), route, in);
     }
@@ -278,7 +278,7 @@ public final class PathWalker {
         } else {
             hop(ns, Kind.MTU, Status.OK, p.size() + " bytes ≤ MTU " + mtu + " of " + out.name());
         }
-        NftEvaluator.HookResult post = nft(ns, "postrouting", p.view(in == null ? "" : in.name(), out.name(), ns.localAddresses()));
+        NftEvaluator.HookResult post = nft(ns, "postrouting", p.view(in == null ? "" : in.name(), out.name(), ns));
         if (!post.passes()) return nftStop(ns, post);
         if (post.nat().isPresent()) p = masquerade(ns, p, post, out);
         IpAddress nexthop = route.gateway().orElse(p.dst());

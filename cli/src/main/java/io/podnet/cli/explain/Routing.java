@@ -1,5 +1,6 @@
 package io.podnet.cli.explain;
 
+import io.podnet.cli.explain.nft.Fib;
 import io.podnet.net.IpAddress;
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.Route;
@@ -59,6 +60,19 @@ public final class Routing {
             }
         }
         return new Result(Optional.empty(), -1, Optional.empty(), notes);
+    }
+
+    /**
+     * The namespace's lookup as nft's {@code fib ... oif} does it: policy rules as for a locally generated packet
+     * (the kernel looks up from loopback), a unicast route answers with its device; no route, a local, blackhole or
+     * unreachable route answers "missing"; a multipath route is not evaluated.
+     */
+    static Fib fib(NsSnapshot ns) {
+        return (dst, src, mark) -> {
+            Optional<Route> r = lookup(ns, dst, src, "", mark).route().filter(rt -> rt.type() == RouteType.UNICAST);
+            if (r.isEmpty()) return Fib.Result.none();
+            return r.get().dev().map(Fib.Result::via).orElse(new Fib.Result(false, Optional.empty()));
+        };
     }
 
     private static boolean sameFamily(RoutingRule r, IpAddress dst) {

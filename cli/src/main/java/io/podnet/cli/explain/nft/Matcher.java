@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * Evaluates nft expressions (the JSON forms of libnftables-json(5)) against one {@link PacketView}: payload
- * fields with their implicit protocol dependency, meta, ct, fib, bitwise and, concatenations; and matches them
- * against values, prefixes, ranges, anonymous and named sets, flag lists and interface wildcards.
+ * fields with their implicit protocol dependency, meta, ct, fib (address type; output device through the
+ * namespace's route lookup), bitwise and, concatenations; and matches them against values, prefixes, ranges,
+ * anonymous and named sets, flag lists and interface wildcards.
  */
 final class Matcher {
     private static final Map<String, Integer> L4 = Map.of("tcp", 6, "udp", 17, "icmp", 1, "ipv6-icmp", 58, "icmpv6", 58,
@@ -175,6 +176,17 @@ final class Matcher {
         if (fib.path("result").asText().equals("type") && flags.contains("saddr")) {
             return new Val.Str(p.localAddresses().contains(p.src()) ? "local" : "unicast");
         }
+        String result = fib.path("result").asText();
+        if ((result.equals("oif") || result.equals("oifname")) && (flags.contains("saddr") || flags.contains("daddr"))) {
+            // the kernel looks up saddr (reverse path) or daddr; with iif (oif) the answer counts only when it is that device
+            boolean reverse = flags.contains("saddr");
+            Fib.Result r = p.fib().oif(reverse ? p.src() : p.dst(), reverse ? p.dst() : p.src(), flags.contains("mark") ? p.mark() : 0);
+            if (!r.known()) return new Val.Unknown("fib " + fib + " (no routes to look up)");
+            Optional<String> dev = r.dev();
+            if (flags.contains("iif")) dev = dev.filter(d -> d.equals(p.iifname()));
+            if (flags.contains("oif")) dev = dev.filter(d -> d.equals(p.oifname()));
+            return new Val.Iface(dev);
+        }
         return new Val.Unknown("fib " + fib);
     }
 
@@ -247,6 +259,8 @@ final class Matcher {
             case Val.Str s -> Match.of(wildcard(el.asText(), s.value()));
             case Val.Flags f -> Match.of(f.set().contains(el.asText()));
             case Val.Concat _ -> new Match(Tri.UNKNOWN, "concatenation against " + el);
+            case Val.Iface i -> el.isBoolean() ? Match.of(i.name().isPresent() == el.asBoolean())
+                    : Match.of(i.name().map(n -> wildcard(el.asText(), n)).orElse(false));
             case Val.Absent _ -> Match.FALSE;
             case Val.Unknown u -> new Match(Tri.UNKNOWN, u.what());
         };

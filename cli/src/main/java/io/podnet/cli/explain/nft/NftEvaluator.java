@@ -35,7 +35,10 @@ public final class NftEvaluator {
 
     public enum Verdict { ACCEPT, DROP, REJECT, QUEUE }
 
-    /** One rule or policy that decided something on the way: a verdict, a jump, a NAT or mark rewrite. */
+    /**
+     * One rule or policy that decided something on the way: a verdict, a jump, a NAT or mark rewrite.
+     * {@code chainPath} is how the packet got to the rule's chain: {@code base → jumped-to ⇒ gone-to}.
+     */
     public record Step(String chainPath, long handle, String rule, Optional<String> comment, String effect) {
         public String describe() {
             String what = handle < 0 ? rule : "rule " + handle + " `" + rule + "`";
@@ -77,9 +80,9 @@ public final class NftEvaluator {
     private static PacketView applyNat(PacketView p, Nat n) {
         return switch (n.kind) {
             case "dnat" -> new PacketView(p.src(), n.address.orElse(p.dst()), p.l4proto(), p.sport(), n.port.orElse(p.dport()),
-                    p.icmpType(), p.iifname(), p.oifname(), p.mark(), p.ctState(), p.ctDirection(), p.localAddresses());
+                    p.icmpType(), p.iifname(), p.oifname(), p.mark(), p.ctState(), p.ctDirection(), p.localAddresses(), p.fib());
             case "snat" -> new PacketView(n.address.orElse(p.src()), p.dst(), p.l4proto(), n.port.orElse(p.sport()), p.dport(),
-                    p.icmpType(), p.iifname(), p.oifname(), p.mark(), p.ctState(), p.ctDirection(), p.localAddresses());
+                    p.icmpType(), p.iifname(), p.oifname(), p.mark(), p.ctState(), p.ctDirection(), p.localAddresses(), p.fib());
             default -> p; // masquerade/redirect: the caller knows the interface address
         };
     }
@@ -128,10 +131,11 @@ public final class NftEvaluator {
                     steps.add(step(where, rule, (r.kind == Kind.JUMP ? "jump " : "goto ") + r.target));
                     if (r.kind == Kind.JUMP) {
                         stack.push(new Frame(chain, i + 1));
+                        path.add(r.target);
                     } else {
-                        path.removeLast();
+                        // goto replaces the chain on the stack; the path keeps it (ep-X-in ⇒ policies-...) to show the way in
+                        path.add(path.removeLast() + " ⇒ " + r.target);
                     }
-                    path.add(r.target);
                     chain = target.get();
                     i = 0;
                 }

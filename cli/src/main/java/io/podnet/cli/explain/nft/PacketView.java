@@ -6,11 +6,11 @@ import java.util.Set;
 /**
  * What a netfilter hook sees of one packet: addresses, layer-4 protocol and ports (ICMP type for ICMP), the
  * input and output interface names (empty when there is none at that hook), the packet mark, the conntrack
- * state ({@code new} for the first packet of a flow, {@code established} for its replies) and the
- * namespace's local addresses (for {@code fib daddr type local}).
+ * state ({@code new} for the first packet of a flow, {@code established} for its replies), the
+ * namespace's local addresses (for {@code fib daddr type local}) and its route lookup (for {@code fib ... oif}).
  */
 public record PacketView(IpAddress src, IpAddress dst, int l4proto, int sport, int dport, int icmpType, String iifname,
-                         String oifname, long mark, String ctState, String ctDirection, Set<IpAddress> localAddresses) {
+                         String oifname, long mark, String ctState, String ctDirection, Set<IpAddress> localAddresses, Fib fib) {
 
     public static final int TCP = 6;
     public static final int UDP = 17;
@@ -22,16 +22,23 @@ public record PacketView(IpAddress src, IpAddress dst, int l4proto, int sport, i
         if (iifname == null) iifname = "";
         if (oifname == null) oifname = "";
         localAddresses = Set.copyOf(localAddresses);
+        if (fib == null) fib = Fib.UNKNOWN;
+    }
+
+    /** A view without route lookups ({@code fib ... oif} stays unevaluated). */
+    public PacketView(IpAddress src, IpAddress dst, int l4proto, int sport, int dport, int icmpType, String iifname,
+                      String oifname, long mark, String ctState, String ctDirection, Set<IpAddress> localAddresses) {
+        this(src, dst, l4proto, sport, dport, icmpType, iifname, oifname, mark, ctState, ctDirection, localAddresses, Fib.UNKNOWN);
     }
 
     public boolean ipv6() { return src.isV6(); }
 
     public PacketView withIfaces(String in, String out) {
-        return new PacketView(src, dst, l4proto, sport, dport, icmpType, in, out, mark, ctState, ctDirection, localAddresses);
+        return new PacketView(src, dst, l4proto, sport, dport, icmpType, in, out, mark, ctState, ctDirection, localAddresses, fib);
     }
 
     public PacketView withMark(long m) {
-        return new PacketView(src, dst, l4proto, sport, dport, icmpType, iifname, oifname, m, ctState, ctDirection, localAddresses);
+        return new PacketView(src, dst, l4proto, sport, dport, icmpType, iifname, oifname, m, ctState, ctDirection, localAddresses, fib);
     }
 
     /** The protocol's nft name ({@code tcp}, {@code udp}, {@code icmp}, ...), or its number. */

@@ -20,6 +20,9 @@ sealed interface Val {
 
     record Concat(List<Val> parts) implements Val {}
 
+    /** An output device found by a {@code fib} lookup, or none ({@code missing}). */
+    record Iface(java.util.Optional<String> name) implements Val {}
+
     /**
      * The expression does not exist for this packet (a {@code tcp dport} on a UDP packet, an {@code iifname}
      * at the output hook): nft stops evaluating the rule, so any match on it is false.

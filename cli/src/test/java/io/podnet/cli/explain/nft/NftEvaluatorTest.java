@@ -133,6 +133,8 @@ class NftEvaluatorTest {
         assertThat(allowed.decidedBy().orElseThrow().comment()).contains("pol=allow-svc");
         assertThat(allowed.after().mark()).isEqualTo(0x10000);
 
+        assertThat(allowed.decidedBy().orElseThrow().chainPath()).isEqualTo("inet pol pn_forward ⇒ pn_from_wl");
+
         HookResult toWorkload = e.evaluate("forward", udp("10.244.9.9", "10.244.1.2", 5000, 53, "eth0", "cali1234"));
         assertThat(toWorkload.verdict()).isEqualTo(Verdict.REJECT);
         assertThat(toWorkload.decidedBy().orElseThrow().describe()).contains("pol=deny-udp").contains("inet pol pn_forward → pn_to_wl");
@@ -148,5 +150,38 @@ class NftEvaluatorTest {
         HookResult r = new NftEvaluator(NftRuleset.EMPTY).evaluate("forward", tcp("10.0.0.1", "10.0.0.2", 1, "a", "b", "new"));
         assertThat(r.verdict()).isEqualTo(Verdict.ACCEPT);
         assertThat(r.steps()).isEmpty();
+    }
+
+    /** The namespace's routes as {@code fib} sees them: each workload address behind its veth, nothing else. */
+    static final Fib ROUTES = (dst, src, mark) -> switch (dst.toString()) {
+        case "10.244.1.2" -> Fib.Result.via("cali1");
+        case "10.244.1.3" -> Fib.Result.via("cali2");
+        default -> Fib.Result.none();
+    };
+
+    static PacketView withFib(PacketView p, Fib fib) {
+        return new PacketView(p.src(), p.dst(), p.l4proto(), p.sport(), p.dport(), p.icmpType(), p.iifname(), p.oifname(), p.mark(),
+                p.ctState(), p.ctDirection(), p.localAddresses(), fib);
+    }
+
+    @Test
+    void fibReversePathLookupDropsASourceThatDoesNotRouteBackThroughItsInterface() throws IOException {
+        NftEvaluator e = new NftEvaluator(load("antispoof"));
+        HookResult honest = e.evaluate("prerouting", withFib(ping("10.244.1.2", "10.244.1.3", "cali1", ""), ROUTES));
+        assertThat(honest.verdict()).isEqualTo(Verdict.ACCEPT);
+        assertThat(honest.unevaluated()).isEmpty();
+
+        HookResult spoofed = e.evaluate("prerouting", withFib(ping("10.244.1.3", "10.244.1.2", "cali1", ""), ROUTES));
+        assertThat(spoofed.verdict()).isEqualTo(Verdict.DROP);
+        assertThat(spoofed.decidedBy().orElseThrow().comment()).contains("spoofed source");
+        HookResult unknownSource = e.evaluate("prerouting", withFib(ping("10.9.9.9", "10.244.1.2", "cali2", ""), ROUTES));
+        assertThat(unknownSource.verdict()).isEqualTo(Verdict.DROP);
+
+        HookResult toWorkload = e.evaluate("prerouting", withFib(ping("192.0.2.7", "10.244.1.3", "eth0", ""), ROUTES));
+        assertThat(toWorkload.decidedBy().orElseThrow().comment()).contains("to a workload");
+
+        HookResult noRoutes = e.evaluate("prerouting", ping("10.244.1.3", "10.244.1.2", "cali1", ""));
+        assertThat(noRoutes.verdict()).isEqualTo(Verdict.ACCEPT);
+        assertThat(noRoutes.unevaluated()).singleElement().asString().contains("fib");
     }
 }
