@@ -28,8 +28,13 @@ final class PluginClient {
                 + "Accept: application/vnd.docker.plugins.v1.2+json\r\nContent-Length: " + b.length + "\r\nConnection: close\r\n\r\n";
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
-            ch.write(ByteBuffer.wrap(b));
+            try {
+                ch.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
+                ByteBuffer rest = ByteBuffer.wrap(b);
+                while (rest.hasRemaining()) ch.write(rest);
+            } catch (IOException e) {
+                // the server answered early (e.g. 413 for a huge body) and closed: its answer is still to be read
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteBuffer buf = ByteBuffer.allocate(8192);
             while (ch.read(buf) >= 0) {
