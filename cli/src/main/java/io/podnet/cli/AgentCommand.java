@@ -7,6 +7,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -68,19 +70,28 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig c = effectiveConfig();
-        Agent agent = Agent.start(c);
-        CountDownLatch closed = new CountDownLatch(1);
         // The hook itself closes the agent: the JVM halts as soon as its hooks return, so a close left to the main
-        // thread after a SIGTERM would be cut short (the sockets would stay behind).
+        // thread after a SIGTERM would be cut short (the sockets would stay behind). It is registered before the
+        // start, so a SIGTERM during start-up waits for the start and then closes what it made.
+        CompletableFuture<Agent> started = new CompletableFuture<>();
+        CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                agent.close();
+                started.join().close();
+            } catch (CompletionException e) {
+                // the start failed: it closed what it had made
             } catch (IOException | RuntimeException e) {
                 System.err.println("podnet agent: error while stopping: " + e);
             } finally {
                 closed.countDown();
             }
         }, "podnet-agent-stop"));
+        try {
+            started.complete(Agent.start(c));
+        } catch (IOException | RuntimeException e) {
+            started.completeExceptionally(e);
+            throw e;
+        }
         System.err.println("podnet agent " + c.nodeName() + " ready (CNI socket " + c.cniSocket() + ")");
         closed.await();
         return 0;
