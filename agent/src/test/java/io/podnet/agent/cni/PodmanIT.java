@@ -63,13 +63,67 @@ class PodmanIT {
         }
     }
 
+    /**
+     * A container that exits by itself is torn down by conmon's {@code podman container cleanup}, whose environment
+     * lacks {@code PODNET_AGENT_SOCKET}: with the socket named in the network config ({@code agentSocket}) that DEL
+     * reaches the agent, so the address, the veth and libcni's cache entry all go.
+     */
+    @Test
+    void aSelfExitingContainerIsTornDownThroughTheSocketNamedInTheConfig() throws Exception {
+        assumeTrue(Netns.privileged(), "needs root");
+        assumeTrue(Sh.has("podman") && Sh.has("runc") && Files.isExecutable(Path.of("/bin/busybox")),
+                "podman/runc/busybox-static not installed (scripts/common.sh PODNET_PACKAGES installs them)");
+        try (CniTestBed bed = new CniTestBed()) {
+            bed.startAgent();
+            Path w = bed.dir;
+            String net = RunId.name("net");
+            String image = RunId.prefix() + "-busybox";
+            String c = RunId.name("c");
+            Map<String, String> env = podmanEnv(bed, net, true);
+            try {
+                Sh.Result imp = podman(env, "import", rootfsTar(w).toString(), image);
+                assumeTrue(imp.ok(), "podman cannot import an image here: " + imp.err());
+                Sh.Result r = podman(env, "run", "-d", "--name", c, "--network", net, image, "sleep", "2");
+                assertThat(r.ok()).as("podman run: " + r.err() + "\nagent: " + bed.agentLog()).isTrue();
+                String id = r.out().strip();
+                java.time.Instant end = java.time.Instant.now().plusSeconds(90);
+                // conmon notices the exit and runs the cleanup (CNI DEL) without our environment
+                while ((!bed.reservations(net).isEmpty() || !bed.hostVeths().isEmpty()) && java.time.Instant.now().isBefore(end)) {
+                    podman(env, "wait", "--interval", "250ms", c);
+                }
+                assertThat(bed.reservations(net)).as("reservation after the container exited\nagent: " + bed.agentLog()).isEmpty();
+                assertThat(bed.hostVeths()).as("host veth after the container exited").isEmpty();
+                assertThat(cacheEntries(net, id)).as("libcni cache entries for " + net).isEmpty();
+            } finally {
+                podman(env, "rm", "-f", "-t", "0", c);
+                podman(env, "rmi", "-f", image);
+                unmountUnder(w);
+            }
+        }
+    }
+
+    /** libcni's result cache of the container on this network ({@code /var/lib/cni/results/<net>-<id>-<ifname>}). */
+    static List<Path> cacheEntries(String net, String id) throws IOException {
+        Path results = Path.of("/var/lib/cni/results");
+        if (!Files.isDirectory(results)) return List.of();
+        try (var s = Files.list(results)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(net + "-" + id)).toList();
+        }
+    }
+
     static Map<String, String> podmanEnv(CniTestBed bed, String net) throws IOException {
+        return podmanEnv(bed, net, true);
+    }
+
+    /** Private podman config; {@code agentSocket}: name the agent's socket in the plugin config too. */
+    static Map<String, String> podmanEnv(CniTestBed bed, String net, boolean agentSocket) throws IOException {
         Path w = bed.dir;
         Path cni = Files.createDirectories(w.resolve("cni"));
         Files.createDirectories(w.resolve("tmp"));
         ObjectNode plugin = bed.bridgeConf("1.0.0", net, RunId.name("b"), "10.81.0.0/24");
         plugin.remove("cniVersion");
         plugin.remove("name");
+        if (agentSocket) plugin.put("agentSocket", bed.socket.toString());
         ObjectNode list = CniTestBed.JSON.createObjectNode().put("cniVersion", "1.0.0").put("name", net);
         list.putArray("plugins").add(plugin);
         Files.writeString(cni.resolve(net + ".conflist"), list.toPrettyString());
