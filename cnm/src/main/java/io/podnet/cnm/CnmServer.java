@@ -42,6 +42,8 @@ public final class CnmServer implements AutoCloseable {
     private final LinkReaper reaper;
     /** Largest request body read; Docker's biggest (CreateEndpoint with many port mappings) is a few KiB. */
     static final int MAX_BODY = 1 << 20;
+    /** How much of a refused body is read and dropped so the 413 reaches the client; beyond it the connection closes. */
+    static final long DRAIN_LIMIT = 64L << 20;
     /** Veth teardowns finishing in the background at once (each ~10-40 ms after its endpoint is gone). */
     static final int REAPER_THREADS = 8;
 
@@ -77,6 +79,7 @@ public final class CnmServer implements AutoCloseable {
         c.setUnixDomainPath(tmp);
         jetty.addConnector(c);
         jetty.setHandler(new PluginHandler(d));
+        jetty.setErrorHandler(new JsonErrors());
         try {
             jetty.start();
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
@@ -121,8 +124,17 @@ public final class CnmServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             Dispatcher.Reply reply;
-            byte[] body = request.getLength() > MAX_BODY ? null : Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
+            java.io.InputStream in = Content.Source.asInputStream(request);
+            byte[] body = request.getLength() > MAX_BODY ? null : in.readNBytes(MAX_BODY + 1);
             if (body == null || body.length > MAX_BODY) {
+                // read the rest (up to a bound) before answering: closing with the client's bytes unread makes the
+                // kernel reset the connection, and the client may never see the 413
+                long left = request.getLength() < 0 ? DRAIN_LIMIT : Math.min(DRAIN_LIMIT, request.getLength());
+                while (left > 0) {
+                    long n = in.skip(left);
+                    if (n <= 0) break;
+                    left -= n;
+                }
                 reply = new Dispatcher.Reply(413, Dispatcher.JSON.writeValueAsString(java.util.Map.of(Dispatcher.ERR,
                         "podnet: request body larger than " + (MAX_BODY >> 10) + " KiB (Docker's requests are a few KiB)")));
             } else {
@@ -133,6 +145,26 @@ public final class CnmServer implements AutoCloseable {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, MEDIA_TYPE);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.getHeaders().put(HttpHeader.CONNECTION, "close"); // next request passes BlankHostFix again
+            response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
+            return true;
+        }
+    }
+
+    /** Requests Jetty itself refuses (bad URI, bad head) are answered the way dockerd reads errors: {@code {"Err": ...}}. */
+    private static final class JsonErrors extends org.eclipse.jetty.server.handler.ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Object msg = request.getAttribute(ERROR_MESSAGE);
+            String text = "podnet: HTTP " + response.getStatus() + (msg == null ? "" : " " + msg);
+            byte[] bytes;
+            try {
+                bytes = Dispatcher.JSON.writeValueAsBytes(java.util.Map.of(Dispatcher.ERR, text));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                bytes = "{\"Err\":\"podnet: bad request\"}".getBytes(StandardCharsets.UTF_8);
+            }
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, MEDIA_TYPE);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
             response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
             return true;
         }

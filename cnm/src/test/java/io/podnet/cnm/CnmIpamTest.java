@@ -167,6 +167,17 @@ class CnmIpamTest {
         assertThat(big.status()).isEqualTo(413);
         assertThat(big.body().get("Err").asText()).contains("request body larger than 1024 KiB");
         assertThat(docker.ok("/Plugin.Activate", "").get("Implements").size()).isEqualTo(2); // still serving
+        // a body larger than the head reader's buffer (a CreateEndpoint with -p 8000-9000 is ~90 KiB) is read whole:
+        // it used to stall until Jetty's idle timeout and fail
+        StringBuilder ports = new StringBuilder();
+        for (int p = 8000; p <= 9000; p++) {
+            ports.append(p == 8000 ? "" : ",").append("{\"Proto\":6,\"IP\":\"\",\"Port\":").append(p)
+                    .append(",\"HostIP\":\"\",\"HostPort\":").append(p).append(",\"HostPortEnd\":").append(p).append('}');
+        }
+        PluginClient.Answer big2 = docker.post("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"nope\",\"EndpointID\":\"e1\","
+                + "\"Interface\":{\"Address\":\"10.1.0.2/24\"},\"Options\":{\"com.docker.network.portmap\":[" + ports + "]}}");
+        assertThat(big2.status()).isEqualTo(500);
+        assertThat(big2.body().get("Err").asText()).contains("network nope");
     }
 
     @Test
