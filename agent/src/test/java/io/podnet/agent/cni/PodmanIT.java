@@ -24,9 +24,7 @@ class PodmanIT {
 
     @Test
     void twoContainersOnPodnetPingAndRmLeavesNothing() throws Exception {
-        assumeTrue(Netns.privileged(), "needs root");
-        assumeTrue(Sh.has("podman") && Sh.has("runc") && Files.isExecutable(Path.of("/bin/busybox")),
-                "podman/runc/busybox-static not installed (scripts/common.sh PODNET_PACKAGES installs them)");
+        assumePodman();
         try (CniTestBed bed = new CniTestBed()) {
             bed.startAgent();
             Path w = bed.dir;
@@ -70,9 +68,7 @@ class PodmanIT {
      */
     @Test
     void aSelfExitingContainerIsTornDownThroughTheSocketNamedInTheConfig() throws Exception {
-        assumeTrue(Netns.privileged(), "needs root");
-        assumeTrue(Sh.has("podman") && Sh.has("runc") && Files.isExecutable(Path.of("/bin/busybox")),
-                "podman/runc/busybox-static not installed (scripts/common.sh PODNET_PACKAGES installs them)");
+        assumePodman();
         try (CniTestBed bed = new CniTestBed()) {
             bed.startAgent();
             Path w = bed.dir;
@@ -109,6 +105,12 @@ class PodmanIT {
         try (var s = Files.list(results)) {
             return s.filter(p -> p.getFileName().toString().startsWith(net + "-" + id)).toList();
         }
+    }
+
+    static void assumePodman() {
+        assumeTrue(Netns.privileged(), "needs root");
+        assumeTrue(Sh.has("podman") && Sh.has("runc") && Files.isExecutable(Path.of("/bin/busybox")),
+                "podman/runc/busybox-static not installed (scripts/common.sh PODNET_PACKAGES installs them)");
     }
 
     static Map<String, String> podmanEnv(CniTestBed bed, String net) throws IOException {

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,12 +58,9 @@ class ShimFailureIT {
     }
 
     static Map<String, String> env(String cmd) {
-        Map<String, String> e = new HashMap<>();
-        e.put("CNI_COMMAND", cmd);
-        e.put("CNI_CONTAINERID", "ctr1");
-        e.put("CNI_NETNS", "/run/netns/ctr1");
-        e.put("CNI_IFNAME", "eth0");
-        e.put("CNI_PATH", "/opt/cni/bin");
+        Map<String, String> e = ShimProcessIT.env(cmd, Path.of("unused"));
+        e.remove(PluginMain.SOCKET_ENV);
+        e.remove("CNI_ARGS");
         return e;
     }
 
