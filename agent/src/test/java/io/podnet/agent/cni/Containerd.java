@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -174,19 +173,16 @@ final class Containerd implements AutoCloseable {
         ProcessHandle.allProcesses().filter(h -> h.pid() != ProcessHandle.current().pid()).forEach(h -> {
             try {
                 String cmdline = Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline")).replace('\0', ' ');
-                if (cmdline.contains(mark)) Daemons.killAndWait(h.pid());
+                if (!cmdline.contains(mark)) return;
+                List<ProcessHandle> containers = h.descendants().toList(); // the sandboxes' processes, when a run failed midway
+                Daemons.killAndWait(h.pid());
+                containers.forEach(c -> Daemons.killAndWait(c.pid()));
             } catch (IOException | UncheckedIOException ignored) {
                 // exited meanwhile
             }
         });
         try {
-            List<String> points = new ArrayList<>();
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].startsWith(work + "/")) points.add(f[4]);
-            }
-            points.sort(java.util.Comparator.reverseOrder()); // deepest first
-            for (String m : points) Sh.run(List.of("umount", "-l", m), 30);
+            PodmanIT.unmountUnder(work); // the overlayfs snapshots and sandbox shm mounts a killed containerd leaves
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

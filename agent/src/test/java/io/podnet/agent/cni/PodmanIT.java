@@ -26,16 +26,13 @@ class PodmanIT {
     void twoContainersOnPodnetPingAndRmLeavesNothing() throws Exception {
         assumePodman();
         try (CniTestBed bed = new CniTestBed()) {
-            bed.startAgent();
-            Path w = bed.dir;
             String net = RunId.name("net");
             String image = RunId.prefix() + "-busybox";
             String c1 = RunId.name("c");
             String c2 = RunId.name("c");
             Map<String, String> env = podmanEnv(bed, net);
             try {
-                Sh.Result imp = podman(env, "import", rootfsTar(w).toString(), image);
-                assumeTrue(imp.ok(), "podman cannot import an image here: " + imp.err());
+                startAgentAndImport(bed, env, image);
                 for (String c : List.of(c1, c2)) {
                     Sh.Result r = podman(env, "run", "-d", "--name", c, "--network", net, image, "sleep", "600");
                     assertThat(r.ok()).as("podman run " + c + ": " + r.err() + "\nagent: " + bed.agentLog()).isTrue();
@@ -56,7 +53,7 @@ class PodmanIT {
             } finally {
                 podman(env, "rm", "-f", "-t", "0", c1, c2);
                 podman(env, "rmi", "-f", image);
-                unmountUnder(w);
+                unmountUnder(bed.dir);
             }
         }
     }
@@ -70,15 +67,12 @@ class PodmanIT {
     void aSelfExitingContainerIsTornDownThroughTheSocketNamedInTheConfig() throws Exception {
         assumePodman();
         try (CniTestBed bed = new CniTestBed()) {
-            bed.startAgent();
-            Path w = bed.dir;
             String net = RunId.name("net");
             String image = RunId.prefix() + "-busybox";
             String c = RunId.name("c");
             Map<String, String> env = podmanEnv(bed, net, true);
             try {
-                Sh.Result imp = podman(env, "import", rootfsTar(w).toString(), image);
-                assumeTrue(imp.ok(), "podman cannot import an image here: " + imp.err());
+                startAgentAndImport(bed, env, image);
                 Sh.Result r = podman(env, "run", "-d", "--name", c, "--network", net, image, "sleep", "2");
                 assertThat(r.ok()).as("podman run: " + r.err() + "\nagent: " + bed.agentLog()).isTrue();
                 String id = r.out().strip();
@@ -93,7 +87,7 @@ class PodmanIT {
             } finally {
                 podman(env, "rm", "-f", "-t", "0", c);
                 podman(env, "rmi", "-f", image);
-                unmountUnder(w);
+                unmountUnder(bed.dir);
             }
         }
     }
@@ -105,6 +99,13 @@ class PodmanIT {
         try (var s = Files.list(results)) {
             return s.filter(p -> p.getFileName().toString().startsWith(net + "-" + id)).toList();
         }
+    }
+
+    /** Starts the agent and imports the busybox image (skips the test when podman cannot import here). */
+    static void startAgentAndImport(CniTestBed bed, Map<String, String> env, String image) throws IOException {
+        bed.startAgent();
+        Sh.Result imp = podman(env, "import", rootfsTar(bed.dir).toString(), image);
+        assumeTrue(imp.ok(), "podman cannot import an image here: " + imp.err());
     }
 
     static void assumePodman() {
