@@ -69,7 +69,7 @@ public final class Agent implements AutoCloseable {
             if (cfg.etcd() != null) store = EtcdDatastore.connect(etcdConfig(cfg.etcd()));
             var bridge = new BridgeCniHandler(host, stores, nft, cfg.stateDir().resolve("ipam"));
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
-            var dispatcher = new CniDispatcher(new IpamCniHandler(stores), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
+            var dispatcher = new CniDispatcher(new IpamCniHandler(stores, cfg.stateDir().resolve("ipam")), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
             server = CniServer.start(cfg.cniSocket(), dispatcher);
             if (cfg.cnmEnabled()) cnm = CnmServer.start(cnmConfig(cfg), host, nft);
             Agent agent = new Agent(cfg, host, stores, store, server, cnm);

@@ -50,7 +50,17 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
                        @JsonProperty("username") String username, @JsonProperty("password") String password) {
         public Etcd {
             if (endpoints == null || endpoints.isEmpty()) throw new IllegalArgumentException("etcd.endpoints must list at least one URL");
+            endpoints = List.copyOf(endpoints);
+            if (certFile != null && keyFile == null) throw new IllegalArgumentException("etcd.keyFile is missing (etcd.certFile needs its key)");
+            if (keyFile != null && certFile == null) throw new IllegalArgumentException("etcd.certFile is missing (etcd.keyFile needs its certificate)");
+            if (certFile != null && caFile == null) {
+                throw new IllegalArgumentException("etcd.caFile is missing (a client certificate needs the CA that verifies etcd)");
+            }
+            if (password != null && username == null) throw new IllegalArgumentException("etcd.username is missing (etcd.password needs it)");
         }
+
+        /** The same TLS and auth settings with other endpoints (what {@code --etcd-endpoints} changes). */
+        public Etcd withEndpoints(List<URI> e) { return new Etcd(e, caFile, certFile, keyFile, username, password); }
     }
 
     /** Flannel-style overlay mode. */
@@ -98,6 +108,8 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
             return c == null ? defaults() : c;
         } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
             throw new IOException(file + ": unknown field \"" + e.getPropertyName() + "\"", e);
+        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+            throw new IOException(file + ": " + (e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : e.getOriginalMessage()), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(file + ": " + e.getOriginalMessage(), e);
         }
@@ -124,6 +136,11 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
     public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm); }
 
     public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm); }
+
+    /** Other etcd endpoints; the TLS and auth settings of {@code etcd} (if any) stay. */
+    public AgentConfig withEtcdEndpoints(List<URI> endpoints) {
+        return withEtcd(etcd == null ? new Etcd(endpoints, null, null, null, null, null) : etcd.withEndpoints(endpoints));
+    }
 
     public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm); }
 }

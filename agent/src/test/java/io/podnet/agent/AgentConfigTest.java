@@ -90,4 +90,29 @@ class AgentConfigTest {
         assertThatThrownBy(() -> load("overlay: {enabled: true}\n"))
                 .hasMessageContaining("overlay.enabled needs etcd.endpoints");
     }
+
+    @Test
+    void anIncompleteTlsConfigIsRefusedNamingTheMissingField() {
+        assertThatThrownBy(() -> load("etcd: {endpoints: [https://127.0.0.1:2379], caFile: /ca.pem, certFile: /cert.pem}\n"))
+                .isInstanceOf(IOException.class).hasMessageContaining("etcd.keyFile is missing");
+        assertThatThrownBy(() -> load("etcd: {endpoints: [https://127.0.0.1:2379], caFile: /ca.pem, keyFile: /key.pem}\n"))
+                .hasMessageContaining("etcd.certFile is missing");
+        assertThatThrownBy(() -> load("etcd: {endpoints: [https://127.0.0.1:2379], certFile: /c.pem, keyFile: /k.pem}\n"))
+                .hasMessageContaining("etcd.caFile is missing");
+        assertThatThrownBy(() -> load("etcd: {endpoints: [http://127.0.0.1:2379], password: p}\n"))
+                .hasMessageContaining("etcd.username is missing");
+    }
+
+    @Test
+    void otherEndpointsKeepTheTlsAndAuthSettings() throws IOException {
+        AgentConfig c = load("etcd: {endpoints: [https://10.0.0.1:2379], caFile: /ca.pem, certFile: /c.pem, keyFile: /k.pem, username: u, password: p}\n")
+                .withEtcdEndpoints(java.util.List.of(URI.create("https://127.0.0.1:2379")));
+        assertThat(c.etcd().endpoints()).containsExactly(URI.create("https://127.0.0.1:2379"));
+        assertThat(c.etcd().caFile()).isEqualTo(Path.of("/ca.pem"));
+        assertThat(c.etcd().certFile()).isEqualTo(Path.of("/c.pem"));
+        assertThat(c.etcd().keyFile()).isEqualTo(Path.of("/k.pem"));
+        assertThat(c.etcd().username()).isEqualTo("u");
+        assertThat(c.etcd().password()).isEqualTo("p");
+        assertThat(AgentConfig.defaults().withEtcdEndpoints(java.util.List.of(URI.create("http://a:1"))).etcd().caFile()).isNull();
+    }
 }
