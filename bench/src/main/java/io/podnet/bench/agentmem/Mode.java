@@ -21,7 +21,7 @@ enum Mode {
     /** The calico-style routed mode with BGP: not in the agent yet (a slot, so the table has its row). */
     CALICO_BGP("calico-bgp", true, null, false);
 
-    /** The underlay address the overlay modes give the node's dummy {@code eth0}. */
+    /** The underlay address the overlay modes give the node's {@code eth0} (one end of a veth pair). */
     static final String PUBLIC_IP = "10.99.0.1";
 
     final String label;
