@@ -185,10 +185,16 @@ final class EtcdGateway implements AutoCloseable {
     }
 
     /** The failure an answer carries, if any; an answer that is not etcd's JSON is a failure of the endpoint. */
-    private Optional<EtcdJson.Failure> answer(String what, URI ep, int status, byte[] body) throws UnavailableException {
+    private Optional<EtcdJson.Failure> answer(String what, URI ep, int status, byte[] body) throws DatastoreException {
         JsonNode n = EtcdJson.parse(body);
         if (n == null) {
             String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8).strip();
+            if (text.contains("CommonName of client sending a request against gateway")) {
+                // etcd (embed/serve.go) with --client-cert-auth and auth on: the gateway cannot pass a CN on as the user
+                throw new io.podnet.datastore.AuthenticationException(what + ": " + ep + " refuses a client certificate with a"
+                        + " Common Name on its JSON gateway while etcd auth is on (\"" + text + "\"); use a client certificate"
+                        + " without CN and a password, or etcd.client grpc", null);
+            }
             throw new UnavailableException(what + ": " + ep + " answered HTTP " + status + " \"" + text + "\", not etcd's v3 JSON gateway", null);
         }
         Optional<EtcdJson.Failure> f = EtcdJson.failure(n);
