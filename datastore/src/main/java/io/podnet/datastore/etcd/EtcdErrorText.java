@@ -30,7 +30,8 @@ final class EtcdErrorText {
             return new AuthenticationException(what + ": etcd at " + endpoints + " rejected the credentials: " + text, cause);
         }
         if (unavailable || lower.contains("unavailable") || lower.contains("deadline") || lower.contains("connection refused")
-                || lower.contains("no leader") || lower.contains("leader changed") || lower.contains("timed out")) {
+                || lower.contains("no leader") || lower.contains("leader changed") || lower.contains("timed out")
+                || lower.contains("client connection is closing")) {
             return new UnavailableException(what + ": etcd at " + endpoints + " is unavailable: " + text, cause);
         }
         return new DatastoreException(what + ": " + text, cause);

@@ -32,7 +32,7 @@ import javax.net.ssl.SSLException;
  *
  * <p>Complicating factors: a call is re-issued on another endpoint (within {@link #RETRY_BUDGET} and the
  * operation timeout) only when it certainly did not take effect: the connection was refused or never made, or
- * etcd answered "no leader" (rejected before proposing); a read is also re-issued after a connection lost
+ * etcd answered "no leader" (rejected before proposing) or that it is shutting down; a read is also re-issued after a connection lost
  * mid-call. A lone dead endpoint fails at once. Simple-auth tokens live in one member's memory, so each endpoint
  * gets its own, and a call answered "invalid auth token" (expired, or another member's) re-authenticates once.
  */
@@ -40,6 +40,12 @@ final class EtcdGateway implements AutoCloseable {
     /** How long a call that certainly did not take effect is re-issued before it fails as unavailable. */
     static final Duration RETRY_BUDGET = Duration.ofSeconds(3);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(20);
+    /**
+     * Bound on opening a stream (etcd answers a watch's headers with its "created" message at once): a member that
+     * accepted the connection while shutting down never answers, and a watch must not wait a whole operation
+     * timeout for it (measured: a rolling restart's first member held a watch for the test's 30 s).
+     */
+    static final Duration STREAM_OPEN_TIMEOUT = Duration.ofSeconds(5);
 
     private final EtcdConfig config;
     private final HttpClient http;
@@ -96,7 +102,7 @@ final class EtcdGateway implements AutoCloseable {
                     reauthenticated = true;
                     continue;
                 }
-                again = f.code() == EtcdJson.UNAVAILABLE && f.message().contains("no leader");
+                again = notTaken(f);
                 if (!again || System.nanoTime() + backoff > retryUntil) {
                     throw EtcdErrorText.translate(what, f.message(), f.code() == EtcdJson.UNAVAILABLE, endpointText, lease, null);
                 }
@@ -105,6 +111,7 @@ final class EtcdGateway implements AutoCloseable {
             } catch (HttpConnectTimeoutException | ConnectException | NoRouteToHostException e) {
                 if (endpoints.size() == 1 || System.nanoTime() + backoff > retryUntil) throw unavailable(what, e);
             } catch (HttpTimeoutException e) {
+                moveOn(index); // a black-holed member: the next call tries another one
                 throw new UnavailableException(what + ": no answer from etcd at " + endpointText + " within "
                         + config.operationTimeout().toMillis() + " ms", e);
             } catch (IOException e) {
@@ -128,7 +135,9 @@ final class EtcdGateway implements AutoCloseable {
     InputStream stream(String what, String path, String body) throws IOException, DatastoreException, InterruptedException {
         URI ep = endpoints.get(current.get());
         for (boolean reauthenticated = false; ; reauthenticated = true) {
-            HttpRequest req = HttpRequest.newBuilder(request(ep, path, body, 0), (n, v) -> true)
+            // the timeout bounds the wait for the answer's headers, not the stream (measured with JDK 25)
+            long deadline = System.nanoTime() + Math.min(timeoutNanos, STREAM_OPEN_TIMEOUT.toNanos());
+            HttpRequest req = HttpRequest.newBuilder(request(ep, path, body, deadline), (n, v) -> true)
                     .header("Grpc-Metadata-hasleader", "true")   // a member cut off from the leader ends the stream
                     .build();
             HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -153,14 +162,17 @@ final class EtcdGateway implements AutoCloseable {
 
     int currentIndex() { return current.get(); }
 
-    /** A POST of {@code body}; {@code deadline} 0 = no timeout (a stream), and the token bounded by the operation timeout. */
+    /** A POST of {@code body} answered by {@code deadline} (System.nanoTime), with the endpoint's token. */
     private HttpRequest request(URI ep, String path, String body, long deadline) throws IOException, DatastoreException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(ep.resolve(path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(ep.resolve(path)).timeout(left(deadline))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (deadline != 0) b.timeout(Duration.ofNanos(Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1))));
-        String token = token(ep, deadline != 0 ? deadline : System.nanoTime() + timeoutNanos);
+        String token = token(ep, deadline);
         if (token != null) b.header("Authorization", token);
         return b.build();
+    }
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1)));
     }
 
     /** The endpoint's auth token, authenticating first if there is none yet (null without credentials). */
@@ -170,7 +182,7 @@ final class EtcdGateway implements AutoCloseable {
         if (t != null) return t;
         EtcdConfig.Credentials c = config.credentials().get();
         HttpRequest req = HttpRequest.newBuilder(ep.resolve("/v3/auth/authenticate"))
-                .timeout(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))
+                .timeout(left(deadline))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(EtcdJson.authenticate(c.user(), c.password()))).build();
         HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
@@ -200,6 +212,15 @@ final class EtcdGateway implements AutoCloseable {
         Optional<EtcdJson.Failure> f = EtcdJson.failure(n);
         if (f.isEmpty() && status != 200) return Optional.of(new EtcdJson.Failure(0, "HTTP " + status + ": " + n));
         return f;
+    }
+
+    /**
+     * Whether etcd certainly did not act on the call: no leader (rejected before proposing), or the member is
+     * shutting down and its gateway could not pass the call on ("grpc: the client connection is closing").
+     */
+    static boolean notTaken(EtcdJson.Failure f) {
+        return f.code() == EtcdJson.UNAVAILABLE && f.message().contains("no leader")
+                || f.message().contains("the client connection is closing");
     }
 
     private static boolean isInvalidToken(EtcdJson.Failure f) {

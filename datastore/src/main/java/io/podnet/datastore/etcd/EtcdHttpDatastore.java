@@ -38,15 +38,22 @@ public final class EtcdHttpDatastore implements Datastore {
     private final EtcdConfig config;
     private final EtcdGateway gateway;
     private final Set<EtcdHttpWatch> watches = ConcurrentHashMap.newKeySet();
+    private final Duration idleReopen;
 
-    private EtcdHttpDatastore(EtcdConfig config, EtcdGateway gateway) {
+    private EtcdHttpDatastore(EtcdConfig config, EtcdGateway gateway, Duration idleReopen) {
         this.config = config;
         this.gateway = gateway;
+        this.idleReopen = idleReopen;
     }
 
     /** Builds the client; no I/O happens until the first call. */
     public static EtcdHttpDatastore connect(EtcdConfig config) throws DatastoreException {
-        return new EtcdHttpDatastore(config, EtcdGateway.open(config));
+        return connect(config, EtcdHttpWatch.IDLE_REOPEN);
+    }
+
+    /** With watches re-opened after {@code idleReopen} of silence (tests shorten it). */
+    static EtcdHttpDatastore connect(EtcdConfig config, Duration idleReopen) throws DatastoreException {
+        return new EtcdHttpDatastore(config, EtcdGateway.open(config), idleReopen);
     }
 
     public EtcdConfig config() { return config; }
@@ -105,7 +112,7 @@ public final class EtcdHttpDatastore implements Datastore {
     @Override
     public Watch watch(String prefix, long fromRevision, WatchListener listener) throws DatastoreException {
         long current = fromRevision == 0 ? revision() : 0;
-        EtcdHttpWatch w = new EtcdHttpWatch(gateway, prefix, listener, watches::remove);
+        EtcdHttpWatch w = new EtcdHttpWatch(gateway, prefix, listener, idleReopen, watches::remove);
         watches.add(w);
         w.start(fromRevision, current);
         return w;

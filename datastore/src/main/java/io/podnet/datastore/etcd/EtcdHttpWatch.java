@@ -2,8 +2,6 @@ package io.podnet.datastore.etcd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.podnet.datastore.AuthenticationException;
-import io.podnet.datastore.DatastoreException;
-import io.podnet.datastore.UnavailableException;
 import io.podnet.datastore.Watch;
 import io.podnet.datastore.WatchListener;
 import java.io.BufferedReader;
@@ -30,27 +28,30 @@ import java.util.function.Consumer;
  * Complicating factors: the gateway cannot carry client messages after the request body (etcd 3.4's Go HTTP/1
  * server is not full duplex), so there are no progress requests and a connection that died silently (a black-holed
  * peer) would stall the watch for good; a watchdog re-opens a stream that has been silent for {@link #IDLE_REOPEN}
+ * (30 s)
  * (an idle watch costs one cheap request per interval), in the role gRPC keep-alive pings play for jetcd. A
  * re-opened stream may replay events, which the feed drops.
  */
 final class EtcdHttpWatch implements Watch {
     private static final System.Logger LOG = System.getLogger(EtcdHttpWatch.class.getName());
     private static final Duration REWATCH_DELAY = Duration.ofMillis(300);
-    /** A stream silent this long is re-opened. */
+    /** A stream silent this long is re-opened (the default; tests shorten it). */
     static final Duration IDLE_REOPEN = Duration.ofSeconds(30);
 
     private final EtcdGateway gateway;
     private final String prefix;
     private final WatchFeed feed;
     private final Consumer<EtcdHttpWatch> forget;
+    private final Duration idleReopen;
     private volatile InputStream stream;
     private volatile long lastMessage = System.nanoTime();
     private volatile boolean silenced;
     private volatile Thread reader;
     private volatile Thread watchdog;
 
-    EtcdHttpWatch(EtcdGateway gateway, String prefix, WatchListener listener, Consumer<EtcdHttpWatch> forget) {
+    EtcdHttpWatch(EtcdGateway gateway, String prefix, WatchListener listener, Duration idleReopen, Consumer<EtcdHttpWatch> forget) {
         this.gateway = gateway;
+        this.idleReopen = idleReopen;
         this.prefix = prefix;
         this.forget = forget;
         this.feed = new WatchFeed(prefix, listener, this::closeSource);
@@ -80,9 +81,9 @@ final class EtcdHttpWatch implements Watch {
     /** Reads one stream until it ends; returns whether the endpoint failed (rather than the stream ending). */
     private boolean read(int endpoint) {
         String request = EtcdJson.watch(EtcdKeys.from(prefix), EtcdKeys.prefixEnd(prefix), feed.resumeRevision());
+        silenced = false;
         try (InputStream in = gateway.stream("watch " + prefix, "/v3/watch", request)) {
             stream = in;
-            silenced = false;
             lastMessage = System.nanoTime();
             if (!feed.active()) return false;
             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -116,12 +117,9 @@ final class EtcdHttpWatch implements Watch {
         } catch (AuthenticationException e) {
             feed.endFailed(e.getMessage(), e);
             return false;
-        } catch (UnavailableException e) {
-            return rewatch(e);
-        } catch (DatastoreException e) {
-            feed.endFailed(e.getMessage(), e);
-            return false;
         } catch (IOException e) {
+            // anything else etcd answers at the open is a member in trouble (no leader, shutting down: "grpc: the
+            // client connection is closing"), not a verdict on the watch: re-open elsewhere
             return rewatch(e);
         } catch (InterruptedException e) {
             return false; // closed
@@ -142,17 +140,17 @@ final class EtcdHttpWatch implements Watch {
                 || message.contains("permission denied");
     }
 
-    /** Ends a stream that has been silent for {@link #IDLE_REOPEN}: the reader then re-opens it. */
+    /** Ends a stream that has been silent for {@code idleReopen}: the reader then re-opens it. */
     private void watchIdle() {
         while (feed.active()) {
             try {
-                Thread.sleep(IDLE_REOPEN.dividedBy(4));
+                Thread.sleep(idleReopen.dividedBy(4));
             } catch (InterruptedException e) {
                 return;
             }
             InputStream s = stream;
-            if (s != null && System.nanoTime() - lastMessage > IDLE_REOPEN.toNanos()) {
-                LOG.log(Level.DEBUG, "watch prefix={0}: silent for {1} s, re-opening", prefix, IDLE_REOPEN.toSeconds());
+            if (s != null && System.nanoTime() - lastMessage > idleReopen.toNanos()) {
+                LOG.log(Level.DEBUG, "watch prefix={0}: silent for {1} ms, re-opening", prefix, idleReopen.toMillis());
                 silenced = true;
                 closeQuietly(s);
             }

@@ -112,6 +112,14 @@ class EtcdJsonTest {
     }
 
     @Test
+    void onlyAnswersThatProveNothingWasDoneAreReissued() {
+        assertThat(EtcdGateway.notTaken(new EtcdJson.Failure(EtcdJson.UNAVAILABLE, "etcdserver: no leader"))).isTrue();
+        assertThat(EtcdGateway.notTaken(new EtcdJson.Failure(1, "grpc: the client connection is closing"))).isTrue();
+        assertThat(EtcdGateway.notTaken(new EtcdJson.Failure(EtcdJson.UNAVAILABLE, "etcdserver: request timed out")))
+                .as("a proposal that timed out may still be applied").isFalse();
+    }
+
+    @Test
     void aPlainTextAnswerIsNotJson() {
         assertThat(EtcdJson.parse("Client sent an HTTP request to an HTTPS server.\n".getBytes(UTF_8))).isNull();
     }
