@@ -22,6 +22,8 @@ record AgentLaunch(Process process, long readyNanos, Path log) implements AutoCl
     static AgentLaunch start(Path podnet, Mode mode, Path dir, String etcdUrl, String javaOpts) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(podnet.toString(), "agent"));
         cmd.addAll(mode.agentArgs(dir, etcdUrl));
+        String extra = System.getProperty("podnet.bench.agentArgs", "").strip();
+        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
         Path log = dir.resolve("agent.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

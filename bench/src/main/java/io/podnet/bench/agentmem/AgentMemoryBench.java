@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * Args: {@code MODE [pods=50] [pairs=1000] [idleSeconds=60] [resultsFile]}, or {@code summary FILE} to print the
  * table of every mode's row. System properties: {@code podnet.home} (repo root, default the working directory),
  * {@code podnet.bench.agentOpts} (extra agent JVM flags, appended to what the launcher sets, as
- * {@code PODNET_JAVA_OPTS} would be), {@code podnet.bench.nmt} (default true: {@code -XX:NativeMemoryTracking=summary}),
+ * {@code PODNET_JAVA_OPTS} would be), {@code podnet.bench.agentArgs} (extra {@code podnet agent} flags, e.g.
+ * {@code --etcd-client grpc}), {@code podnet.bench.nmt} (default true: {@code -XX:NativeMemoryTracking=summary}),
  * {@code podnet.bench.classes} (log class loading and print classes per library).
  */
 public final class AgentMemoryBench {
@@ -101,7 +102,8 @@ public final class AgentMemoryBench {
                 long churnNanos = System.nanoTime() - t0;
                 Thread.sleep(idle * 1000L);
                 MemorySample afterChurn = probe.sample(agent.pid());
-                Report report = new Report(mode, opts, pods, pairs, idle, agent.readyNanos(), List.of(ready, afterPods, afterChurn), churnNanos);
+                String args = System.getProperty("podnet.bench.agentArgs", "").strip();
+                Report report = new Report(mode, args.isEmpty() ? opts : opts + " [agent " + args + "]", pods, pairs, idle, agent.readyNanos(), List.of(ready, afterPods, afterChurn), churnNanos);
                 report.print(load0, loadAverage());
                 if (classes) report.printClasses(ClassCensus.count(dir.resolve("classes.log")));
                 return Results.row(report);
