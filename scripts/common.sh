@@ -24,6 +24,21 @@ podnet_find_jdk() {
   return 1
 }
 
+# The JVM flags of a long-running podnet command, shared by bin/podnet and the benchmarks that start the agent as a
+# node runs it (bench/cni-add.sh; bench/agent-memory.sh goes through bin/podnet). Why each one, with numbers:
+# bench/README.md "Agent memory" (agent) and bgp/README.md "Standalone mode" (bgp). User flags come after these.
+podnet_jvm_opts() {
+  case "${1:-}" in
+    # heap: live data is a few MiB, so a small fixed young generation (each minor GC is short) and a cap that an
+    # outlier cannot pass unnoticed (exit, the DaemonSet restarts it); C2 stays (the udp tunnel needs it)
+    agent) echo "-Xms8m -Xmx64m -Xmn8m -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000 -XX:CICompilerCount=2 \
+-XX:+ExitOnOutOfMemoryError" ;;
+    # `podnet bgp` (route reflector): a small heap sized for ~700k routes from one peer; raise with -Xmx56m for ~1M
+    bgp) echo "-Xms8m -Xmx36m -Xmn4m -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -Xss256k \
+-XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=48m -XX:TrimNativeHeapInterval=2000 -XX:+ExitOnOutOfMemoryError" ;;
+  esac
+}
+
 # Debian packages the build, the tests and the lab use.
 PODNET_PACKAGES=(maven iproute2 iputils-ping nftables iptables etcd-server etcd-client bird2 gobgpd frr iperf3
   containernetworking-plugins busybox-static tcpdump procps socat openssl docker.io podman catatonit runc jq gcc)
