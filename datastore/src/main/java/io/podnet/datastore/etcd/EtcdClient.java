@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * Which client a {@link Datastore} on etcd talks through. Both pass the same contract and etcd tests; they differ
- * in what they bring into the process (datastore/README.md "Two clients").
+ * in what they bring into the process (datastore/README.md; bench/README.md "The etcd client").
  */
 public enum EtcdClient {
     /** etcd's v3 JSON gateway through the JDK's HTTP client ({@link EtcdHttpDatastore}). */
