@@ -8,7 +8,9 @@
 # Run it under `flock /tmp/podnet-bench.lock` (no two benchmarks at once).
 # AGENT_MEM_OPTS: extra agent JVM flags (appended after the launcher's own, as PODNET_JAVA_OPTS is), e.g. to compare
 # flags; AGENT_MEM_ARGS: extra `podnet agent` flags (e.g. --etcd-client grpc); AGENT_MEM_NMT=false runs the agent without NMT (RSS without NMT's own ~1 MiB; no breakdown);
-# AGENT_MEM_CLASSES=true logs class loading and prints classes loaded per library; AGENT_MEM_BUILD=false skips the build.
+# AGENT_MEM_CLASSES=true logs class loading and prints classes loaded per library; AGENT_MEM_BUILD=false skips the build;
+# AGENT_MEM_HOME=DIR starts the agent (bin/podnet, cli/target, the CNI shim's source) of another built checkout, e.g. a
+# worktree of main for a before/after (this checkout's benchmark drives it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -25,7 +27,7 @@ for mode in ${modes//,/ }; do
   ns="pnam$$-$i"; i=$((i + 1))
   ip netns add "$ns"
   ip -n "$ns" link set lo up
-  ip netns exec "$ns" "$JAVA_HOME/bin/java" -Dpodnet.home="$PWD" -Dpodnet.bench.netns="$ns" -Dpodnet.bench.agentOpts="${AGENT_MEM_OPTS:-}" \
+  ip netns exec "$ns" "$JAVA_HOME/bin/java" -Dpodnet.home="${AGENT_MEM_HOME:-$PWD}" -Dpodnet.bench.netns="$ns" -Dpodnet.bench.agentOpts="${AGENT_MEM_OPTS:-}" \
     -Dpodnet.bench.agentArgs="${AGENT_MEM_ARGS:-}" \
     -Dpodnet.bench.nmt="${AGENT_MEM_NMT:-true}" -Dpodnet.bench.classes="${AGENT_MEM_CLASSES:-false}" \
     -cp "bench/target/podnet-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
