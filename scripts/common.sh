@@ -41,7 +41,7 @@ podnet_jvm_opts() {
 
 # Debian packages the build, the tests and the lab use.
 PODNET_PACKAGES=(maven iproute2 iputils-ping nftables iptables etcd-server etcd-client bird2 gobgpd frr iperf3
-  containernetworking-plugins busybox-static tcpdump procps socat openssl docker.io podman catatonit runc jq gcc)
+  containernetworking-plugins busybox-static tcpdump procps socat openssl docker.io podman catatonit runc jq gcc curl)
 
 podnet_install_packages() {
   local missing=() p
