@@ -33,6 +33,7 @@ class AgentConfigTest {
                   keyFile: /key.pem
                   username: u
                   password: p
+                  client: grpc
                 overlay:
                   enabled: true
                   prefix: /x/network
@@ -54,6 +55,7 @@ class AgentConfigTest {
         assertThat(c.cniSocket()).isEqualTo(Path.of("/tmp/podnet.sock"));
         assertThat(c.etcd().endpoints()).containsExactly(URI.create("http://127.0.0.1:2379"), URI.create("http://127.0.0.2:2379"));
         assertThat(c.etcd().username()).isEqualTo("u");
+        assertThat(c.etcd().etcdClient()).isEqualTo(io.podnet.datastore.etcd.EtcdClient.GRPC);
         assertThat(c.overlay().iface()).isEqualTo("eth1");
         assertThat(c.overlay().ipMasq()).isFalse();
         assertThat(c.overlay().udpOffloads()).isFalse();
@@ -83,6 +85,14 @@ class AgentConfigTest {
     void unknownFieldIsNamed() {
         assertThatThrownBy(() -> load("overlay:\n  enabled: true\n  backend: vxlan\n"))
                 .isInstanceOf(IOException.class).hasMessageContaining("unknown field \"backend\"");
+    }
+
+    @Test
+    void theEtcdClientIsHttpUnlessSaidAndABadOneIsNamed() throws IOException {
+        assertThat(load("etcd: {endpoints: [http://127.0.0.1:2379]}\n").etcd().etcdClient())
+                .isEqualTo(io.podnet.datastore.etcd.EtcdClient.HTTP);
+        assertThatThrownBy(() -> load("etcd: {endpoints: [http://127.0.0.1:2379], client: thrift}\n"))
+                .isInstanceOf(IOException.class).hasMessageContaining("etcd.client must be http or grpc, not \"thrift\"");
     }
 
     @Test

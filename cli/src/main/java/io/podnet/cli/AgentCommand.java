@@ -26,6 +26,8 @@ final class AgentCommand implements Callable<Integer> {
     Path cniSocket;
     @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs, comma separated.")
     List<URI> etcd;
+    @Option(names = "--etcd-client", description = "How to talk to etcd: http (its v3 JSON gateway, default) or grpc (jetcd).")
+    String etcdClient;
     @Option(names = "--overlay", description = "Enable the flannel-style overlay (needs --etcd-endpoints).")
     boolean overlay;
     @Option(names = "--public-ip", description = "Overlay: this node's underlay address.")
@@ -49,6 +51,10 @@ final class AgentCommand implements Callable<Integer> {
         if (stateDir != null) c = c.withStateDir(stateDir);
         if (cniSocket != null) c = c.withCniSocket(cniSocket);
         if (etcd != null) c = c.withEtcdEndpoints(etcd); // keeps the file's TLS and auth settings
+        if (etcdClient != null) {
+            if (c.etcd() == null) throw new IllegalArgumentException("--etcd-client needs etcd (--etcd-endpoints or etcd.endpoints)");
+            c = c.withEtcd(c.etcd().withClient(etcdClient));
+        }
         if (overlay || publicIp != null || iface != null || subnetFile != null || prefix != null) {
             AgentConfig.Overlay o = c.overlay();
             c = c.withOverlay(new AgentConfig.Overlay(overlay || (o != null && o.enabled()),

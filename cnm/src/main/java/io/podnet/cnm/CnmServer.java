@@ -22,6 +22,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The Docker plugin endpoint: Jetty serving HTTP/1.1 on a unix socket, every POST handed to the
@@ -46,6 +47,14 @@ public final class CnmServer implements AutoCloseable {
     static final long DRAIN_LIMIT = 64L << 20;
     /** Veth teardowns finishing in the background at once (each ~10-40 ms after its endpoint is gone). */
     static final int REAPER_THREADS = 8;
+    /**
+     * Jetty's request threads: dockerd sends a few requests at a time, so 2 stay (Jetty's acceptor and selector
+     * hold one each while serving) and up to 16 in a burst, instead of Jetty's default 8 kept and 200 at most. The
+     * queue is a plain LinkedBlockingQueue: Jetty's own BlockingArrayQueue pulls in java.management and JFR (~250
+     * JDK classes, through MemoryUtils) just to learn the cache line size (bench/README.md "Agent memory").
+     */
+    static final int MIN_THREADS = 2;
+    static final int MAX_THREADS = 16;
 
     private CnmServer(Server jetty, IpamDriver ipam, NetworkDriver net, Path socket, LinkReaper reaper) {
         this.reaper = reaper;
@@ -74,7 +83,7 @@ public final class CnmServer implements AutoCloseable {
         // umask's mode (root's dockerd is the only client that may drive the driver).
         Path tmp = config.socket().toAbsolutePath().resolveSibling("." + config.socket().getFileName() + ".tmp-" + ProcessHandle.current().pid());
         Files.deleteIfExists(tmp);
-        Server jetty = new Server();
+        Server jetty = new Server(new QueuedThreadPool(MAX_THREADS, MIN_THREADS, new java.util.concurrent.LinkedBlockingQueue<>()));
         UnixDomainServerConnector c = new UnixDomainServerConnector(jetty, new BlankHostFix(), new HttpConnectionFactory());
         c.setUnixDomainPath(tmp);
         jetty.addConnector(c);
