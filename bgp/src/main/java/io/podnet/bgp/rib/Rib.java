@@ -152,8 +152,16 @@ public final class Rib {
         return attrs;
     }
 
-    /** Originates a route; an unspecified next hop (0.0.0.0 or ::) means "this speaker". */
+    /**
+     * Originates a route; an unspecified next hop (0.0.0.0 or ::) means "this speaker". A given AS_PATH may
+     * hold AS_SEQUENCE segments only (RFC 9774 §3: no AS_SET; no confederation) without AS 0 (RFC 7607 §2).
+     */
     public List<IpPrefix> addLocal(IpPrefix prefix, IpAddress nextHop, List<PathAttribute> attributes) {
+        for (PathAttribute a : attributes) {
+            if (a instanceof AsPath p && p.segments().stream().anyMatch(s -> s.type() != io.podnet.bgp.message.AsPathSegment.Type.AS_SEQUENCE || s.asns().contains(0L))) {
+                throw new IllegalArgumentException("AS_PATH of a local route: AS_SEQUENCE segments without AS 0 only (RFC 9774 §3, RFC 7607 §2): " + p);
+            }
+        }
         List<PathAttribute> attrs = new ArrayList<>();
         if (attributes.stream().noneMatch(a -> a instanceof Origin)) attrs.add(Origin.IGP);
         if (attributes.stream().noneMatch(a -> a instanceof AsPath)) attrs.add(AsPath.EMPTY);
