@@ -232,6 +232,16 @@ public final class PrefixMap<V> {
         other.clear();
     }
 
+    /**
+     * What the next growth of the IPv4 table allocates (new key and value arrays, 8 bytes a slot with
+     * compressed references) if it is at most {@code within} insertions away, else 0. The memory guard adds
+     * it to the live heap: the old arrays are still live while the new ones are filled.
+     */
+    public long growthBytes(int within) {
+        if ((size4 + (long) within) * 4L <= keys.length * 3L) return 0;
+        return 8L * Math.max(keys.length + MIN_CAPACITY, keys.length / 4 * 5);
+    }
+
     /** Table capacity for IPv4 prefixes up to /31 (for tests and memory accounting). */
     int capacity() { return keys.length; }
 
