@@ -17,22 +17,58 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-memory {@link Transport}: connections are two {@link Pipe}s. A test makes an address "listen"
- * ({@link #listenAt}) and takes the far end of each connection the speaker makes to it ({@link #accepted}),
- * or dials the speaker's listener itself ({@link #dial}). Channels report {@code subnets} as the local
- * interface's subnets. No sockets, no ports, no threads of its own.
+ * An in-memory {@link Transport}: connections are two {@link Pipe}s. Every transport made from one
+ * {@link Network} reaches the listeners of the others, so speakers can talk to each other; a test can also
+ * make an address "listen" itself ({@link #listenAt}) and take the far end of each connection a speaker makes
+ * to it ({@link #accepted}), or dial a speaker's listener ({@link #dial}). A speaker's channels report its
+ * {@code subnets} as the local interface's subnets. No sockets, no ports, no threads of its own.
  */
 final class MemoryTransport implements Transport {
+    /** The listeners all transports of one test share: address → queue of accepted far ends. */
+    static final class Network {
+        final Map<InetSocketAddress, BlockingQueue<MemoryChannel>> listeners = new ConcurrentHashMap<>();
+        final AtomicInteger ports = new AtomicInteger(40000);
+        final Map<InetSocketAddress, MemoryTransport> owners = new ConcurrentHashMap<>();
+        /** Pipes a speaker's reader thread reads (the test reads the others itself). */
+        final java.util.Queue<Pipe> speakerReads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+
+        /**
+         * Lets messages flow between the speakers until none is in flight: every speaker reader has read all it
+         * was sent and every speaker has settled, in a round during which nothing new was written.
+         */
+        void quiet(Speaker... speakers) {
+            for (int round = 0; round < 1000; round++) {
+                long before = writes.get();
+                for (Pipe p : speakerReads) p.awaitDrained(10_000);
+                for (Speaker s : speakers) {
+                    try {
+                        s.settle().get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new AssertionError("speaker did not settle", e);
+                    }
+                }
+                if (writes.get() == before) return;
+            }
+            throw new AssertionError("the speakers kept talking for 1000 rounds");
+        }
+
+        MemoryTransport endpoint(IpAddress local, List<IpPrefix> subnets) { return new MemoryTransport(this, local, subnets); }
+    }
+
+    private final Network network;
     private final IpAddress defaultLocal;
     private final List<IpPrefix> subnets;
-    private final Map<InetSocketAddress, BlockingQueue<MemoryChannel>> listening = new ConcurrentHashMap<>();
-    private final AtomicInteger ports = new AtomicInteger(40000);
-    private volatile BlockingQueue<Channel> speakerListener;
 
-    MemoryTransport(IpAddress defaultLocal, List<IpPrefix> subnets) {
+    MemoryTransport(IpAddress defaultLocal, List<IpPrefix> subnets) { this(new Network(), defaultLocal, subnets); }
+
+    private MemoryTransport(Network network, IpAddress defaultLocal, List<IpPrefix> subnets) {
+        this.network = network;
         this.defaultLocal = defaultLocal;
         this.subnets = List.copyOf(subnets);
     }
+
+    Network network() { return network; }
 
     /** A connected end: reads {@code in}, writes {@code out}. Closing it closes both directions. */
     static final class MemoryChannel implements Channel {
@@ -58,53 +94,58 @@ final class MemoryTransport implements Transport {
 
         @Override
         public void close() {
-            in.close();
+            in.closeAsReader();
             out.close();
         }
     }
 
-    /** Connections the speaker makes to {@code address} are accepted; their far ends go to {@link #accepted}. */
-    void listenAt(InetSocketAddress address) { listening.putIfAbsent(address, new LinkedBlockingQueue<>()); }
+    /** Connections made to {@code address} are accepted; their far ends go to {@link #accepted}. */
+    void listenAt(InetSocketAddress address) { network.listeners.putIfAbsent(address, new LinkedBlockingQueue<>()); }
 
     /** Stops accepting at {@code address} (connections are refused). */
-    void stopListening(InetSocketAddress address) { listening.remove(address); }
+    void stopListening(InetSocketAddress address) { network.listeners.remove(address); }
 
-    /** The far end of the next connection the speaker made to {@code address}. */
+    /** The far end of the next connection made to {@code address}. */
     MemoryChannel accepted(InetSocketAddress address, Duration within) throws InterruptedException {
-        MemoryChannel c = listening.get(address).poll(within.toMillis(), TimeUnit.MILLISECONDS);
-        if (c == null) throw new AssertionError("the speaker did not connect to " + address + " within " + within);
+        MemoryChannel c = network.listeners.get(address).poll(within.toMillis(), TimeUnit.MILLISECONDS);
+        if (c == null) throw new AssertionError("no connection to " + address + " within " + within);
         return c;
     }
 
-    /** Whether the speaker connected to {@code address} and the test has not taken that connection yet. */
-    boolean hasPending(InetSocketAddress address) {
-        BlockingQueue<MemoryChannel> q = listening.get(address);
-        return q != null && !q.isEmpty();
-    }
-
-    /** Connects {@code from} to the speaker's listener; returns the test's end. */
+    /** Connects {@code from} to the listener at {@code to}; returns the dialler's end. */
     MemoryChannel dial(InetSocketAddress from, InetSocketAddress to) {
-        Pipe a = new Pipe(), b = new Pipe();
-        MemoryChannel speakerEnd = new MemoryChannel(a, b, to, from, subnets);
-        speakerListener.add(speakerEnd);
+        BlockingQueue<MemoryChannel> q = network.listeners.get(to);
+        if (q == null) throw new AssertionError("nothing listens at " + to);
+        Pipe a = new Pipe(network.writes), b = new Pipe(network.writes);
+        q.add(new MemoryChannel(a, b, to, from, subnetsOfListener(to)));
+        network.speakerReads.add(a);
         return new MemoryChannel(b, a, from, to, List.of());
     }
 
     @Override
     public Channel connect(InetSocketAddress remote, Optional<InetAddress> local, Optional<String> md5Key, Duration timeout)
             throws IOException {
-        BlockingQueue<MemoryChannel> q = listening.get(remote);
+        BlockingQueue<MemoryChannel> q = network.listeners.get(remote);
         if (q == null) throw new ConnectException("connection refused: " + remote);
-        InetSocketAddress l = new InetSocketAddress(local.orElse(defaultLocal.toInetAddress()), ports.incrementAndGet());
-        Pipe a = new Pipe(), b = new Pipe();
-        q.add(new MemoryChannel(b, a, remote, l, List.of()));
+        InetSocketAddress l = new InetSocketAddress(local.orElse(defaultLocal.toInetAddress()), network.ports.incrementAndGet());
+        Pipe a = new Pipe(network.writes), b = new Pipe(network.writes);
+        q.add(new MemoryChannel(b, a, remote, l, subnetsOfListener(remote)));
+        network.speakerReads.add(a);
+        if (network.owners.containsKey(remote)) network.speakerReads.add(b); // another speaker reads the far end
         return new MemoryChannel(a, b, l, remote, subnets);
+    }
+
+    /** What a speaker listening at {@code at} reports for connections it accepts: set by its own transport. */
+    private List<IpPrefix> subnetsOfListener(InetSocketAddress at) {
+        MemoryTransport t = network.owners.get(at);
+        return t == null ? List.of() : t.subnets;
     }
 
     @Override
     public Listener listen(InetSocketAddress local, boolean md5) {
-        BlockingQueue<Channel> q = new LinkedBlockingQueue<>();
-        speakerListener = q;
+        BlockingQueue<MemoryChannel> q = new LinkedBlockingQueue<>();
+        network.listeners.put(local, q);
+        network.owners.put(local, this);
         return new Listener() {
             private volatile boolean closed;
 
@@ -112,7 +153,7 @@ final class MemoryTransport implements Transport {
             public Channel accept() throws IOException {
                 try {
                     while (!closed) {
-                        Channel c = q.poll(100, TimeUnit.MILLISECONDS);
+                        MemoryChannel c = q.poll(100, TimeUnit.MILLISECONDS);
                         if (c != null) return c;
                     }
                     throw new IOException("listener closed");
@@ -123,7 +164,12 @@ final class MemoryTransport implements Transport {
 
             @Override public boolean setMd5Key(InetAddress peer, String key) { return true; }
             @Override public InetSocketAddress localAddress() { return local; }
-            @Override public void close() { closed = true; }
+            @Override
+            public void close() {
+                closed = true;
+                network.listeners.remove(local, q);
+                network.owners.remove(local);
+            }
         };
     }
 }

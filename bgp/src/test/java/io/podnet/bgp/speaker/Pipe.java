@@ -10,13 +10,21 @@ import java.util.ArrayDeque;
  * everything and is blocked again ({@link #awaitDrained}), which means it has handed on every message.
  */
 final class Pipe {
+    private final java.util.concurrent.atomic.AtomicLong writes; // shared by every pipe of a network
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private int offset; // into the first chunk
     private boolean closed;
     private boolean readerWaiting;
+    private boolean closedByReader; // the reading end closed its own connection: it reads no more
+    private boolean eofDelivered;   // the reader saw the end of the stream
+
+    Pipe(java.util.concurrent.atomic.AtomicLong writes) {
+        this.writes = writes;
+    }
 
     synchronized void write(byte[] b, int off, int len) throws IOException {
         if (closed) throw new IOException("connection closed");
+        writes.incrementAndGet();
         byte[] c = new byte[len];
         System.arraycopy(b, off, c, 0, len);
         chunks.add(c);
@@ -36,7 +44,11 @@ final class Pipe {
                 readerWaiting = false;
             }
         }
-        if (chunks.isEmpty()) return -1;
+        if (chunks.isEmpty()) {
+            eofDelivered = true;
+            notifyAll();
+            return -1;
+        }
         int n = 0;
         while (n < len && !chunks.isEmpty()) {
             byte[] c = chunks.peek();
@@ -69,8 +81,15 @@ final class Pipe {
     }
 
     synchronized void close() {
+        if (!closed) writes.incrementAndGet(); // a close is news too: the reader will act on it
         closed = true;
         notifyAll();
+    }
+
+    /** Closed by the end that reads it (its own connection's close): nobody waits for it to see the end. */
+    synchronized void closeAsReader() {
+        closedByReader = true;
+        close();
     }
 
     synchronized boolean isClosed() { return closed; }
@@ -91,10 +110,13 @@ final class Pipe {
         return true;
     }
 
-    /** Waits until the reader has taken every byte and waits for more, or the pipe is closed (unread bytes stay). */
+    /**
+     * Waits until the reader has taken every byte and waits for more; or, once closed, until the reader saw the
+     * end of the stream, unless its own side closed the connection (then unread bytes stay unread).
+     */
     synchronized void awaitDrained(long timeoutMillis) {
         long end = System.currentTimeMillis() + timeoutMillis;
-        while (!(closed || (chunks.isEmpty() && readerWaiting))) {
+        while (!((chunks.isEmpty() && readerWaiting && !closed) || (closed && (closedByReader || eofDelivered)))) {
             long left = end - System.currentTimeMillis();
             if (left <= 0) throw new AssertionError("the speaker did not read what it was sent within " + timeoutMillis + " ms");
             try {

@@ -48,7 +48,7 @@ final class SpeakerHarness implements AutoCloseable {
     SpeakerHarness() { this(config(), MemoryGuard.none()); }
 
     static SpeakerConfig config() {
-        return SpeakerConfig.of(AS, SPEAKER).withConnectRetry(Duration.ofSeconds(5));
+        return SpeakerConfig.of(AS, SPEAKER).withConnectRetry(Duration.ofSeconds(5)).withListen(at(SPEAKER));
     }
 
     /** The speaker's side of a neighbour: local address and IPv6 next hop set. */
@@ -73,6 +73,12 @@ final class SpeakerHarness implements AutoCloseable {
     ScriptedPeer connect(PeerConfig pc) {
         byte[] open = ScriptedPeer.open(pc.asn(), pc.address(), ScriptedPeer.capabilities(pc.asn(), true, BOTH));
         return connect(pc, open, new CodecOptions(true, false, false));
+    }
+
+    /** Whether the speaker has made a connection to {@code a} the test has not taken yet. */
+    boolean connecting(IpAddress a) {
+        var q = net.network().listeners.get(at(a));
+        return q != null && !q.isEmpty();
     }
 
     /** The connection the speaker made to {@code a} (it connects out to its neighbours). */
