@@ -260,12 +260,13 @@ public final class Rib {
     private static IpFamily ipFamily(AfiSafi f) { return f.afi() == AfiSafi.AFI_IPV4 ? IpFamily.V4 : IpFamily.V6; }
 
     /**
-     * Bytes the next growth of the big tables (Loc-RIB, each Adj-RIB-In) would allocate if it is within
-     * {@code within} insertions; the memory guard's measure of what the next batch may need.
+     * Bytes the largest imminent growth of the big tables (Loc-RIB, each Adj-RIB-In) would allocate, counting
+     * growths within {@code within} insertions: the memory guard's measure of what the next batch may need.
+     * The largest, not the sum: tables grow one at a time, and a grown table's old arrays are garbage at once.
      */
     public long pendingGrowthBytes(int within) {
         long n = locRib.growthBytes(within);
-        for (AdjRibIn in : ribIns) n += in.growthBytes(within);
+        for (AdjRibIn in : ribIns) n = Math.max(n, in.growthBytes(within));
         return n;
     }
 

@@ -84,4 +84,24 @@ class PrefixMapTest {
         identity.addAll(out);
         assertThat(identity).containsExactlyInAnyOrderElementsOf(in);
     }
+
+    @Test
+    void drainingOneMapInTheOrderOfAnotherWithTheSameKeysKeepsProbeRunsShort() {
+        // A Loc-RIB losing a dropped Adj-RIB-In's prefixes: removal in the other table's order, across shrinks.
+        // With one hash layout for both tables the shrink packed the remaining keys into one huge run (a hang).
+        PrefixMap<Integer> loc = new PrefixMap<>(), dropped = new PrefixMap<>();
+        int n = 200_000;
+        for (int i = 0; i < n; i++) {
+            IpPrefix p = IpPrefix.of(IpAddress.v4((1 << 24) + (i << 8)), 24);
+            loc.put(p, i);
+            dropped.put(p, i);
+        }
+        int removed = 0, worst = 0;
+        for (IpPrefix p : dropped.keyView()) {
+            assertThat(loc.remove(p)).isNotNull();
+            if (++removed % 10_000 == 0) worst = Math.max(worst, loc.longestRun());
+        }
+        assertThat(loc.size()).isZero();
+        assertThat(worst).as("longest probe run while draining").isLessThan(1000);
+    }
 }
