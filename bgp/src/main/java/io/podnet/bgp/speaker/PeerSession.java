@@ -93,6 +93,14 @@ final class PeerSession {
         cancelHold();
     }
 
+    /** The peer is removed: Cease "Peer De-configured" (RFC 4486 §4) on every connection, no restart. */
+    void deconfigure() {
+        enabled = false;
+        for (Session s : sessions()) fire(s, new Event.AutomaticStop(new NotificationMessage(BgpError.CEASE_PEER_DECONFIGURED)));
+        routing.cancelTimers();
+        cancelHold();
+    }
+
     /**
      * Stops every connection with {@code cease} (RFC 4271 event 8, AutomaticStop) and starts again after
      * {@code restart}; zero: only {@link #start()} (enablePeer) brings it back. Connections from the peer are

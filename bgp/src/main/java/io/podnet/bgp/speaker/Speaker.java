@@ -325,12 +325,12 @@ public final class Speaker implements AutoCloseable {
         }
     }
 
-    /** Stops the session with a Cease NOTIFICATION and forgets the peer and its routes. */
+    /** Stops the session with Cease "Peer De-configured" (RFC 4486 §4) and forgets the peer and its routes. */
     public CompletableFuture<Void> removePeer(IpAddress address) {
         return call(() -> {
             PeerSession p = peers.remove(address);
             if (p != null) {
-                p.stop();
+                p.deconfigure();
                 markDirty(rib.removePeer(address));
             }
             return null;

@@ -280,4 +280,17 @@ class SpeakerSessionTest {
         assertThat(observer.notification()).contains(new NotificationMessage(BgpError.CEASE_OTHER_CONFIGURATION_CHANGE));
         assertThat(h.accept(OBSERVER)).as("and connects again").isNotNull();
     }
+
+    @Test
+    void removingAPeerSendsCeasePeerDeconfiguredAndForgetsItsRoutes() {
+        ScriptedPeer observer = h.observer();
+        ScriptedPeer sender = h.ebgpSender();
+        sender.send(announce(sender, P1));
+        h.sync();
+        h.speaker.removePeer(EBGP).join();
+        h.sync();
+        assertThat(sender.notification()).contains(new NotificationMessage(BgpError.CEASE_PEER_DECONFIGURED));
+        assertThat(observer.routes).doesNotContainKey(P1);
+        assertThat(h.speaker.peer(EBGP).join()).isEmpty();
+    }
 }
