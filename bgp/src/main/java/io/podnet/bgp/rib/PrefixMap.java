@@ -28,11 +28,13 @@ public final class PrefixMap<V> {
     private Object[] vals = new Object[MIN_CAPACITY];
     private int size4;
     /**
-     * Mixed into every key's hash, and new at every resize. Without it, two maps with the same keys and
-     * capacity lay them out in the same order, and the multiply-shift keeps hash order across sizes: draining
-     * one map in the other's iteration order (a Loc-RIB losing a dropped Adj-RIB-In's prefixes) then removes
-     * keys from the front of every probe run and leaves only high hashes, which a shrink packs into the top of
-     * the smaller table as one huge cluster (quadratic; in practice a hang at a few hundred thousand keys).
+     * Mixed into every key's hash: random per table and new at every resize, so no two tables share a layout.
+     * With one layout, the multiply-shift keeps hash order across sizes, and moving keys from one table to
+     * another in the first one's order is quadratic: filling a smaller, growing table (an Adj-RIB-In filled by
+     * a podnet peer streaming its Loc-RIB, a Loc-RIB filled from a drained dirty set) puts every key into one
+     * probe run, and draining a table in another's order (a Loc-RIB losing a dropped Adj-RIB-In's prefixes)
+     * leaves only high hashes, which a shrink packs into one run (both hangs at a few hundred thousand keys;
+     * {@code PrefixMapTest}).
      */
     private int seed = java.util.concurrent.ThreadLocalRandom.current().nextInt();
     private final Map<IpPrefix, V> other = new HashMap<>();
