@@ -270,6 +270,13 @@ public final class Rib {
         return n;
     }
 
+    /** Routes held: every Adj-RIB-In and the Loc-RIB (the memory guard's measure of the tables). */
+    public long storedRoutes() {
+        long n = locRib.size();
+        for (AdjRibIn in : ribIns) n += in.size();
+        return n;
+    }
+
     /** The peer with the largest Adj-RIB-In, if any holds routes. */
     public Optional<IpAddress> largestAdjRibIn() {
         AdjRibIn max = null;

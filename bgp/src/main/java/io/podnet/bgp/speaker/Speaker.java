@@ -209,7 +209,7 @@ public final class Speaker implements AutoCloseable {
             memory.released();
             return;
         }
-        if (!memory.exhausted(rib.pendingGrowthBytes(GROWTH_WINDOW))) return;
+        if (!memory.exhausted(rib.pendingGrowthBytes(GROWTH_WINDOW), rib.storedRoutes())) return;
         rib.largestAdjRibIn().map(peers::get).ifPresent(p -> {
             long n = rib.adjRibIn(p.address()).map(io.podnet.bgp.rib.AdjRibIn::size).orElse(0);
             p.routing.memoryExhausted(n);

@@ -213,7 +213,7 @@ class SpeakerSessionTest {
         AtomicBoolean full = new AtomicBoolean();
         AtomicInteger released = new AtomicInteger();
         MemoryGuard guard = new MemoryGuard() {
-            @Override public boolean exhausted(long growth) { return full.get(); }
+            @Override public boolean exhausted(long growth, long routes) { return full.get(); }
             @Override public void released() { released.incrementAndGet(); }
         };
         h = new SpeakerHarness(SpeakerHarness.config(), guard);
