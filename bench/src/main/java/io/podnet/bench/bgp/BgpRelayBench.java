@@ -30,7 +30,7 @@ import java.util.function.ToDoubleFunction;
 public final class BgpRelayBench {
     private static final int UP = 1, MID = 2, DOWN = 3;
 
-    record Result(String relay, double seconds, long rssKb, long peakKb, String load) {}
+    record Result(String relay, double seconds, long rssKb, long peakKb, double cpuSeconds, String load) {}
 
     /**
      * The JVM flags of the standalone {@code podnet bgp} mode (bgp/README.md "Standalone mode"): a small capped
@@ -57,8 +57,8 @@ public final class BgpRelayBench {
             for (boolean p : onlyPodnet ? List.of(true) : podnetFirst ? List.of(true, false) : List.of(false, true)) {
                 Result r = run(n, p, jvmFlags);
                 (p ? podnet : bird).add(r);
-                System.out.printf(Locale.ROOT, "run %d %-6s %.2f s upstream Established -> downstream has all; relay RSS %.1f MB (peak %.1f MB); load %s%n",
-                        i + 1, r.relay(), r.seconds(), r.rssKb() / 1024.0, r.peakKb() / 1024.0, r.load());
+                System.out.printf(Locale.ROOT, "run %d %-6s %.2f s upstream Established -> downstream has all; relay RSS %.1f MB (peak %.1f MB), CPU %.2f s since start; load %s%n",
+                        i + 1, r.relay(), r.seconds(), r.rssKb() / 1024.0, r.peakKb() / 1024.0, r.cpuSeconds(), r.load());
             }
         }
         summary("podnet", podnet);
@@ -72,10 +72,10 @@ public final class BgpRelayBench {
     }
 
     private static void summary(String who, List<Result> rs) {
-        System.out.printf(Locale.ROOT, "%-6s median %.2f s (%.2f-%.2f), RSS median %.1f MB (%.1f-%.1f), peak median %.1f MB%n", who,
+        System.out.printf(Locale.ROOT, "%-6s median %.2f s (%.2f-%.2f), RSS median %.1f MB (%.1f-%.1f), peak median %.1f MB, CPU median %.2f s%n", who,
                 median(rs, Result::seconds), min(rs, Result::seconds), max(rs, Result::seconds),
                 median(rs, r -> r.rssKb()) / 1024, min(rs, r -> r.rssKb()) / 1024, max(rs, r -> r.rssKb()) / 1024,
-                median(rs, r -> r.peakKb()) / 1024);
+                median(rs, r -> r.peakKb()) / 1024, median(rs, Result::cpuSeconds));
     }
 
     static double median(List<Result> rs, ToDoubleFunction<Result> f) {
@@ -145,13 +145,19 @@ public final class BgpRelayBench {
             open.add(up);
             Daemons.awaitTrue("upstream static routes", java.time.Duration.ofMinutes(2), () -> up.routeCount() >= n);
             String ns = nodes.get(MID - 1).name();
-            long pid = podnet ? startPodnet(ns, jvmFlags, open) : startBird(ns, open);
+            long pid = podnet ? startPodnet(ns, n, jvmFlags, open) : startBird(ns, open);
             pollUntil(() -> down.established("relay"), 50);
             up.birdc("enable", "relay");
             long t0 = pollUntil(() -> up.established("relay"), 20);
-            long t1 = pollUntil(() -> down.routeCount() >= n, 50);
+            boolean trace = System.getenv("BGP_RELAY_TRACE") != null; // the downstream count at every poll
+            if (trace) System.out.println("trace t0 " + t0);
+            long t1 = pollUntil(() -> {
+                long c = down.routeCount();
+                if (trace) System.out.printf("trace +%d ms downstream %d%n", System.currentTimeMillis() - t0, c);
+                return c >= n;
+            }, 50);
             long rss = Daemons.rssKb(pid);
-            return new Result(podnet ? "podnet" : "BIRD", (t1 - t0) / 1000.0, rss, peakKb(pid), load);
+            return new Result(podnet ? "podnet" : "BIRD", (t1 - t0) / 1000.0, rss, peakKb(pid), cpuSeconds(pid), load);
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
             nodes.forEach(Netns::close);
@@ -167,18 +173,30 @@ public final class BgpRelayBench {
     }
 
     /** The podnet relay in its own JVM in the relay namespace; returns its pid (`ip netns exec` execs java). */
-    private static long startPodnet(String ns, List<String> jvmFlags, List<AutoCloseable> open) throws IOException {
+    private static long startPodnet(String ns, int n, List<String> jvmFlags, List<AutoCloseable> open) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmFlags);
+        if (System.getenv("BGP_RELAY_TRACE") != null) cmd.add("-Dbench.expected=" + n); // it prints when its Loc-RIB is full
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayNode.class.getName(), "65002", ip(MID),
                 ip(UP) + ":65001", ip(DOWN) + ":65003"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(System.getenv("BGP_RELAY_TRACE") != null ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.DISCARD).start();
         open.add(() -> {
             p.getOutputStream().close();
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
         });
         return p.pid();
+    }
+
+    /** User + system CPU seconds the process used so far (/proc/PID/stat utime, stime), or -1. */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // fields 14 and 15, clock ticks (USER_HZ 100)
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Peak resident set size (VmHWM) in kB, or -1. */

@@ -1,5 +1,6 @@
 package io.podnet.bench.bgp;
 
+import io.podnet.bgp.rib.BestPathChange;
 import io.podnet.bgp.speaker.MemoryGuard;
 import io.podnet.bgp.speaker.PeerConfig;
 import io.podnet.bgp.speaker.Speaker;
@@ -99,11 +100,17 @@ public final class RelayNode {
         }
         String diag = System.getProperty("bench.diag");
         int expected = Integer.getInteger("bench.expected", Integer.MAX_VALUE);
-        if (diag != null) { // diagnostics once the Loc-RIB holds bench.expected routes (the relay itself reports nothing else)
+        if (expected < Integer.MAX_VALUE) { // trace runs: when the Loc-RIB holds bench.expected routes, and diagnostics
             AtomicInteger size = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
             s.addListener(changes -> {
-                int n = size.addAndGet((int) changes.stream().filter(c -> !c.isWithdrawal()).count());
-                if (n >= expected && n - changes.size() < expected) Thread.ofPlatform().daemon().start(() -> diagnostics(diag));
+                int n = size.addAndGet((int) changes.stream().filter(c -> c.previous().isEmpty() && !c.isWithdrawal()).count()
+                        - (int) changes.stream().filter(BestPathChange::isWithdrawal).count());
+                if (n >= expected && reported.compareAndSet(false, true)) {
+                    System.out.println("EVENT locrib " + n + " " + System.currentTimeMillis());
+                    System.out.flush();
+                    if (diag != null) Thread.ofPlatform().daemon().start(() -> diagnostics(diag));
+                }
             });
         }
         s.start();
