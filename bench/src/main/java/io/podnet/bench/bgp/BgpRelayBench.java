@@ -23,7 +23,8 @@ import java.util.function.ToDoubleFunction;
  * first; then the upstream BIRD's session (configured disabled) is enabled, and the clock starts when the
  * upstream BIRD reports it Established (polled every 20 ms with {@code birdc}) and stops when the downstream
  * BIRD reports all N routes ({@code birdc show route count} every 50 ms). Neither relay is polled or asked to
- * report anything. RSS is the relay process's VmRSS at that moment and its peak VmHWM, read from /proc.
+ * report anything. RSS is the relay process's VmRSS at that moment and its peak VmHWM, CPU the user + system
+ * time it used between the two moments, read from /proc.
  * Usage: {@code BgpRelayBench [N=500000] [runs=3] [podnet JVM flags...]}: runs of each relay, alternating which
  * goes first in each pair (BIRD first, then podnet first, ...).
  */
@@ -57,7 +58,7 @@ public final class BgpRelayBench {
             for (boolean p : onlyPodnet ? List.of(true) : podnetFirst ? List.of(true, false) : List.of(false, true)) {
                 Result r = run(n, p, jvmFlags);
                 (p ? podnet : bird).add(r);
-                System.out.printf(Locale.ROOT, "run %d %-6s %.2f s upstream Established -> downstream has all; relay RSS %.1f MB (peak %.1f MB), CPU %.2f s since start; load %s%n",
+                System.out.printf(Locale.ROOT, "run %d %-6s %.2f s upstream Established -> downstream has all; relay RSS %.1f MB (peak %.1f MB), relay CPU %.2f s in that time; load %s%n",
                         i + 1, r.relay(), r.seconds(), r.rssKb() / 1024.0, r.peakKb() / 1024.0, r.cpuSeconds(), r.load());
             }
         }
@@ -149,6 +150,7 @@ public final class BgpRelayBench {
             pollUntil(() -> down.established("relay"), 50);
             up.birdc("enable", "relay");
             long t0 = pollUntil(() -> up.established("relay"), 20);
+            double cpu0 = cpuSeconds(pid);
             boolean trace = System.getenv("BGP_RELAY_TRACE") != null; // the downstream count at every poll
             if (trace) System.out.println("trace t0 " + t0);
             long t1 = pollUntil(() -> {
@@ -156,8 +158,9 @@ public final class BgpRelayBench {
                 if (trace) System.out.printf("trace +%d ms downstream %d%n", System.currentTimeMillis() - t0, c);
                 return c >= n;
             }, 50);
+            double cpu = cpuSeconds(pid) - cpu0;
             long rss = Daemons.rssKb(pid);
-            return new Result(podnet ? "podnet" : "BIRD", (t1 - t0) / 1000.0, rss, peakKb(pid), cpuSeconds(pid), load);
+            return new Result(podnet ? "podnet" : "BIRD", (t1 - t0) / 1000.0, rss, peakKb(pid), cpu, load);
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
             nodes.forEach(Netns::close);
