@@ -96,11 +96,12 @@ class PrefixMapTest {
             loc.put(p, i);
             dropped.put(p, i);
         }
-        int removed = 0, worst = 0;
+        int removed = 0, missing = 0, worst = 0;
         for (IpPrefix p : dropped.keyView()) {
-            assertThat(loc.remove(p)).isNotNull();
+            if (loc.remove(p) == null) missing++; // counted, not asserted per key: 200k AssertJ calls cost seconds
             if (++removed % 10_000 == 0) worst = Math.max(worst, loc.longestRun());
         }
+        assertThat(missing).isZero();
         assertThat(loc.size()).isZero();
         assertThat(worst).as("longest probe run while draining").isLessThan(1000);
     }
