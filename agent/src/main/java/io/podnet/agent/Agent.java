@@ -10,7 +10,6 @@ import io.podnet.cnm.CnmConfig;
 import io.podnet.cnm.CnmServer;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
-import io.podnet.datastore.etcd.EtcdDatastore;
 import io.podnet.ipam.cni.IpamCniHandler;
 import io.podnet.ipam.store.IpamStores;
 import io.podnet.net.IpPrefix;
@@ -66,10 +65,10 @@ public final class Agent implements AutoCloseable {
         CniServer server = null;
         CnmServer cnm = null;
         try {
-            if (cfg.etcd() != null) store = EtcdDatastore.connect(etcdConfig(cfg.etcd()));
+            if (cfg.etcd() != null) store = cfg.etcd().etcdClient().connect(etcdConfig(cfg.etcd()));
             var bridge = new BridgeCniHandler(host, stores, nft, cfg.stateDir().resolve("ipam"));
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
-            var dispatcher = new CniDispatcher(new IpamCniHandler(stores), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
+            var dispatcher = new CniDispatcher(new IpamCniHandler(stores, cfg.stateDir().resolve("ipam")), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
             server = CniServer.start(cfg.cniSocket(), dispatcher);
             if (cfg.cnmEnabled()) cnm = CnmServer.start(cnmConfig(cfg), host, nft);
             Agent agent = new Agent(cfg, host, stores, store, server, cnm);
