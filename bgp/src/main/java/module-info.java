@@ -4,6 +4,7 @@
  */
 module io.podnet.bgp {
     requires transitive io.podnet.net;
+    requires java.management; // the heap guard reads the old generation's memory pool
     exports io.podnet.bgp.message;
     exports io.podnet.bgp.fsm;
     exports io.podnet.bgp.rib;

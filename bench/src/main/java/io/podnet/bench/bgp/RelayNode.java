@@ -1,24 +1,24 @@
 package io.podnet.bench.bgp;
 
-import io.podnet.bgp.fsm.State;
+import io.podnet.bgp.rib.BestPathChange;
+import io.podnet.bgp.speaker.MemoryGuard;
 import io.podnet.bgp.speaker.PeerConfig;
-import io.podnet.bgp.speaker.PeerStatus;
 import io.podnet.bgp.speaker.Speaker;
 import io.podnet.bgp.speaker.SpeakerConfig;
+import io.podnet.bgp.speaker.SpeakerContext;
 import io.podnet.bgp.speaker.TcpTransport;
 import io.podnet.net.IpAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The podnet side of the relay benchmark, run as its own JVM inside the relay namespace
- * ({@code ip netns exec <ns> java ... RelayNode ASN ADDR EXPECTED PEER:AS...}). Prints
- * {@code EVENT established <peer> <epochMillis>} when the first peer is up and
- * {@code EVENT locrib <n> <epochMillis>} once the Loc-RIB holds EXPECTED routes; exits when stdin closes.
+ * ({@code ip netns exec <ns> java ... RelayNode ASN ADDR PEER:AS...}): a plain speaker with the standalone
+ * mode's memory guard. It reports nothing (the benchmark measures it from outside, as it measures BIRD);
+ * exits when stdin closes.
  */
 public final class RelayNode {
     private RelayNode() {}
@@ -28,6 +28,7 @@ public final class RelayNode {
      * output on stderr (prefixed DIAG) shortly after the table is complete, then again 5 s later.
      */
     static void diagnostics(String commands) {
+        System.err.println("DIAG table complete");
         try {
             for (int round = 0; round < 2; round++) {
                 Thread.sleep(round == 0 ? 300 : 5000);
@@ -40,8 +41,6 @@ public final class RelayNode {
         } catch (Exception e) {
             System.err.println("DIAG failed: " + e);
         }
-        System.out.println("EVENT diagdone");
-        System.out.flush();
     }
 
     private static void jcmd(String command) throws java.io.IOException, InterruptedException {
@@ -91,43 +90,30 @@ public final class RelayNode {
     public static void main(String[] args) throws Exception {
         long asn = Long.parseLong(args[0]);
         IpAddress self = IpAddress.parse(args[1]);
-        int expected = Integer.parseInt(args[2]);
         SpeakerConfig cfg = SpeakerConfig.of(asn, self).withListen(new InetSocketAddress(self.toInetAddress(), 179))
                 .withConnectRetry(Duration.ofSeconds(1));
-        Speaker s = new Speaker(cfg, new TcpTransport(), InstantSource.system());
-        List<IpAddress> peers = new ArrayList<>();
-        for (int i = 3; i < args.length; i++) {
+        // the standalone mode's memory guard, as `podnet bgp` runs it
+        Speaker s = new Speaker(cfg, SpeakerContext.system(new TcpTransport()).withMemoryGuard(MemoryGuard.heap(0.85)));
+        for (int i = 2; i < args.length; i++) {
             String[] p = args[i].split(":");
-            IpAddress a = IpAddress.parse(p[0]);
-            peers.add(a);
-            s.addPeer(PeerConfig.of(a, Long.parseLong(p[1])).withLocalAddress(self));
+            s.addPeer(PeerConfig.of(IpAddress.parse(p[0]), Long.parseLong(p[1])).withLocalAddress(self));
         }
-        AtomicInteger size = new AtomicInteger();
-        s.addListener(changes -> {
-            int n = size.addAndGet((int) changes.stream().filter(c -> !c.isWithdrawal()).count());
-            if (n >= expected && n - changes.size() < expected) {
-                System.out.println("EVENT locrib " + n + " " + System.currentTimeMillis());
-                System.out.flush();
-                String diag = System.getProperty("bench.diag");
-                if (diag != null) Thread.ofPlatform().daemon().start(() -> diagnostics(diag));
-            }
-        });
-        s.start();
-        Thread.ofPlatform().daemon().start(() -> {
-            IpAddress upstream = peers.getFirst(); // the first peer listed is the route source
-            while (true) {
-                if (s.peer(upstream).join().map(PeerStatus::state).orElse(State.IDLE) == State.ESTABLISHED) {
-                    System.out.println("EVENT established " + upstream + " " + System.currentTimeMillis());
+        String diag = System.getProperty("bench.diag");
+        int expected = Integer.getInteger("bench.expected", Integer.MAX_VALUE);
+        if (expected < Integer.MAX_VALUE) { // trace runs: when the Loc-RIB holds bench.expected routes, and diagnostics
+            AtomicInteger size = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+            s.addListener(changes -> {
+                int n = size.addAndGet((int) changes.stream().filter(c -> c.previous().isEmpty() && !c.isWithdrawal()).count()
+                        - (int) changes.stream().filter(BestPathChange::isWithdrawal).count());
+                if (n >= expected && reported.compareAndSet(false, true)) {
+                    System.out.println("EVENT locrib " + n + " " + System.currentTimeMillis());
                     System.out.flush();
-                    return;
+                    if (diag != null) Thread.ofPlatform().daemon().start(() -> diagnostics(diag));
                 }
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+            });
+        }
+        s.start();
         while (System.in.read() >= 0) {
             // run until the driver closes our stdin
         }

@@ -14,6 +14,12 @@ public sealed interface Event {
     record ManualStop() implements Event {}
     /** Event 3: the automatic restart after the IdleHoldTimer (§8.1.1). */
     record AutomaticStart() implements Event {}
+    /**
+     * Event 8: the local system stops the session on its own, e.g. when the peer sent more prefixes than
+     * allowed (RFC 4486 §4) or the speaker ran short of memory; {@code cease} is the NOTIFICATION to send. Like
+     * ManualStop the session does not restart by itself: the shell decides when to start it again.
+     */
+    record AutomaticStop(NotificationMessage cease) implements Event {}
     /** Event 5. */
     record ManualStartWithPassiveTcpEstablishment() implements Event {}
     /** Event 9. */
@@ -40,6 +46,11 @@ public sealed interface Event {
     record OpenCollisionDump() implements Event {}
     /** Event 25 (event 24 is the same for version errors). */
     record NotifMsg(NotificationMessage notification) implements Event {}
+    /**
+     * A NOTIFICATION that could not be decoded. The peer is closing anyway, and RFC 4271 §6.4 forbids
+     * answering a NOTIFICATION with one: handled as event 25 without a NOTIFICATION.
+     */
+    record NotifMsgErr(MalformedMessageException error) implements Event {}
     /** Event 26. */
     record KeepAliveMsg() implements Event {}
     /** Event 27. */

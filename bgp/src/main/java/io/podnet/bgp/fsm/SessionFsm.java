@@ -81,7 +81,7 @@ public final class SessionFsm {
     /** Connect and Active (§8.2.2): waiting for a TCP connection in either direction. */
     private void connecting(Event e, List<Action> out) {
         switch (e) {
-            case ManualStop _ -> { stopped = true; out.add(new DropTcp()); out.add(new StopTimer(Timer.CONNECT_RETRY)); state = State.IDLE; }
+            case ManualStop _, AutomaticStop _ -> { stopped = true; out.add(new DropTcp()); out.add(new StopTimer(Timer.CONNECT_RETRY)); state = State.IDLE; }
             case ConnectRetryTimerExpires _ -> {
                 out.add(new StartTimer(Timer.CONNECT_RETRY, config.timers().connectRetry()));
                 if (!passive) {
@@ -121,6 +121,8 @@ public final class SessionFsm {
             case BgpOpenMsgErr x -> toIdle(out, Optional.of(x.error().toNotification()), "malformed OPEN");
             case OpenCollisionDump _ -> collisionDump(out);
             case NotifMsg n -> toIdle(out, Optional.empty(), "peer sent " + n.notification());
+            case NotifMsgErr x -> toIdle(out, Optional.empty(), "peer sent a malformed NOTIFICATION: " + x.error().error());
+            case AutomaticStop a -> automaticStop(a, out);
             case ManualStart _, ManualStartWithPassiveTcpEstablishment _, AutomaticStart _, IdleHoldTimerExpires _ -> { }
             default -> toIdle(out, Optional.of(new NotificationMessage(BgpError.FSM_UNEXPECTED_MESSAGE_IN_OPEN_SENT)), "FSM error in OpenSent: " + e);
         }
@@ -128,7 +130,8 @@ public final class SessionFsm {
 
     /** §6.2 checks the FSM can make (syntax was checked by the decoder), then §8.2.2 OpenSent + BgpOpen. */
     private void receiveOpen(OpenMessage peer, List<Action> out) {
-        if (config.peerAs() != 0 && peer.asn() != config.peerAs()) {
+        // RFC 7607 §2: AS 0 in an OPEN is "Bad Peer AS", whatever AS is expected
+        if (peer.asn() == 0 || (config.peerAs() != 0 && peer.asn() != config.peerAs())) {
             toIdle(out, Optional.of(new NotificationMessage(BgpError.BAD_PEER_AS)), "peer AS " + peer.asn() + " != " + config.peerAs());
             return;
         }
@@ -157,6 +160,8 @@ public final class SessionFsm {
             case KeepaliveTimerExpires _ -> keepalive(out);
             case TcpConnectionFails _ -> toIdle(out, Optional.empty(), "connection failed");
             case NotifMsg n -> toIdle(out, Optional.empty(), "peer sent " + n.notification());
+            case NotifMsgErr x -> toIdle(out, Optional.empty(), "peer sent a malformed NOTIFICATION: " + x.error().error());
+            case AutomaticStop a -> automaticStop(a, out);
             case BgpHeaderErr x -> toIdle(out, Optional.of(x.error().toNotification()), "malformed header");
             case BgpOpenMsgErr x -> toIdle(out, Optional.of(x.error().toNotification()), "malformed OPEN");
             case OpenCollisionDump _ -> collisionDump(out);
@@ -182,6 +187,8 @@ public final class SessionFsm {
             case BgpHeaderErr x -> toIdle(out, Optional.of(x.error().toNotification()), "malformed header");
             case TcpConnectionFails _ -> toIdle(out, Optional.empty(), "connection failed");
             case NotifMsg n -> toIdle(out, Optional.empty(), "peer sent " + n.notification());
+            case NotifMsgErr x -> toIdle(out, Optional.empty(), "peer sent a malformed NOTIFICATION: " + x.error().error());
+            case AutomaticStop a -> automaticStop(a, out);
             case OpenCollisionDump _ -> collisionDump(out);
             case ManualStart _, ManualStartWithPassiveTcpEstablishment _, AutomaticStart _, IdleHoldTimerExpires _ -> { }
             default -> toIdle(out, Optional.of(new NotificationMessage(BgpError.FSM_UNEXPECTED_MESSAGE_IN_ESTABLISHED)), "FSM error in Established: " + e);
@@ -206,6 +213,12 @@ public final class SessionFsm {
         toIdle(out, Optional.of(new NotificationMessage(BgpError.CEASE_ADMINISTRATIVE_SHUTDOWN)), "manual stop");
     }
 
+    /** Event 8 in OpenSent, OpenConfirm and Established: NOTIFICATION Cease, no automatic restart. */
+    private void automaticStop(AutomaticStop a, List<Action> out) {
+        stopped = true;
+        toIdle(out, Optional.of(a.cease()), "automatic stop: " + a.cease());
+    }
+
     private void collisionDump(List<Action> out) {
         stopped = true; // the surviving connection carries the session; this one must not restart
         toIdle(out, Optional.of(new NotificationMessage(BgpError.CEASE_CONNECTION_COLLISION_RESOLUTION)), "collision resolution");
@@ -225,6 +238,7 @@ public final class SessionFsm {
 
     /** Maps a decoding failure to the §8.1 error event for the current state. */
     public Event errorEvent(MalformedMessageException e, int messageType) {
+        if (messageType == io.podnet.bgp.message.BgpMessage.TYPE_NOTIFICATION) return new NotifMsgErr(e); // §6.4
         if (e.error().code() == BgpError.MESSAGE_HEADER_ERROR.code()) return new BgpHeaderErr(e);
         if (messageType == io.podnet.bgp.message.BgpMessage.TYPE_OPEN) return new BgpOpenMsgErr(e);
         return new UpdateMsgErr(e);

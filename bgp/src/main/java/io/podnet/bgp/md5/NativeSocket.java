@@ -25,12 +25,14 @@ public final class NativeSocket implements Transport.Channel {
     private final int fd;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
+    private final java.util.List<io.podnet.net.IpPrefix> subnets;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private NativeSocket(int fd, InetSocketAddress local, InetSocketAddress remote) {
         this.fd = fd;
         this.local = local;
         this.remote = remote;
+        this.subnets = io.podnet.bgp.speaker.TcpTransport.subnetsOf(local.getAddress()); // where the socket was made
     }
 
     /** Native reads pin a virtual thread's carrier; callers should read from a platform thread. */
@@ -165,6 +167,9 @@ public final class NativeSocket implements Transport.Channel {
 
     @Override
     public InetSocketAddress remoteAddress() { return remote; }
+
+    @Override
+    public java.util.List<io.podnet.net.IpPrefix> localSubnets() { return subnets; }
 
     /** shutdown() first so a thread blocked in read() returns, then close(). */
     @Override

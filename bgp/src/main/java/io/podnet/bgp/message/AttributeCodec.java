@@ -2,9 +2,6 @@ package io.podnet.bgp.message;
 
 import static io.podnet.bgp.message.BgpError.ATTRIBUTE_FLAGS_ERROR;
 import static io.podnet.bgp.message.BgpError.ATTRIBUTE_LENGTH_ERROR;
-import static io.podnet.bgp.message.BgpError.MALFORMED_AS_PATH;
-import static io.podnet.bgp.message.BgpError.OPTIONAL_ATTRIBUTE_ERROR;
-import static io.podnet.bgp.message.ErrorHandling.AFI_SAFI_DISABLE;
 import static io.podnet.bgp.message.ErrorHandling.ATTRIBUTE_DISCARD;
 import static io.podnet.bgp.message.ErrorHandling.SESSION_RESET;
 import static io.podnet.bgp.message.ErrorHandling.TREAT_AS_WITHDRAW;
@@ -13,23 +10,26 @@ import static io.podnet.bgp.message.PathAttribute.*;
 
 import io.podnet.bgp.message.PathAttribute.*;
 import io.podnet.net.IpAddress;
-import io.podnet.net.IpFamily;
-import io.podnet.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Encodes and decodes one path attribute value (RFC 4271 §4.3). Each malformed case names its RFC 7606 §7
- * treatment; the attribute's own bytes go into the NOTIFICATION data as RFC 4271 §6.3 asks.
+ * treatment; the attribute's own bytes go into the NOTIFICATION data as RFC 4271 §6.3 asks. Wrong Optional or
+ * Transitive flags are treat-as-withdraw (RFC 7606 §3.c) except where the attribute's rules say otherwise:
+ * attribute discard for ATOMIC_AGGREGATE and AGGREGATOR (§3.f), AFI/SAFI disable for the MP attributes (§5.3).
+ * The AS number, community and multiprotocol attributes have codecs of their own.
  */
 final class AttributeCodec {
     private AttributeCodec() {}
 
     /**
      * Decodes the value of an attribute whose header was already read. {@code raw} is the whole attribute
-     * (flags, type, length, value) for error data.
+     * (flags, type, length, value) for error data. Returns null for an attribute that is dropped without
+     * being an error (LOCAL_PREF, ORIGINATOR_ID or CLUSTER_LIST from an external peer, AS4 attributes from a
+     * 4-octet peer). Problems that leave a (changed) attribute in place are reported to {@code problems}.
      */
-    static PathAttribute decode(int flags, int type, ByteReader v, byte[] raw, CodecOptions o)
+    static PathAttribute decode(int flags, int type, ByteReader v, byte[] raw, CodecOptions o, Problems problems)
             throws MalformedMessageException {
         int len = v.remaining();
         return switch (type) {
@@ -42,7 +42,7 @@ final class AttributeCodec {
             }
             case AS_PATH -> {
                 check(flags, WELL_KNOWN, raw, TREAT_AS_WITHDRAW);
-                yield new AsPath(segments(v, o.fourOctetAs() ? 4 : 2, MALFORMED_AS_PATH, TREAT_AS_WITHDRAW)); // §7.2
+                yield AsPathCodec.asPath(v, o);                                      // RFC 7606 §7.2
             }
             case NEXT_HOP -> {
                 check(flags, WELL_KNOWN, raw, TREAT_AS_WITHDRAW);
@@ -57,50 +57,59 @@ final class AttributeCodec {
                 yield new MultiExitDisc(v.u32());
             }
             case LOCAL_PREF -> {
-                check(flags, WELL_KNOWN, raw, TREAT_AS_WITHDRAW);
-                need(len == 4, ATTRIBUTE_LENGTH_ERROR, raw, TREAT_AS_WITHDRAW);     // RFC 7606 §7.5
-                yield new LocalPref(v.u32());
+                // RFC 7606 §7.5: from an external peer it is discarded whatever it holds (RFC 4271 §5.1.5: ignored)
+                ErrorHandling h = o.external() ? ATTRIBUTE_DISCARD : TREAT_AS_WITHDRAW;
+                check(flags, WELL_KNOWN, raw, h);
+                need(len == 4, ATTRIBUTE_LENGTH_ERROR, raw, h);
+                long value = v.u32();
+                yield o.external() ? null : new LocalPref(value);
             }
             case ATOMIC_AGGREGATE -> {
-                check(flags, WELL_KNOWN, raw, ATTRIBUTE_DISCARD);
+                check(flags, WELL_KNOWN, raw, ATTRIBUTE_DISCARD);                   // RFC 7606 §3.f
                 need(len == 0, ATTRIBUTE_LENGTH_ERROR, raw, ATTRIBUTE_DISCARD);     // RFC 7606 §7.6
                 yield new AtomicAggregate();
             }
             case AGGREGATOR -> {
-                check(flags, OPTIONAL_TRANSITIVE, raw, ATTRIBUTE_DISCARD);
-                need(len == (o.fourOctetAs() ? 8 : 6), ATTRIBUTE_LENGTH_ERROR, raw, ATTRIBUTE_DISCARD); // RFC 7606 §7.7
-                long asn = o.fourOctetAs() ? v.u32() : v.u16();
-                yield new Aggregator(asn, IpAddress.v4((int) v.u32()));
+                check(flags, OPTIONAL_TRANSITIVE, raw, ATTRIBUTE_DISCARD);          // RFC 7606 §3.f
+                yield AsPathCodec.aggregator(v, raw, o);                            // RFC 7606 §7.7, RFC 7607 §2
             }
             case COMMUNITIES -> {
                 check(flags, OPTIONAL_TRANSITIVE, raw, TREAT_AS_WITHDRAW);
-                need(len > 0 && len % 4 == 0, ATTRIBUTE_LENGTH_ERROR, raw, TREAT_AS_WITHDRAW); // RFC 7606 §7.8
-                List<Long> values = new ArrayList<>(len / 4);
-                while (v.remaining() > 0) values.add(v.u32());
-                yield new Communities(values);
+                yield CommunityCodec.communities(v, raw);                           // RFC 7606 §7.8
             }
             case ORIGINATOR_ID -> {
-                check(flags, OPTIONAL_NON_TRANSITIVE, raw, TREAT_AS_WITHDRAW);
-                need(len == 4, ATTRIBUTE_LENGTH_ERROR, raw, TREAT_AS_WITHDRAW);     // RFC 7606 §7.9
-                yield new OriginatorId(IpAddress.v4((int) v.u32()));
+                // RFC 7606 §7.9: discarded from an external peer, treat-as-withdraw when malformed from an internal one
+                ErrorHandling h = o.external() ? ATTRIBUTE_DISCARD : TREAT_AS_WITHDRAW;
+                check(flags, OPTIONAL_NON_TRANSITIVE, raw, h);
+                need(len == 4, ATTRIBUTE_LENGTH_ERROR, raw, h);
+                IpAddress id = IpAddress.v4((int) v.u32());
+                yield o.external() ? null : new OriginatorId(id);
             }
             case CLUSTER_LIST -> {
-                check(flags, OPTIONAL_NON_TRANSITIVE, raw, TREAT_AS_WITHDRAW);
-                need(len > 0 && len % 4 == 0, ATTRIBUTE_LENGTH_ERROR, raw, TREAT_AS_WITHDRAW); // RFC 7606 §7.10
+                ErrorHandling h = o.external() ? ATTRIBUTE_DISCARD : TREAT_AS_WITHDRAW; // RFC 7606 §7.10
+                check(flags, OPTIONAL_NON_TRANSITIVE, raw, h);
+                need(len > 0 && len % 4 == 0, ATTRIBUTE_LENGTH_ERROR, raw, h);
                 List<IpAddress> ids = new ArrayList<>(len / 4);
                 while (v.remaining() > 0) ids.add(IpAddress.v4((int) v.u32()));
-                yield new ClusterList(ids);
+                yield o.external() ? null : new ClusterList(ids);
             }
-            case MP_REACH_NLRI -> mpReach(flags, v, raw);
-            case MP_UNREACH_NLRI -> mpUnreach(flags, v, raw);
+            case MP_REACH_NLRI -> MpCodec.reach(flags, v, raw);
+            case MP_UNREACH_NLRI -> MpCodec.unreach(flags, v, raw);
+            case EXTENDED_COMMUNITIES -> {
+                check(flags, OPTIONAL_TRANSITIVE, raw, TREAT_AS_WITHDRAW);
+                yield CommunityCodec.extended(v, raw);                              // RFC 7606 §7.14
+            }
+            case LARGE_COMMUNITIES -> {
+                check(flags, OPTIONAL_TRANSITIVE, raw, TREAT_AS_WITHDRAW);
+                yield CommunityCodec.large(v, raw);                                 // RFC 8092 §5
+            }
             case AS4_PATH -> {
-                check(flags, OPTIONAL_TRANSITIVE, raw, ATTRIBUTE_DISCARD);
-                yield new As4Path(segments(v, 4, MALFORMED_AS_PATH, ATTRIBUTE_DISCARD)); // RFC 6793 §6, RFC 7606 §7.12
+                check(flags, OPTIONAL_TRANSITIVE, raw, TREAT_AS_WITHDRAW);
+                yield AsPathCodec.as4Path(v, raw, o, problems);                     // RFC 6793 §6
             }
             case AS4_AGGREGATOR -> {
-                check(flags, OPTIONAL_TRANSITIVE, raw, ATTRIBUTE_DISCARD);
-                need(len == 8, ATTRIBUTE_LENGTH_ERROR, raw, ATTRIBUTE_DISCARD);     // RFC 6793 §6
-                yield new As4Aggregator(v.u32(), IpAddress.v4((int) v.u32()));
+                check(flags, OPTIONAL_TRANSITIVE, raw, TREAT_AS_WITHDRAW);
+                yield AsPathCodec.as4Aggregator(v, raw, o);                         // RFC 6793 §6
             }
             default -> {
                 // RFC 4271 §6.3: an unrecognized well-known attribute resets the session.
@@ -129,65 +138,6 @@ final class AttributeCodec {
         if (!ok) throw new MalformedMessageException(e, h, raw);
     }
 
-    /** AS_PATH / AS4_PATH segments (RFC 4271 §4.3 b); RFC 7606 §7.2 lists what makes one malformed. */
-    static List<AsPathSegment> segments(ByteReader v, int asSize, BgpError e, ErrorHandling h)
-            throws MalformedMessageException {
-        List<AsPathSegment> out = new ArrayList<>(2);
-        while (v.remaining() > 0) {
-            if (v.remaining() < 2) throw new MalformedMessageException(e, h, new byte[0]);
-            AsPathSegment.Type t = AsPathSegment.Type.of(v.u8());
-            int count = v.u8();
-            if (t == null || count == 0 || v.remaining() < count * asSize) {
-                throw new MalformedMessageException(e, h, new byte[0]);
-            }
-            Long[] asns = new Long[count];
-            for (int i = 0; i < count; i++) asns[i] = asSize == 4 ? v.u32() : v.u16();
-            out.add(new AsPathSegment(t, List.of(asns)));
-        }
-        return out;
-    }
-
-    /** MP_REACH_NLRI (RFC 4760 §3); malformed → AFI/SAFI disable when the family is readable, else reset (RFC 7606 §7.11). */
-    private static PathAttribute mpReach(int flags, ByteReader v, byte[] raw) throws MalformedMessageException {
-        if (v.remaining() < 5) throw new MalformedMessageException(OPTIONAL_ATTRIBUTE_ERROR, SESSION_RESET, raw);
-        int start = v.position();
-        AfiSafi fam = new AfiSafi(v.u16(), v.u8());
-        if (!fam.isSupported()) return unknownMp(flags, MP_REACH_NLRI, v, start);
-        check(flags, OPTIONAL_NON_TRANSITIVE, raw, AFI_SAFI_DISABLE);
-        IpFamily ip = fam.afi() == AfiSafi.AFI_IPV4 ? IpFamily.V4 : IpFamily.V6;
-        int nhLen = v.u8();
-        boolean okLen = ip == IpFamily.V4 ? nhLen == 4 : (nhLen == 16 || nhLen == 32);
-        if (!okLen || v.remaining() < nhLen + 1) throw new MalformedMessageException(OPTIONAL_ATTRIBUTE_ERROR, AFI_SAFI_DISABLE, raw);
-        List<IpAddress> nhs = new ArrayList<>(2);
-        for (int i = 0; i < nhLen / ip.bytes(); i++) nhs.add(IpAddress.ofBytes(v.bytes(ip.bytes())));
-        v.skip(1); // Reserved (RFC 4760 §3)
-        List<IpPrefix> nlri = new ArrayList<>();
-        PrefixCodec.readAll(v, ip, nlri, OPTIONAL_ATTRIBUTE_ERROR, AFI_SAFI_DISABLE);
-        return new MpReach(fam, nhs, nlri);
-    }
-
-    /** MP_UNREACH_NLRI (RFC 4760 §4). */
-    private static PathAttribute mpUnreach(int flags, ByteReader v, byte[] raw) throws MalformedMessageException {
-        if (v.remaining() < 3) throw new MalformedMessageException(OPTIONAL_ATTRIBUTE_ERROR, SESSION_RESET, raw);
-        int start = v.position();
-        AfiSafi fam = new AfiSafi(v.u16(), v.u8());
-        if (!fam.isSupported()) return unknownMp(flags, MP_UNREACH_NLRI, v, start);
-        check(flags, OPTIONAL_NON_TRANSITIVE, raw, AFI_SAFI_DISABLE);
-        List<IpPrefix> withdrawn = new ArrayList<>();
-        IpFamily ip = fam.afi() == AfiSafi.AFI_IPV4 ? IpFamily.V4 : IpFamily.V6;
-        PrefixCodec.readAll(v, ip, withdrawn, OPTIONAL_ATTRIBUTE_ERROR, AFI_SAFI_DISABLE);
-        return new MpUnreach(fam, withdrawn);
-    }
-
-    private static PathAttribute unknownMp(int flags, int type, ByteReader v, int start) throws MalformedMessageException {
-        int consumed = v.position() - start;
-        byte[] rest = v.bytes(v.remaining());
-        byte[] all = new byte[consumed + rest.length];
-        System.arraycopy(v.array(), start, all, 0, consumed);
-        System.arraycopy(rest, 0, all, consumed, rest.length);
-        return new Unknown(flags | FLAG_OPTIONAL, type, all);
-    }
-
     // ---------------------------------------------------------------- encoding
 
     /** Writes one attribute: flags (Extended Length when the value exceeds 255 octets), type, length, value. */
@@ -206,7 +156,7 @@ final class AttributeCodec {
     private static int encodeValue(ByteWriter v, PathAttribute a, CodecOptions o) {
         switch (a) {
             case Origin x -> v.u8(x.value().ordinal());
-            case AsPath x -> writeSegments(v, x.segments(), o.fourOctetAs());
+            case AsPath x -> AsPathCodec.writeSegments(v, x.segments(), o.fourOctetAs());
             case NextHop x -> v.bytes(x.address().toBytes());
             case MultiExitDisc x -> v.u32(x.value());
             case LocalPref x -> v.u32(x.value());
@@ -217,20 +167,13 @@ final class AttributeCodec {
                 v.bytes(x.address().toBytes());
             }
             case Communities x -> x.values().forEach(v::u32);
+            case ExtendedCommunities x -> CommunityCodec.write(v, x);
+            case LargeCommunities x -> CommunityCodec.write(v, x);
             case OriginatorId x -> v.bytes(x.id().toBytes());
             case ClusterList x -> x.ids().forEach(id -> v.bytes(id.toBytes()));
-            case MpReach x -> {
-                v.u16(x.family().afi()).u8(x.family().safi());
-                v.u8(x.nextHops().size() * x.nextHops().getFirst().family().bytes());
-                x.nextHops().forEach(nh -> v.bytes(nh.toBytes()));
-                v.u8(0);
-                x.nlri().forEach(p -> PrefixCodec.write(v, p));
-            }
-            case MpUnreach x -> {
-                v.u16(x.family().afi()).u8(x.family().safi());
-                x.withdrawn().forEach(p -> PrefixCodec.write(v, p));
-            }
-            case As4Path x -> writeSegments(v, x.segments(), true);
+            case MpReach x -> MpCodec.write(v, x);
+            case MpUnreach x -> MpCodec.write(v, x);
+            case As4Path x -> AsPathCodec.writeSegments(v, x.segments(), true);
             case As4Aggregator x -> v.u32(x.asn()).bytes(x.address().toBytes());
             case Unknown x -> {
                 v.bytes(x.value());
@@ -238,17 +181,5 @@ final class AttributeCodec {
             }
         }
         return a.expectedFlags();
-    }
-
-    /** Segments with more than 255 ASNs are split (RFC 4271 §5.1.2 allows several segments). */
-    private static void writeSegments(ByteWriter v, List<AsPathSegment> segments, boolean fourOctet) {
-        for (AsPathSegment s : segments) {
-            List<Long> asns = s.asns();
-            v.u8(s.type().code()).u8(asns.size());
-            for (long asn : asns) {
-                if (fourOctet) v.u32(asn);
-                else v.u16(asn > 0xffff ? OpenMessage.AS_TRANS : (int) asn);
-            }
-        }
     }
 }

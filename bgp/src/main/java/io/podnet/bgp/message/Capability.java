@@ -15,6 +15,7 @@ public sealed interface Capability {
     int EXTENDED_MESSAGE = 6;
     int GRACEFUL_RESTART = 64;
     int FOUR_OCTET_AS = 65;
+    int ENHANCED_ROUTE_REFRESH = 70;
 
     /** Multiprotocol extensions (RFC 4760 §8): one capability per AFI/SAFI. */
     record Multiprotocol(AfiSafi family) implements Capability {
@@ -30,6 +31,12 @@ public sealed interface Capability {
     record RouteRefresh() implements Capability {
         @Override
         public int code() { return ROUTE_REFRESH; }
+    }
+
+    /** Enhanced route refresh (RFC 7313 §3): BoRR/EoRR around every route refresh. */
+    record EnhancedRouteRefresh() implements Capability {
+        @Override
+        public int code() { return ENHANCED_ROUTE_REFRESH; }
     }
 
     /** Extended message support (RFC 8654 §3). */

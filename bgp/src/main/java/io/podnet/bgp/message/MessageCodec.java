@@ -66,15 +66,27 @@ public final class MessageCodec {
                 if (len != HEADER_LENGTH) throw new MalformedMessageException(BAD_MESSAGE_LENGTH, SESSION_RESET, lenField);
                 yield KeepaliveMessage.INSTANCE;
             }
-            case BgpMessage.TYPE_ROUTE_REFRESH -> {
-                // RFC 7313 §5: a ROUTE-REFRESH whose length is not 23 is "Invalid Message Length".
-                if (len != 23) throw new MalformedMessageException(ROUTE_REFRESH_INVALID_LENGTH, SESSION_RESET, Arrays.copyOf(b, len));
-                int afi = r.u16();
-                int sub = r.u8();
-                yield new RouteRefreshMessage(new AfiSafi(afi, r.u8()), sub);
-            }
+            case BgpMessage.TYPE_ROUTE_REFRESH -> routeRefresh(b, len, r);
             default -> throw new MalformedMessageException(BAD_MESSAGE_TYPE, SESSION_RESET, new byte[] {(byte) type});
         };
+    }
+
+    /**
+     * ROUTE-REFRESH (RFC 2918 §3, RFC 7313 §3). RFC 7313 §5: a BoRR or EoRR (subtype 1, 2) whose body is not
+     * 4 octets is "Invalid Message Length" with the whole message as data; so is any body too short to hold
+     * AFI, subtype and SAFI. A longer subtype-0 request carries ORF entries (RFC 5291), which this speaker does
+     * not negotiate: they are ignored and the request is served. Other subtypes decode as they are; the session
+     * ignores them (RFC 7313 §5).
+     */
+    private static RouteRefreshMessage routeRefresh(byte[] b, int len, ByteReader r) throws MalformedMessageException {
+        int subtype = len >= 22 ? b[21] & 0xff : -1;
+        boolean borrOrEorr = subtype == RouteRefreshMessage.BORR || subtype == RouteRefreshMessage.EORR;
+        if (len < 23 || (borrOrEorr && len != 23)) {
+            throw new MalformedMessageException(ROUTE_REFRESH_INVALID_LENGTH, SESSION_RESET, Arrays.copyOf(b, len));
+        }
+        int afi = r.u16();
+        r.skip(1);
+        return new RouteRefreshMessage(new AfiSafi(afi, r.u8()), subtype);
     }
 
     /** Encodes a message with its header. Throws IllegalArgumentException if it exceeds the size limit. */
@@ -136,6 +148,7 @@ public final class MessageCodec {
                 }
                 case Capability.ROUTE_REFRESH -> { exact(len, 0); yield new Capability.RouteRefresh(); }
                 case Capability.EXTENDED_MESSAGE -> { exact(len, 0); yield new Capability.ExtendedMessage(); }
+                case Capability.ENHANCED_ROUTE_REFRESH -> { exact(len, 0); yield new Capability.EnhancedRouteRefresh(); }
                 case Capability.FOUR_OCTET_AS -> { exact(len, 4); yield new Capability.FourOctetAs(v.u32()); }
                 case Capability.GRACEFUL_RESTART -> gracefulRestart(v, len);
                 default -> new Capability.Unknown(code, v.bytes(len));
@@ -187,6 +200,7 @@ public final class MessageCodec {
                 case Capability.Multiprotocol x -> w.u8(c.code()).u8(4).u16(x.family().afi()).u8(0).u8(x.family().safi());
                 case Capability.RouteRefresh _ -> w.u8(c.code()).u8(0);
                 case Capability.ExtendedMessage _ -> w.u8(c.code()).u8(0);
+                case Capability.EnhancedRouteRefresh _ -> w.u8(c.code()).u8(0);
                 case Capability.FourOctetAs x -> w.u8(c.code()).u8(4).u32(x.asn());
                 case Capability.GracefulRestart x -> {
                     w.u8(c.code()).u8(2 + 4 * x.families().size());

@@ -38,8 +38,10 @@ public sealed interface PathAttribute {
     int CLUSTER_LIST = 10;
     int MP_REACH_NLRI = 14;
     int MP_UNREACH_NLRI = 15;
+    int EXTENDED_COMMUNITIES = 16;
     int AS4_PATH = 17;
     int AS4_AGGREGATOR = 18;
+    int LARGE_COMMUNITIES = 32;
 
     /** ORIGIN values (RFC 4271 §4.3 a). Lower is preferred (§9.1.2.2 b). */
     enum OriginType { IGP, EGP, INCOMPLETE }
@@ -129,6 +131,13 @@ public sealed interface PathAttribute {
 
     /** COMMUNITIES, optional transitive (RFC 1997); each value is {@code asn << 16 | local}. */
     record Communities(List<Long> values) implements PathAttribute {
+        /** RFC 1997: not advertised outside the confederation (for podnet, never in one: to no external peer). */
+        public static final long NO_EXPORT = 0xFFFF_FF01L;
+        /** RFC 1997: not advertised to any other BGP peer. */
+        public static final long NO_ADVERTISE = 0xFFFF_FF02L;
+        /** RFC 1997: not advertised to external peers, confederation members in other member ASes included. */
+        public static final long NO_EXPORT_SUBCONFED = 0xFFFF_FF03L;
+
         public Communities {
             values = List.copyOf(values);
             if (values.isEmpty()) throw new IllegalArgumentException("COMMUNITIES needs at least one value");
@@ -138,6 +147,43 @@ public sealed interface PathAttribute {
         public static long of(int asn, int local) { return ((long) (asn & 0xffff) << 16) | (local & 0xffff); }
 
         @Override public int typeCode() { return COMMUNITIES; }
+        @Override public int expectedFlags() { return OPTIONAL_TRANSITIVE; }
+    }
+
+    /**
+     * EXTENDED COMMUNITIES, optional transitive (RFC 4360 §2): 8-octet values, each kept as one {@code long}
+     * (type octet in the top byte). Unknown types and sub-types are not errors (RFC 7606 §7.14).
+     */
+    record ExtendedCommunities(List<Long> values) implements PathAttribute {
+        public ExtendedCommunities {
+            values = List.copyOf(values);
+            if (values.isEmpty()) throw new IllegalArgumentException("EXTENDED COMMUNITIES needs at least one value");
+        }
+
+        /** RFC 4360 §2: the T bit (0x40 of the type octet) set means non-transitive across AS boundaries. */
+        public static boolean isTransitive(long value) { return (value >>> 56 & 0x40) == 0; }
+
+        @Override public int typeCode() { return EXTENDED_COMMUNITIES; }
+        @Override public int expectedFlags() { return OPTIONAL_TRANSITIVE; }
+    }
+
+    /** One BGP Large Community (RFC 8092 §3): Global Administrator, Local Data Part 1 and 2, 4 octets each. */
+    record LargeCommunity(long globalAdmin, long local1, long local2) {
+        public LargeCommunity {
+            checkU32(globalAdmin);
+            checkU32(local1);
+            checkU32(local2);
+        }
+    }
+
+    /** LARGE_COMMUNITY, optional transitive (RFC 8092 §2); duplicates are removed on receipt (RFC 8092 §5). */
+    record LargeCommunities(List<LargeCommunity> values) implements PathAttribute {
+        public LargeCommunities {
+            values = List.copyOf(values);
+            if (values.isEmpty()) throw new IllegalArgumentException("LARGE_COMMUNITY needs at least one value");
+        }
+
+        @Override public int typeCode() { return LARGE_COMMUNITIES; }
         @Override public int expectedFlags() { return OPTIONAL_TRANSITIVE; }
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * UPDATE body codec (RFC 4271 §4.3) with RFC 7606 revised error handling: attribute errors are collected
  * while parsing continues, and the most severe treatment is thrown at the end together with what can be
- * salvaged (RFC 7606 §3.h).
+ * salvaged (RFC 7606 §3.h); an UPDATE without reachable NLRI escalates to a session reset (§5.2).
  */
 final class UpdateCodec {
     private UpdateCodec() {}
@@ -30,36 +30,44 @@ final class UpdateCodec {
         List<IpPrefix> nlri = new ArrayList<>(Math.min(r.remaining(), 65536) / 4);
         PrefixCodec.readAll(r, IpFamily.V4, nlri, INVALID_NETWORK_FIELD, SESSION_RESET);
         Problems problems = new Problems();
-        List<PathAttribute> list = readAttributes(attrs, o, problems);
+        Seen seen = new Seen();
+        List<PathAttribute> list = readAttributes(attrs, o, problems, seen);
         checkMandatory(list, nlri, problems);
         UpdateMessage u = new UpdateMessage(withdrawn, list, nlri);
-        if (problems.worst != null) {
-            UpdateMessage salvaged = problems.worst.handling() == TREAT_AS_WITHDRAW ? asWithdraw(u) : u;
-            throw problems.worst.withSalvaged(salvaged);
+        if (!problems.any()) return u;
+        MalformedMessageException worst = problems.worst();
+        // RFC 7606 §5.2: path attributes (other than MP_UNREACH_NLRI) without any reachable NLRI mean the NLRI
+        // may not have been parsed right: any error but attribute discard then resets the session.
+        if (worst.handling() != ATTRIBUTE_DISCARD && nlri.isEmpty() && !seen.reachableMp && seen.otherThanMpUnreach) {
+            throw worst.withHandling(SESSION_RESET);
         }
-        return u;
+        UpdateMessage salvaged = switch (worst.handling()) {
+            case TREAT_AS_WITHDRAW -> asWithdraw(u);
+            case AFI_SAFI_DISABLE -> problems.withdraw() ? asWithdraw(u) : u;
+            case ATTRIBUTE_DISCARD, SESSION_RESET -> u;
+        };
+        throw worst.withSalvaged(salvaged);
     }
 
-    /** Keeps the most severe problem (RFC 7606 §3.h); session reset stops parsing at once. */
-    private static final class Problems {
-        MalformedMessageException worst;
-
-        void add(MalformedMessageException e) throws MalformedMessageException {
-            if (e.handling() == SESSION_RESET) throw e;
-            if (worst == null || e.handling().worseThan(worst.handling())) worst = e;
-        }
+    /** What the attribute field held, for the RFC 7606 §5.2 check. */
+    private static final class Seen {
+        /** An MP_REACH_NLRI that carries prefixes, or one that could not be read (its NLRI are unknown). */
+        boolean reachableMp;
+        /** Any attribute other than MP_UNREACH_NLRI, readable or not. */
+        boolean otherThanMpUnreach;
     }
 
-    private static List<PathAttribute> readAttributes(ByteReader r, CodecOptions o, Problems problems)
+    private static List<PathAttribute> readAttributes(ByteReader r, CodecOptions o, Problems problems, Seen seen)
             throws MalformedMessageException {
         List<PathAttribute> out = new ArrayList<>(8);
         long seen0 = 0, seen1 = 0, seen2 = 0, seen3 = 0;
         while (r.remaining() > 0) {
             int start = r.position();
             // RFC 7606 §4: a header or value that overruns the attribute field is treat-as-withdraw.
-            if (r.remaining() < 3) { problems.add(overrun()); break; }
+            if (r.remaining() < 3) { seen.otherThanMpUnreach = true; problems.add(overrun()); break; }
             int flags = r.u8();
             int type = r.u8();
+            if (type != PathAttribute.MP_UNREACH_NLRI) seen.otherThanMpUnreach = true;
             boolean ext = (flags & PathAttribute.FLAG_EXTENDED_LENGTH) != 0;
             if (ext && r.remaining() < 2) { problems.add(overrun()); break; }
             int len = ext ? r.u16() : r.u8();
@@ -69,8 +77,8 @@ final class UpdateCodec {
             }
             ByteReader value = r.slice(len, ATTRIBUTE_LENGTH_ERROR, TREAT_AS_WITHDRAW);
             long bit = 1L << (type & 63);
-            long seen = switch (type >>> 6) { case 0 -> seen0; case 1 -> seen1; case 2 -> seen2; default -> seen3; };
-            if ((seen & bit) != 0) {
+            long was = switch (type >>> 6) { case 0 -> seen0; case 1 -> seen1; case 2 -> seen2; default -> seen3; };
+            if ((was & bit) != 0) {
                 // RFC 7606 §3.g: repeated MP_REACH/MP_UNREACH reset the session; other repeats are discarded.
                 if (type == PathAttribute.MP_REACH_NLRI || type == PathAttribute.MP_UNREACH_NLRI) {
                     throw new MalformedMessageException(MALFORMED_ATTRIBUTE_LIST, SESSION_RESET, new byte[0]);
@@ -80,8 +88,11 @@ final class UpdateCodec {
             switch (type >>> 6) { case 0 -> seen0 |= bit; case 1 -> seen1 |= bit; case 2 -> seen2 |= bit; default -> seen3 |= bit; }
             byte[] raw = copy(r.array(), start, r.position() - start);
             try {
-                out.add(AttributeCodec.decode(flags, type, value, raw, o));
+                PathAttribute a = AttributeCodec.decode(flags, type, value, raw, o, problems);
+                if (a != null) out.add(a);
+                if (type == PathAttribute.MP_REACH_NLRI) seen.reachableMp |= !(a instanceof PathAttribute.MpReach m) || !m.nlri().isEmpty();
             } catch (MalformedMessageException e) {
+                if (type == PathAttribute.MP_REACH_NLRI) seen.reachableMp = true;
                 problems.add(e);
             }
         }

@@ -47,6 +47,33 @@ public final class AdjRibIn {
     /** RFC 4724 §4.2: the session went down and the peer can restart: keep its routes, marked stale. */
     public void markAllStale() { routes.forEach((p, a) -> stale.put(p, Boolean.TRUE)); }
 
+    /** RFC 7313 §4: a BoRR arrived: the routes of this family are stale until re-advertised or its EoRR. */
+    public void markStale(IpFamily family) {
+        routes.forEach((p, a) -> {
+            if (p.family() == family) stale.put(p, Boolean.TRUE);
+        });
+    }
+
+    /** Removes every route of one family (AFI/SAFI disable, RFC 4760 §7); returns them (a view, no copy). */
+    public Collection<IpPrefix> removeFamily(IpFamily family) {
+        boolean[] other = new boolean[1];
+        routes.forEach((p, a) -> other[0] |= p.family() != family);
+        if (!other[0]) return clear();
+        PrefixMap<Attrs> removed = new PrefixMap<>();
+        PrefixMap<Attrs> kept = new PrefixMap<>();
+        routes.forEach((p, a) -> (p.family() == family ? removed : kept).put(p, a));
+        routes = kept;
+        PrefixMap<Boolean> keptStale = new PrefixMap<>();
+        stale.forEach((p, b) -> {
+            if (p.family() != family) keptStale.put(p, b);
+        });
+        stale = keptStale;
+        return removed.keyView();
+    }
+
+    /** What the next growth of this table would allocate, if it is near (see {@link PrefixMap#growthBytes}). */
+    long growthBytes(int within) { return routes.growthBytes(within); }
+
     /** Removes the stale routes of one family (End-of-RIB, or the restart timer); returns them. */
     public Collection<IpPrefix> sweepStale(IpFamily family) {
         if (stale.isEmpty()) return List.of();

@@ -25,6 +25,17 @@ public final class AsPaths {
         return new AsPath(segs);
     }
 
+    /** The path without AS_CONFED_SEQUENCE / AS_CONFED_SET segments (RFC 5065 §4.1, leaving the confederation). */
+    public static AsPath withoutConfederation(AsPath path) {
+        for (AsPathSegment s : path.segments()) {
+            if (s.type() == AsPathSegment.Type.AS_CONFED_SEQUENCE || s.type() == AsPathSegment.Type.AS_CONFED_SET) {
+                return new AsPath(path.segments().stream().filter(x -> x.type() == AsPathSegment.Type.AS_SEQUENCE
+                        || x.type() == AsPathSegment.Type.AS_SET).toList());
+            }
+        }
+        return path;
+    }
+
     /**
      * For a peer without 4-octet AS support (RFC 6793 §4.2.2): the AS_PATH keeps its ASNs (the encoder writes
      * AS_TRANS for large ones) and, if any ASN needs 4 octets, AS4_PATH carries the real path.

@@ -23,6 +23,7 @@ public final class Attrs {
     private final long localPref;
     private final IpAddress originatorId;
     private final List<IpAddress> clusterList;
+    private final Communities communities;
 
     public Attrs(IpAddress nextHop, List<PathAttribute> attributes) {
         this.nextHop = Objects.requireNonNull(nextHop, "next hop");
@@ -32,15 +33,19 @@ public final class Attrs {
         long m = -1, lp = -1;
         IpAddress orig = null;
         List<IpAddress> cl = List.of();
+        Communities comm = null;
         for (PathAttribute a : attributes) {
             switch (a) {
                 case NextHop _, MpReach _, MpUnreach _ -> { continue; }
+                // MP attributes of a family this speaker does not route (RFC 4760 §7): never stored or passed on
+                case Unknown u when u.type() == PathAttribute.MP_REACH_NLRI || u.type() == PathAttribute.MP_UNREACH_NLRI -> { continue; }
                 case AsPath x -> path = x;
                 case Origin x -> o = x.value();
                 case MultiExitDisc x -> m = x.value();
                 case LocalPref x -> lp = x.value();
                 case OriginatorId x -> orig = x.id();
                 case ClusterList x -> cl = x.ids();
+                case Communities x -> comm = x;
                 default -> { }
             }
             l.add(a);
@@ -52,6 +57,7 @@ public final class Attrs {
         this.localPref = lp;
         this.originatorId = orig;
         this.clusterList = cl;
+        this.communities = comm;
         this.hash = nextHop.hashCode() * 31 + list.hashCode();
     }
 
@@ -74,6 +80,9 @@ public final class Attrs {
     public IpAddress originatorId() { return originatorId; }
 
     public List<IpAddress> clusterList() { return clusterList; }
+
+    /** COMMUNITIES or null. */
+    public Communities communities() { return communities; }
 
     public <T extends PathAttribute> java.util.Optional<T> get(Class<T> kind) {
         for (PathAttribute a : list) if (kind.isInstance(a)) return java.util.Optional.of(kind.cast(a));

@@ -18,7 +18,11 @@ import java.util.List;
  *     (§5.1.4), no ORIGINATOR_ID/CLUSTER_LIST;</li>
  * <li>iBGP: LOCAL_PREF always present (§5.1.5); next hop unchanged unless next-hop-self or locally originated;</li>
  * <li>unrecognised optional transitive attributes are passed on with the Partial bit (§5), unrecognised
- *     non-transitive ones are dropped.</li>
+ *     non-transitive ones are dropped;</li>
+ * <li>well-known communities (RFC 1997): NO_ADVERTISE goes to no peer, NO_EXPORT and NO_EXPORT_SUBCONFED to
+ *     no external peer (podnet is never in a confederation, so its AS is the confederation boundary);</li>
+ * <li>non-transitive extended communities are removed before an external peer (RFC 4360 §6);
+ *     confederation segments are removed from AS_PATH before one (RFC 5065 §4.1).</li>
  * </ul>
  */
 public final class ExportRules {
@@ -51,13 +55,18 @@ public final class ExportRules {
         // RFC 4456 §8: do not send a route back to its originator.
         if (reflecting && target.peerRouterId().equals(a.originatorId())) return null;
         boolean ebgp = target.isEbgp();
+        if (!wellKnownCommunitiesAllow(a, ebgp)) return null;
         List<PathAttribute> out = new ArrayList<>(a.list().size() + 2);
         boolean hasLocalPref = false;
         for (PathAttribute p : a.list()) {
             switch (p) {
                 case LocalPref x -> { if (!ebgp) { out.add(x); hasLocalPref = true; } }
                 case MultiExitDisc x -> { if (!ebgp || from.isLocal()) out.add(x); }
-                case AsPath x -> out.add(ebgp ? AsPaths.prepend(x, localAs) : x);
+                case AsPath x -> out.add(ebgp ? AsPaths.prepend(AsPaths.withoutConfederation(x), localAs) : x);
+                case ExtendedCommunities x -> {
+                    PathAttribute kept = ebgp ? transitiveOnly(x) : x;
+                    if (kept != null) out.add(kept);
+                }
                 case OriginatorId _, ClusterList _ -> { if (reflecting) out.add(p); }
                 case Unknown u -> {
                     if (u.isTransitive()) out.add(from.isLocal() ? u : new Unknown(u.flags() | PathAttribute.FLAG_PARTIAL, u.type(), u.value()));
@@ -69,6 +78,24 @@ public final class ExportRules {
         if (reflecting) addReflectionAttributes(out, a, from);
         IpAddress nh = nextHop(best, to, ebgp);
         return new Attrs(nh, out);
+    }
+
+    /** RFC 1997 NO_ADVERTISE, NO_EXPORT, NO_EXPORT_SUBCONFED. */
+    private static boolean wellKnownCommunitiesAllow(Attrs a, boolean toExternal) {
+        Communities c = a.communities();
+        if (c == null) return true;
+        for (long v : c.values()) {
+            if (v == Communities.NO_ADVERTISE) return false;
+            if (toExternal && (v == Communities.NO_EXPORT || v == Communities.NO_EXPORT_SUBCONFED)) return false;
+        }
+        return true;
+    }
+
+    /** RFC 4360 §6: a non-transitive extended community is removed before crossing the AS boundary. */
+    private static ExtendedCommunities transitiveOnly(ExtendedCommunities x) {
+        List<Long> kept = x.values().stream().filter(ExtendedCommunities::isTransitive).toList();
+        if (kept.size() == x.values().size()) return x;
+        return kept.isEmpty() ? null : new ExtendedCommunities(kept);
     }
 
     private void addReflectionAttributes(List<PathAttribute> out, Attrs a, RouteSource from) {

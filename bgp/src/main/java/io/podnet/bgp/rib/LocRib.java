@@ -43,6 +43,8 @@ public final class LocRib {
 
     public int size() { return best.size(); }
 
+    long growthBytes(int within) { return best.growthBytes(within); }
+
     /** Every best route, one at a time (nothing is materialised but the current {@link Route}). */
     public void forEach(Consumer<Route> f) { best.forEach((p, b) -> f.accept(new Route(p, b.source(), b.attrs()))); }
 

@@ -27,6 +27,16 @@ public final class PrefixMap<V> {
     private int[] keys = new int[MIN_CAPACITY];
     private Object[] vals = new Object[MIN_CAPACITY];
     private int size4;
+    /**
+     * Mixed into every key's hash: random per table and new at every resize, so no two tables share a layout.
+     * With one layout, the multiply-shift keeps hash order across sizes, and moving keys from one table to
+     * another in the first one's order is quadratic: filling a smaller, growing table (an Adj-RIB-In filled by
+     * a podnet peer streaming its Loc-RIB, a Loc-RIB filled from a drained dirty set) puts every key into one
+     * probe run, and draining a table in another's order (a Loc-RIB losing a dropped Adj-RIB-In's prefixes)
+     * leaves only high hashes, which a shrink packs into one run (both hangs at a few hundred thousand keys;
+     * {@code PrefixMapTest}).
+     */
+    private int seed = java.util.concurrent.ThreadLocalRandom.current().nextInt();
     private final Map<IpPrefix, V> other = new HashMap<>();
 
     private static boolean packed(IpPrefix p) { return p.address().isV4() && p.length() < 32; }
@@ -42,8 +52,8 @@ public final class PrefixMap<V> {
      * A full-avalanche mix (MurmurHash3's fmix32: the keys of adjacent prefixes differ only in a few middle
      * bits), then the 32-bit hash mapped onto [0, capacity) by a multiply-shift instead of a power-of-two mask.
      */
-    private static int slot(int k, int capacity) {
-        int h = k;
+    private int slot(int k, int capacity) {
+        int h = k ^ seed;
         h ^= h >>> 16;
         h *= 0x85EBCA6B;
         h ^= h >>> 13;
@@ -125,6 +135,7 @@ public final class PrefixMap<V> {
         Object[] ov = vals;
         keys = new int[cap];
         vals = new Object[cap];
+        seed = java.util.concurrent.ThreadLocalRandom.current().nextInt();
         for (int i = 0; i < ok.length; i++) {
             if (ok[i] == 0) continue;
             int j = slot(ok[i], cap);
@@ -230,6 +241,26 @@ public final class PrefixMap<V> {
         vals = new Object[MIN_CAPACITY];
         size4 = 0;
         other.clear();
+    }
+
+    /**
+     * What the next growth of the IPv4 table allocates (new key and value arrays, 8 bytes a slot with
+     * compressed references) if it is at most {@code within} insertions away, else 0. The memory guard adds
+     * it to the live heap: the old arrays are still live while the new ones are filled.
+     */
+    public long growthBytes(int within) {
+        if ((size4 + (long) within) * 4L <= keys.length * 3L) return 0;
+        return 8L * Math.max(keys.length + MIN_CAPACITY, keys.length / 4 * 5);
+    }
+
+    /** The longest run of occupied slots (for tests: linear probing stays fast only while runs are short). */
+    int longestRun() {
+        int longest = 0, run = 0;
+        for (int i = 0; i < 2 * keys.length; i++) { // twice round: a run may wrap past the end
+            run = keys[i % keys.length] != 0 ? run + 1 : 0;
+            longest = Math.max(longest, Math.min(run, keys.length));
+        }
+        return longest;
     }
 
     /** Table capacity for IPv4 prefixes up to /31 (for tests and memory accounting). */

@@ -91,6 +91,54 @@ public final class Rib {
         if (in != null) in.source(p.source());
     }
 
+    /**
+     * A live policy change for a peer (filters, next-hop self, next hops). Routes the new import filter
+     * rejects leave the Adj-RIB-In (returned as dirty prefixes; routes it now accepts need a ROUTE-REFRESH from
+     * the peer, as no pre-policy copy is kept). An established peer is sent, in chunks, the difference between
+     * the old and the new policy's export of every best route.
+     */
+    public Collection<IpPrefix> changePeerPolicy(PeerPolicy next, int chunk, java.util.function.Consumer<List<OutRoute>> sink) {
+        IpAddress a = next.source().peerAddress();
+        PeerPolicy old = peers.get(a);
+        List<IpPrefix> dirty = new ArrayList<>();
+        AdjRibIn in = ribIn.get(a);
+        if (old != null && in != null && old.filters().importFilter() != next.filters().importFilter() && !next.filters().importsAll()) {
+            for (IpPrefix p : in.prefixes()) {
+                if (!next.filters().importFilter().test(new Route(p, in.source(), in.get(p))) && in.remove(p)) dirty.add(p);
+            }
+        }
+        AdjRibOut out = ribOut.get(a);
+        if (old == null || out == null || !established.contains(a)) {
+            updatePeerPolicy(next);
+            return dirty;
+        }
+        Map<RouteSource, Map<Attrs, Attrs[]>> memoOld = new HashMap<>(), memoNew = new HashMap<>();
+        Batch batch = new Batch(chunk, sink);
+        locRib.forEach(r -> {
+            Attrs before = exportWith(old, r, memoOld);
+            Attrs after = exportWith(next, r, memoNew);
+            if (java.util.Objects.equals(before, after)) return;
+            out.count(before, after);
+            batch.add(new OutRoute(r.prefix(), after));
+        });
+        batch.flush();
+        updatePeerPolicy(next);
+        return dirty;
+    }
+
+    /** The export of {@code r} under policy {@code p}, the rules memoised in {@code memo} (filters run per route). */
+    private Attrs exportWith(PeerPolicy p, Route r, Map<RouteSource, Map<Attrs, Attrs[]>> memo) {
+        Attrs[] slot = memo.computeIfAbsent(r.source(), _ -> new HashMap<>()).computeIfAbsent(r.attrs(), _ -> new Attrs[2]);
+        int fam = r.prefix().address().isV4() ? 0 : 1;
+        if (slot[fam] == null) {
+            Attrs computed = exportRules.compute(r, p);
+            slot[fam] = computed == null ? NOT_EXPORTED : computed;
+        }
+        Attrs a = slot[fam] == NOT_EXPORTED ? null : slot[fam];
+        if (a != null && !p.filters().exportsAll() && !p.filters().exportFilter().test(new Route(r.prefix(), r.source(), a))) return null;
+        return a;
+    }
+
     // ------------------------------------------------------------------ input
 
     /** Applies one UPDATE from an established peer (RFC 4271 §9, phase 1 checks); returns dirty prefixes. */
@@ -152,8 +200,16 @@ public final class Rib {
         return attrs;
     }
 
-    /** Originates a route; an unspecified next hop (0.0.0.0 or ::) means "this speaker". */
+    /**
+     * Originates a route; an unspecified next hop (0.0.0.0 or ::) means "this speaker". A given AS_PATH may
+     * hold AS_SEQUENCE segments only (RFC 9774 §3: no AS_SET; no confederation) without AS 0 (RFC 7607 §2).
+     */
     public List<IpPrefix> addLocal(IpPrefix prefix, IpAddress nextHop, List<PathAttribute> attributes) {
+        for (PathAttribute a : attributes) {
+            if (a instanceof AsPath p && p.segments().stream().anyMatch(s -> s.type() != io.podnet.bgp.message.AsPathSegment.Type.AS_SEQUENCE || s.asns().contains(0L))) {
+                throw new IllegalArgumentException("AS_PATH of a local route: AS_SEQUENCE segments without AS 0 only (RFC 9774 §3, RFC 7607 §2): " + p);
+            }
+        }
         List<PathAttribute> attrs = new ArrayList<>();
         if (attributes.stream().noneMatch(a -> a instanceof Origin)) attrs.add(Origin.IGP);
         if (attributes.stream().noneMatch(a -> a instanceof AsPath)) attrs.add(AsPath.EMPTY);
@@ -189,11 +245,50 @@ public final class Rib {
         return in.clear();
     }
 
+    /** RFC 7313 §4 BoRR: the peer's routes of one family become stale until refreshed or swept. */
+    public void markStale(IpAddress peer, AfiSafi family) {
+        AdjRibIn in = ribIn.get(peer);
+        if (in != null) in.markStale(ipFamily(family));
+    }
+
+    /** RFC 4760 §7 AFI/SAFI disable: drops every route of one family from the peer; returns dirty prefixes. */
+    public Collection<IpPrefix> dropFamily(IpAddress peer, AfiSafi family) {
+        AdjRibIn in = ribIn.get(peer);
+        return in == null ? List.of() : in.removeFamily(ipFamily(family));
+    }
+
+    private static IpFamily ipFamily(AfiSafi f) { return f.afi() == AfiSafi.AFI_IPV4 ? IpFamily.V4 : IpFamily.V6; }
+
+    /**
+     * Bytes the largest imminent growth of the big tables (Loc-RIB, each Adj-RIB-In) would allocate, counting
+     * growths within {@code within} insertions: the memory guard's measure of what the next batch may need.
+     * The largest, not the sum: tables grow one at a time, and a grown table's old arrays are garbage at once.
+     */
+    public long pendingGrowthBytes(int within) {
+        long n = locRib.growthBytes(within);
+        for (AdjRibIn in : ribIns) n = Math.max(n, in.growthBytes(within));
+        return n;
+    }
+
+    /** Routes held: every Adj-RIB-In and the Loc-RIB (the memory guard's measure of the tables). */
+    public long storedRoutes() {
+        long n = locRib.size();
+        for (AdjRibIn in : ribIns) n += in.size();
+        return n;
+    }
+
+    /** The peer with the largest Adj-RIB-In, if any holds routes. */
+    public Optional<IpAddress> largestAdjRibIn() {
+        AdjRibIn max = null;
+        for (AdjRibIn in : ribIns) if (in.size() > 0 && (max == null || in.size() > max.size())) max = in;
+        return max == null ? Optional.empty() : Optional.of(max.source().peerAddress());
+    }
+
     /** End-of-RIB or restart-timer expiry: drops the peer's remaining stale routes of one family. */
     public Collection<IpPrefix> sweepStale(IpAddress peer, AfiSafi family) {
         AdjRibIn in = ribIn.get(peer);
         if (in == null) return List.of();
-        return in.sweepStale(family.afi() == AfiSafi.AFI_IPV4 ? IpFamily.V4 : IpFamily.V6);
+        return in.sweepStale(ipFamily(family));
     }
 
     // ------------------------------------------------------------------ decision + export

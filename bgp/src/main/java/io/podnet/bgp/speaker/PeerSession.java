@@ -1,21 +1,18 @@
 package io.podnet.bgp.speaker;
 
 import io.podnet.bgp.fsm.Action;
+import io.podnet.bgp.fsm.Collision;
 import io.podnet.bgp.fsm.Event;
 import io.podnet.bgp.fsm.FsmConfig;
-import io.podnet.bgp.fsm.Negotiated;
 import io.podnet.bgp.fsm.SessionFsm;
 import io.podnet.bgp.fsm.State;
 import io.podnet.bgp.fsm.Timer;
-import io.podnet.bgp.fsm.Collision;
 import io.podnet.bgp.message.*;
 import io.podnet.bgp.rib.AdjRibIn;
 import io.podnet.bgp.rib.AdjRibOut;
 import io.podnet.bgp.rib.PeerPolicy;
-import io.podnet.bgp.rib.Rib;
 import io.podnet.bgp.rib.RouteSource;
 import io.podnet.net.IpAddress;
-import io.podnet.net.IpFamily;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
@@ -25,43 +22,48 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The shell around the FSM for one configured peer: performs the FSM's actions (connect, send, timers),
- * turns socket input and timer expiries into events, resolves connection collisions (RFC 4271 §6.8), and
- * connects an Established session to the RIB, including the graceful-restart receiver procedures
- * (RFC 4724 §4.2). Runs only on the speaker's RIB thread.
+ * turns socket input and timer expiries into events, resolves connection collisions (RFC 4271 §6.8), stops
+ * the session when a limit is hit and restarts it later, and hands an Established session's messages to
+ * {@link PeerRouting}. Runs only on the speaker's RIB thread.
  */
 final class PeerSession {
     private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
-    /** Routes packed into UPDATEs at a time when a whole table is sent (bounds the transient garbage). */
-    private static final int FULL_TABLE_CHUNK = 8192;
 
     private final Speaker sp;
-    final PeerConfig cfg;
+    PeerConfig cfg;
+    final PeerRouting routing;
     boolean enabled = true;
     private Session primary;
     private Session secondary;
+    private final List<Session> closing = new ArrayList<>(2); // retired sessions whose writer may still flush
     private Instant since;
     private String lastError;
-    private Future<?> restartTimer;
-    private long messagesIn, messagesOut, updatesIn, updatesOut, transitions, malformed;
+    private Scheduler.Cancellable heldTimer; // a limit stopped the session: restart when it fires
+    private Instant restartAt;
+    private long messagesIn, messagesOut, transitions;
 
     PeerSession(Speaker sp, PeerConfig cfg) {
         this.sp = sp;
         this.cfg = cfg;
+        this.routing = new PeerRouting(sp, this);
     }
 
     IpAddress address() { return cfg.address(); }
 
     boolean ibgp() { return cfg.asn() == sp.config().asn(); }
 
+    Session primary() { return primary; }
+
     private FsmConfig fsmConfig() {
         SpeakerConfig c = sp.config();
         List<Capability> caps = new ArrayList<>();
         for (AfiSafi f : cfg.families()) caps.add(new Capability.Multiprotocol(f));
         caps.add(new Capability.RouteRefresh());
+        caps.add(new Capability.EnhancedRouteRefresh());
         caps.add(new Capability.ExtendedMessage());
         c.gracefulRestart().ifPresent(d -> caps.add(new Capability.GracefulRestart(false, false, (int) d.toSeconds(),
                 cfg.families().stream().map(f -> new Capability.GrFamily(f, true)).toList())));
@@ -77,6 +79,8 @@ final class PeerSession {
 
     void start() {
         enabled = true;
+        cancelHold();
+        if (primary != null && !primary.dead) retire(primary);
         primary = new Session(new SessionFsm(fsmConfig()), true);
         fire(primary, cfg.passive() ? new Event.ManualStartWithPassiveTcpEstablishment() : new Event.ManualStart());
     }
@@ -85,7 +89,51 @@ final class PeerSession {
     void stop() {
         enabled = false;
         for (Session s : sessions()) fire(s, new Event.ManualStop());
-        cancelRestartTimer();
+        routing.cancelTimers();
+        cancelHold();
+    }
+
+    /** The peer is removed: Cease "Peer De-configured" (RFC 4486 §4) on every connection, no restart. */
+    void deconfigure() {
+        enabled = false;
+        for (Session s : sessions()) fire(s, new Event.AutomaticStop(new NotificationMessage(BgpError.CEASE_PEER_DECONFIGURED)));
+        routing.cancelTimers();
+        cancelHold();
+    }
+
+    /**
+     * Stops every connection with {@code cease} (RFC 4271 event 8, AutomaticStop) and starts again after
+     * {@code restart}; zero: only {@link #start()} (enablePeer) brings it back. Connections from the peer are
+     * refused meanwhile.
+     */
+    void stopFor(NotificationMessage cease, Duration restart, String why) {
+        lastError = why;
+        LOG.log(Level.WARNING, "peer={0} stopped: {1}; restart={2}", cfg.address(), why, restart.isZero() ? "manual" : restart);
+        for (Session s : sessions()) fire(s, new Event.AutomaticStop(cease));
+        cancelHold();
+        if (restart.isZero()) {
+            enabled = false;
+            return;
+        }
+        restartAt = sp.clock().instant().plus(restart);
+        heldTimer = sp.schedule(restart, () -> {
+            heldTimer = null;
+            restartAt = null;
+            if (enabled) start();
+        });
+    }
+
+    /** Applies a configuration that a running session can take (see {@link PeerConfig#needsNewSession}). */
+    void reconfigure(PeerConfig next) {
+        PeerConfig old = cfg;
+        cfg = next;
+        if (old.needsNewSession(next)) {
+            for (Session s : sessions()) fire(s, new Event.AutomaticStop(new NotificationMessage(BgpError.CEASE_OTHER_CONFIGURATION_CHANGE)));
+            sp.rib().updatePeerPolicy(policy(null, null));
+            if (enabled) start();
+            return;
+        }
+        routing.reconfigured(old, next);
     }
 
     /** Drops every socket at once, sending nothing: what a crash looks like to the peer. */
@@ -93,9 +141,16 @@ final class PeerSession {
         for (Session s : sessions()) {
             s.abort();
             s.dead = true;
-            s.timers.values().forEach(f -> f.cancel(false));
+            s.timers.values().forEach(Scheduler.Cancellable::cancel);
         }
-        cancelRestartTimer();
+        routing.cancelTimers();
+        cancelHold();
+    }
+
+    private void cancelHold() {
+        if (heldTimer != null) heldTimer.cancel();
+        heldTimer = null;
+        restartAt = null;
     }
 
     private List<Session> sessions() {
@@ -105,11 +160,20 @@ final class PeerSession {
         return l;
     }
 
+    /** Completes once every message queued for this peer so far has been written (or its socket closed). */
+    CompletableFuture<Void> flushed() {
+        List<CompletableFuture<Void>> fs = new ArrayList<>(3);
+        closing.removeIf(s -> s.writerDone.isDone());
+        for (Session s : closing) fs.add(s.writerDone);
+        for (Session s : sessions()) fs.add(s.mark());
+        return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
+    }
+
     // ------------------------------------------------------------------ connections
 
     /** A connection from this peer was accepted. */
     void incoming(Transport.Channel ch) {
-        if (!enabled || primary == null) {
+        if (!enabled || primary == null || heldTimer != null) {
             closeQuietly(ch);
             return;
         }
@@ -147,8 +211,9 @@ final class PeerSession {
 
     private void retire(Session s) {
         s.dead = true;
-        s.timers.values().forEach(f -> f.cancel(false));
+        s.timers.values().forEach(Scheduler.Cancellable::cancel);
         if (s.connected()) s.closeAfterFlush();
+        closing.add(s);
     }
 
     private void adopt(Session s, Transport.Channel ch, boolean initiatedLocally) {
@@ -169,11 +234,12 @@ final class PeerSession {
         }
         int gen = ++s.connectGen;
         InetSocketAddress remote = new InetSocketAddress(cfg.address().toInetAddress(), cfg.port());
-        Thread.Builder b = cfg.password().isPresent() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
-        b.name("bgp-connect-" + cfg.address()).start(() -> {
+        PeerConfig c = cfg;
+        Thread.Builder b = c.password().isPresent() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        b.name("bgp-connect-" + c.address()).start(() -> {
             try {
-                Transport.Channel ch = sp.transport().connect(remote, cfg.localAddress().map(IpAddress::toInetAddress),
-                        cfg.password(), Duration.ofSeconds(5));
+                Transport.Channel ch = sp.transport().connect(remote, c.localAddress().map(IpAddress::toInetAddress),
+                        c.password(), Duration.ofSeconds(5));
                 sp.post(() -> {
                     State st = s.fsm.state();
                     if (s.dead || gen != s.connectGen || s.connected() || (st != State.CONNECT && st != State.ACTIVE)) {
@@ -198,11 +264,7 @@ final class PeerSession {
         switch (in) {
             case Session.Received r -> {
                 messagesIn++;
-                if (r.tolerated() != null) {
-                    malformed++;
-                    LOG.log(Level.WARNING, "peer={0} malformed UPDATE handled by {1}: {2}", cfg.address(),
-                            r.tolerated().handling(), r.tolerated().error());
-                }
+                if (r.tolerated() != null && s.fsm.state() == State.ESTABLISHED) routing.tolerated(s, r.tolerated());
                 fire(s, switch (r.message()) {
                     case OpenMessage o -> new Event.BgpOpen(o);
                     case UpdateMessage u -> new Event.UpdateMsg(u);
@@ -245,6 +307,7 @@ final class PeerSession {
         Session winner = loser == s ? other : s;
         fire(loser, new Event.OpenCollisionDump());
         loser.dead = true;
+        closing.add(loser);
         primary = winner;
         secondary = null;
     }
@@ -254,7 +317,10 @@ final class PeerSession {
             case Action.ConnectTcp _ -> connect(s);
             case Action.DropTcp _ -> {
                 s.connectGen++;
-                if (s.connected()) s.closeAfterFlush();
+                if (s.connected()) {
+                    s.closeAfterFlush();
+                    closing.add(s);
+                }
             }
             case Action.Send m -> {
                 if (s.connected()) {
@@ -264,9 +330,29 @@ final class PeerSession {
             }
             case Action.StartTimer t -> startTimer(s, t.timer(), t.after());
             case Action.StopTimer t -> stopTimer(s, t.timer());
-            case Action.SessionUp u -> sessionUp(s, u.negotiated());
-            case Action.SessionDown d -> sessionDown(s, d.reason(), d.notificationExchanged());
-            case Action.Deliver d -> deliver(d.message());
+            case Action.SessionUp u -> {
+                if (s != primary) {
+                    Session old = primary;
+                    primary = s;
+                    secondary = null;
+                    if (old != null && !old.dead) {
+                        fire(old, new Event.OpenCollisionDump());
+                        old.dead = true;
+                        closing.add(old);
+                    }
+                }
+                transitions++;
+                since = sp.clock().instant();
+                lastError = null;
+                routing.sessionUp(s, u.negotiated());
+            }
+            case Action.SessionDown d -> {
+                String cause = lastError;
+                lastError = cause == null || d.reason().contains(cause) ? d.reason() : d.reason() + " (" + cause + ")";
+                since = null;
+                routing.sessionDown(s, lastError, d.notificationExchanged());
+            }
+            case Action.Deliver d -> routing.deliver(s, d.message());
         }
     }
 
@@ -287,37 +373,13 @@ final class PeerSession {
 
     private void stopTimer(Session s, Timer t) {
         s.timerGen[t.ordinal()]++;
-        Future<?> f = s.timers.remove(t);
-        if (f != null) f.cancel(false);
+        Scheduler.Cancellable f = s.timers.remove(t);
+        if (f != null) f.cancel();
     }
 
     // ------------------------------------------------------------------ RIB side
 
-    private void sessionUp(Session s, Negotiated n) {
-        s.codec = n.codec();
-        s.negotiated = n;
-        if (s != primary) {
-            Session old = primary;
-            primary = s;
-            secondary = null;
-            if (old != null && !old.dead) {
-                fire(old, new Event.OpenCollisionDump());
-                old.dead = true;
-            }
-        }
-        transitions++;
-        since = sp.clock().instant();
-        lastError = null;
-        Rib rib = sp.rib();
-        rib.updatePeerPolicy(policy(s, n));
-        rib.sessionUp(cfg.address());
-        handleRestartedPeer(n);
-        LOG.log(Level.INFO, "peer={0} state=Established as={1} hold={2} families={3}", cfg.address(), String.valueOf(n.peer().asn()), String.valueOf(n.holdTime()), n.families());
-        rib.fullTable(cfg.address(), null, FULL_TABLE_CHUNK, this::sendRoutes);
-        for (AfiSafi f : n.families()) sendRaw(MessageCodec.encode(UpdateMessage.endOfRib(f), s.codec));
-    }
-
-    PeerPolicy policy(Session s, Negotiated n) {
+    PeerPolicy policy(Session s, io.podnet.bgp.fsm.Negotiated n) {
         RouteSource.Kind kind = ibgp() ? RouteSource.Kind.IBGP : RouteSource.Kind.EBGP;
         boolean client = cfg.rrClient() && sp.config().clusterId().isPresent();
         IpAddress peerId = n == null ? IpAddress.v4(0) : n.peer().bgpId();
@@ -335,92 +397,20 @@ final class PeerSession {
                 new PeerPolicy.Filters(cfg.importFilter(), cfg.exportFilter()));
     }
 
-    /** RFC 4724 §4.2: after the peer restarted, keep stale routes only for families with the F bit set. */
-    private void handleRestartedPeer(Negotiated n) {
-        cancelRestartTimer();
-        AdjRibIn in = sp.rib().adjRibIn(cfg.address()).orElse(null);
-        if (in == null || in.staleCount() == 0) return;
-        Optional<Capability.GracefulRestart> gr = n.peerGracefulRestart();
-        for (AfiSafi f : List.of(AfiSafi.IPV4_UNICAST, AfiSafi.IPV6_UNICAST)) {
-            boolean kept = gr.map(g -> g.families().stream().anyMatch(x -> x.family().equals(f) && x.forwardingPreserved())).orElse(false);
-            if (!kept) sp.markDirty(sp.rib().sweepStale(cfg.address(), f));
-        }
-        // Stale routes not refreshed by End-of-RIB within the restart time are dropped.
-        int t = gr.map(Capability.GracefulRestart::restartTime).orElse(0);
-        restartTimer = sp.schedule(Duration.ofSeconds(Math.max(1, t)), this::sweepAllStale);
-    }
+    void countSent() { messagesOut++; }
 
-    private void sessionDown(Session s, String reason, boolean notified) {
-        String cause = lastError;
-        lastError = cause == null ? reason : reason + " (" + cause + ")";
-        since = null;
-        Negotiated n = s.negotiated;
-        s.negotiated = null;
-        Optional<Capability.GracefulRestart> gr = n == null ? Optional.empty() : n.peerGracefulRestart();
-        boolean keep = gr.isPresent() && !notified && sp.config().gracefulRestart().isPresent();
-        LOG.log(Level.INFO, "peer={0} state=Down reason={1} gracefulRestart={2}", cfg.address(), lastError, keep);
-        sp.markDirty(sp.rib().sessionDown(cfg.address(), keep));
-        if (keep) {
-            for (AfiSafi f : List.of(AfiSafi.IPV4_UNICAST, AfiSafi.IPV6_UNICAST)) {
-                if (gr.get().families().stream().noneMatch(x -> x.family().equals(f))) sp.markDirty(sp.rib().sweepStale(cfg.address(), f));
-            }
-            restartTimer = sp.schedule(Duration.ofSeconds(Math.max(1, gr.get().restartTime())), this::sweepAllStale);
-        }
-    }
-
-    private void sweepAllStale() {
-        restartTimer = null;
-        for (AfiSafi f : List.of(AfiSafi.IPV4_UNICAST, AfiSafi.IPV6_UNICAST)) sp.markDirty(sp.rib().sweepStale(cfg.address(), f));
-    }
-
-    private void cancelRestartTimer() {
-        if (restartTimer != null) restartTimer.cancel(false);
-        restartTimer = null;
-    }
-
-    private void deliver(BgpMessage m) {
-        Session s = primary;
-        switch (m) {
-            case UpdateMessage u -> {
-                updatesIn++;
-                Optional<AfiSafi> eor = u.endOfRibFamily();
-                if (eor.isPresent()) {
-                    sp.markDirty(sp.rib().sweepStale(cfg.address(), eor.get()));
-                } else {
-                    sp.markDirty(sp.rib().receive(cfg.address(), u, s.codec.fourOctetAs()));
-                }
-            }
-            case RouteRefreshMessage rr -> {
-                // RFC 2918 §4: re-advertise the Adj-RIB-Out for the requested family.
-                IpFamily family = rr.family().equals(AfiSafi.IPV4_UNICAST) ? IpFamily.V4 : IpFamily.V6;
-                sp.rib().fullTable(cfg.address(), family, FULL_TABLE_CHUNK, this::sendRoutes);
-                if (s.negotiated != null) sendRaw(MessageCodec.encode(UpdateMessage.endOfRib(rr.family()), s.codec));
-            }
-            default -> { }
-        }
-    }
-
-    void sendRoutes(List<Rib.OutRoute> routes) {
-        Session s = primary;
-        if (s == null || s.negotiated == null || routes.isEmpty()) return;
-        UpdatePacker.pack(routes, s.negotiated.families(), s.codec, this::sendRaw);
-    }
-
-    private void sendRaw(byte[] b) {
-        Session s = primary;
-        if (s == null || !s.connected()) return;
-        s.send(b);
-        messagesOut++;
-        updatesOut++;
-    }
+    /** Remembers why the session last failed or what was last wrong (status). */
+    void note(String error) { lastError = error; }
 
     PeerStatus status() {
         State st = primary == null ? State.IDLE : primary.fsm.state();
         long rcv = sp.rib().adjRibIn(cfg.address()).map(AdjRibIn::size).orElse(0);
         long adv = sp.rib().adjRibOut(cfg.address()).map(AdjRibOut::size).orElse(0);
+        Session up = primary != null && primary.negotiated != null ? primary : null;
         return new PeerStatus(cfg.address(), cfg.asn(), enabled, st, Optional.ofNullable(since),
-                new PeerStatus.Counters(messagesIn, messagesOut, updatesIn, updatesOut, rcv, adv, transitions, malformed),
-                Optional.ofNullable(lastError));
+                new PeerStatus.Counters(messagesIn, messagesOut, routing.updatesIn, routing.updatesOut, rcv, adv, transitions, routing.malformed),
+                Optional.ofNullable(lastError), Optional.ofNullable(routing.lastMalformed),
+                up == null ? java.util.Set.of() : up.disabled, Optional.ofNullable(restartAt));
     }
 
     static void closeQuietly(Transport.Channel ch) {

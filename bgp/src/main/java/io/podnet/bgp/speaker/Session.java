@@ -4,6 +4,7 @@ import io.podnet.bgp.fsm.Negotiated;
 import io.podnet.bgp.fsm.SessionFsm;
 import io.podnet.bgp.fsm.Timer;
 import io.podnet.bgp.md5.NativeSocket;
+import io.podnet.bgp.message.AfiSafi;
 import io.podnet.bgp.message.BgpMessage;
 import io.podnet.bgp.message.CodecOptions;
 import io.podnet.bgp.message.MalformedMessageException;
@@ -11,8 +12,11 @@ import io.podnet.bgp.message.MessageCodec;
 import io.podnet.bgp.message.OpenMessage;
 import java.io.IOException;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.concurrent.Future;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.function.BiConsumer;
@@ -21,15 +25,21 @@ import java.util.function.Consumer;
 /**
  * One connection attempt to a peer: its {@link SessionFsm} plus, while connected, the socket with a reader
  * thread (decodes messages and posts them to the RIB thread) and a writer thread (drains a queue, batching
- * small messages into one write). All fields except the I/O threads' own are touched only on the RIB thread.
+ * small messages into one write), and what this session learnt: families disabled after a malformed MP
+ * attribute (RFC 4760 §7), families whose End-of-RIB arrived (RFC 4724 §2, RFC 7313 §4), enhanced route
+ * refreshes in progress (RFC 7313 §4). All fields except the I/O threads' own are touched only on the RIB
+ * thread.
  */
 final class Session {
     private static final byte[] CLOSE = new byte[0];
     private static final int IN_FLIGHT = 16;
 
+    /** Written to the writer's queue by {@link #mark()}: completes once everything queued before it was written. */
+    private record Marker(CompletableFuture<Void> done) {}
+
     final SessionFsm fsm;
     boolean initiatedLocally;
-    final Map<Timer, Future<?>> timers = new EnumMap<>(Timer.class);
+    final Map<Timer, Scheduler.Cancellable> timers = new EnumMap<>(Timer.class);
     final int[] timerGen = new int[Timer.values().length];
     Transport.Channel channel;
     int channelGen;
@@ -38,7 +48,16 @@ final class Session {
     boolean suppressConnect;
     CodecOptions codec = CodecOptions.DEFAULT;
     Negotiated negotiated;
-    private LinkedBlockingQueue<byte[]> out;
+    final Set<AfiSafi> disabled = new HashSet<>(2);
+    /** The negotiated families not disabled: what received UPDATEs may carry. */
+    Set<AfiSafi> accepted = Set.of();
+    InboundFilter.NextHopRules nextHopRules;
+    final Set<AfiSafi> endOfRibReceived = new HashSet<>(2);
+    /** Families between a received BoRR and its EoRR, with the timer bounding how long stale routes stay. */
+    final Map<AfiSafi, Scheduler.Cancellable> refreshing = new HashMap<>(2);
+    private LinkedBlockingQueue<Object> out;
+    /** Completes when the writer of the current (or last) connection has finished and closed the socket. */
+    CompletableFuture<Void> writerDone = CompletableFuture.completedFuture(null);
 
     Session(SessionFsm fsm, boolean initiatedLocally) {
         this.fsm = fsm;
@@ -73,17 +92,39 @@ final class Session {
             inbound.accept(in, permits::release);
         };
         out = new LinkedBlockingQueue<>();
-        LinkedBlockingQueue<byte[]> q = out;
+        LinkedBlockingQueue<Object> q = out;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        writerDone = done;
         boolean platform = ch instanceof NativeSocket;
         Thread.Builder b = platform ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
         b.name("bgp-read-" + ch.remoteAddress()).start(() -> readLoop(ch, gen, localOpen, bounded));
-        b.name("bgp-write-" + ch.remoteAddress()).start(() -> writeLoop(ch, q));
+        b.name("bgp-write-" + ch.remoteAddress()).start(() -> writeLoop(ch, q, done));
     }
 
     boolean connected() { return channel != null; }
 
     void send(byte[] message) {
         if (out != null) out.add(message);
+    }
+
+    /**
+     * Completes once everything queued so far has been written (at once when not connected; when closing,
+     * once the socket is closed).
+     */
+    CompletableFuture<Void> mark() {
+        if (out == null) return writerDone;
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        out.add(new Marker(f));
+        return CompletableFuture.anyOf(f, writerDone).thenApply(x -> null); // a writer that died completes it too
+    }
+
+    /** Forgets what the last connection learnt (a new connection starts from scratch). */
+    void resetProtocolState() {
+        disabled.clear();
+        accepted = Set.of();
+        endOfRibReceived.clear();
+        refreshing.values().forEach(Scheduler.Cancellable::cancel);
+        refreshing.clear();
     }
 
     /** Flushes what was queued (e.g. a NOTIFICATION), then closes the socket. */
@@ -162,24 +203,29 @@ final class Session {
 
     /**
      * Drains the queue; messages that are already waiting are coalesced into one write of at most 64 KiB.
-     * No per-connection buffer is kept, so thousands of idle sessions cost little memory.
+     * No per-connection buffer is kept, so thousands of idle sessions cost little memory. Markers complete in
+     * order, after what was queued before them; when the writer ends, the remaining ones complete too.
      */
-    private static void writeLoop(Transport.Channel ch, LinkedBlockingQueue<byte[]> q) {
+    private static void writeLoop(Transport.Channel ch, LinkedBlockingQueue<Object> q, CompletableFuture<Void> done) {
         try {
             while (true) {
-                byte[] m = q.take();
-                if (m == CLOSE) break;
-                byte[] next = q.peek();
-                if (next == null || next == CLOSE) {
+                Object o = q.take();
+                if (o == CLOSE) break;
+                if (o instanceof Marker mk) {
+                    mk.done().complete(null);
+                    continue;
+                }
+                byte[] m = (byte[]) o;
+                if (!(q.peek() instanceof byte[] next) || next == CLOSE) {
                     ch.write(m, 0, m.length);
                     continue;
                 }
                 java.util.List<byte[]> batch = new java.util.ArrayList<>();
                 batch.add(m);
                 int n = m.length;
-                while ((m = q.peek()) != null && m != CLOSE && n + m.length <= 65536 + 4096) {
-                    batch.add(q.poll());
-                    n += m.length;
+                while (q.peek() instanceof byte[] b && b != CLOSE && n + b.length <= 65536 + 4096) {
+                    batch.add((byte[]) q.poll());
+                    n += b.length;
                 }
                 byte[] buf = new byte[n]; // exactly what is sent: no 68 KB buffer for two small messages
                 int off = 0;
@@ -197,6 +243,8 @@ final class Session {
             } catch (IOException ignored) {
                 // already closed
             }
+            for (Object o : q) if (o instanceof Marker mk) mk.done().complete(null);
+            done.complete(null);
         }
     }
 }

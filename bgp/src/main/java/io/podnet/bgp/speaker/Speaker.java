@@ -21,10 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -41,18 +38,26 @@ import java.util.function.Supplier;
  * </pre>
  * Batching: after each batch of queued tasks (up to 256, or until 8192 prefixes are dirty) the loop runs
  * the decision process once for every prefix touched, so a full table arriving in many UPDATEs is decided and re-advertised in large groups.
+ * Between batches the loop asks the {@link MemoryGuard} whether the heap can take the tables' next growth;
+ * if not, the peer with the largest Adj-RIB-In is stopped with Cease "Out of Resources" (RFC 4486 §4) instead
+ * of the process running out of memory.
  */
 public final class Speaker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Speaker.class.getName());
 
     private static final int FLUSH_PREFIXES = 8192;
+    /** Insertions one batch can make before the next memory check: the dirty limit plus one extended UPDATE. */
+    private static final int GROWTH_WINDOW = 32_768;
 
     private final SpeakerConfig config;
     private final Transport transport;
     private final InstantSource clock;
+    private final Scheduler timers;
+    private final MemoryGuard memory;
+    private boolean memoryReleasePending;
     private final Rib rib;
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
-    private final ScheduledExecutorService timers;
+    private final List<CompletableFuture<Void>> settling = new ArrayList<>();
     private final Thread loop;
     private final Map<IpAddress, PeerSession> peers = new LinkedHashMap<>();
     /** Prefixes whose best path must be recomputed: a compact set, since a session loss dirties a whole table. */
@@ -69,12 +74,18 @@ public final class Speaker implements AutoCloseable {
     private volatile boolean started;
     private Transport.Listener listener;
 
+    /** A speaker on real time with a timer thread of its own and no memory guard. */
     public Speaker(SpeakerConfig config, Transport transport, InstantSource clock) {
+        this(config, new SpeakerContext(transport, clock, Scheduler.system(), MemoryGuard.none()));
+    }
+
+    public Speaker(SpeakerConfig config, SpeakerContext context) {
         this.config = config;
-        this.transport = transport;
-        this.clock = clock;
+        this.transport = context.transport();
+        this.clock = context.clock();
+        this.timers = context.scheduler();
+        this.memory = context.memory();
         this.rib = new Rib(config.asn(), config.routerId(), config.clusterId().orElse(null), config.defaultLocalPref());
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("bgp-timers").unstarted(r));
         this.loop = Thread.ofPlatform().name("bgp-rib").unstarted(this::runLoop);
     }
 
@@ -139,8 +150,8 @@ public final class Speaker implements AutoCloseable {
 
     void post(Runnable r) { queue.add(r); }
 
-    Future<?> schedule(Duration d, Runnable r) {
-        return timers.schedule(() -> post(r), Math.max(0, d.toMillis()), TimeUnit.MILLISECONDS);
+    Scheduler.Cancellable schedule(Duration d, Runnable r) {
+        return timers.schedule(d, () -> post(r));
     }
 
     void markDirty(Collection<IpPrefix> prefixes) {
@@ -176,12 +187,44 @@ public final class Speaker implements AutoCloseable {
                 // well, small enough to keep the in-flight garbage (and GC pauses) small.
                 for (int n = 0; n < 256 && dirty.size() < FLUSH_PREFIXES && bulkDirty.isEmpty() && (t = queue.poll()) != null; n++) runSafely(t);
                 flush();
+                if (bulkDirty.isEmpty()) {
+                    guardMemory();
+                    completeSettled();
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "RIB loop error", e);
             }
         }
+    }
+
+    /**
+     * The memory-bounded reaction: when the heap cannot take the next growth of the tables, stop the peer
+     * with the largest Adj-RIB-In (its table is then dropped in chunks; the guard measures again only after).
+     */
+    private void guardMemory() {
+        if (memoryReleasePending) {
+            memoryReleasePending = false;
+            memory.released();
+            return;
+        }
+        if (!memory.exhausted(rib.pendingGrowthBytes(GROWTH_WINDOW), rib.storedRoutes())) return;
+        rib.largestAdjRibIn().map(peers::get).ifPresent(p -> {
+            long n = rib.adjRibIn(p.address()).map(io.podnet.bgp.rib.AdjRibIn::size).orElse(0);
+            p.routing.memoryExhausted(n);
+            memoryReleasePending = true;
+        });
+    }
+
+    /** Completes {@link #settle()} calls once what they waited for has been written. */
+    private void completeSettled() {
+        if (settling.isEmpty()) return;
+        List<CompletableFuture<Void>> writers = new ArrayList<>(peers.size());
+        for (PeerSession p : peers.values()) writers.add(p.flushed());
+        CompletableFuture<Void> all = CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new));
+        for (CompletableFuture<Void> f : settling) all.whenComplete((v, e) -> f.complete(null));
+        settling.clear();
     }
 
     private static void runSafely(Runnable t) {
@@ -221,7 +264,7 @@ public final class Speaker implements AutoCloseable {
         }
         rib.export(changes).forEach((peer, routes) -> {
             PeerSession p = peers.get(peer);
-            if (p != null) p.sendRoutes(routes);
+            if (p != null) p.routing.sendRoutes(routes);
         });
     }
 
@@ -282,16 +325,55 @@ public final class Speaker implements AutoCloseable {
         }
     }
 
-    /** Stops the session with a Cease NOTIFICATION and forgets the peer and its routes. */
+    /** Stops the session with Cease "Peer De-configured" (RFC 4486 §4) and forgets the peer and its routes. */
     public CompletableFuture<Void> removePeer(IpAddress address) {
         return call(() -> {
             PeerSession p = peers.remove(address);
             if (p != null) {
-                p.stop();
+                p.deconfigure();
                 markDirty(rib.removePeer(address));
             }
             return null;
         });
+    }
+
+    /**
+     * Changes a peer's configuration live. What a running session can take (filters, next-hop self and next
+     * hops, prefix limit) is applied to it: the peer is sent the difference in what it is exported, routes the
+     * new import filter rejects are dropped, and a new import filter asks the peer for its routes again
+     * (ROUTE-REFRESH). Anything else (AS, port, password, families, passive, multihop, route-reflector client,
+     * local address) restarts the session with Cease "Other Configuration Change" (RFC 4486 §4).
+     */
+    public CompletableFuture<Void> updatePeer(PeerConfig cfg) {
+        return call(() -> {
+            PeerSession p = peers.get(cfg.address());
+            if (p == null) throw new IllegalArgumentException("no such peer: " + cfg.address());
+            if (cfg.password().isPresent() && !cfg.password().equals(p.cfg.password())) installMd5Key(cfg);
+            p.reconfigure(cfg);
+            return null;
+        });
+    }
+
+    /**
+     * Asks the peer to send its routes of {@code family} again (ROUTE-REFRESH, RFC 2918 §3): after an import
+     * policy change, for instance. False if the session is not established or the peer cannot refresh.
+     */
+    public CompletableFuture<Boolean> requestRefresh(IpAddress address, io.podnet.bgp.message.AfiSafi family) {
+        return call(() -> {
+            PeerSession p = peers.get(address);
+            return p != null && p.routing.requestRefresh(family);
+        });
+    }
+
+    /**
+     * Completes once every task queued before this call has run, the decision process has run for what they
+     * changed, and every message that produced has been written to its connection (or the connection closed).
+     * For tests and for callers that need their change on the wire.
+     */
+    public CompletableFuture<Void> settle() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        post(() -> settling.add(f));
+        return f;
     }
 
     public CompletableFuture<Void> enablePeer(IpAddress address) {
@@ -365,6 +447,6 @@ public final class Speaker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        timers.shutdownNow();
+        timers.shutdown();
     }
 }

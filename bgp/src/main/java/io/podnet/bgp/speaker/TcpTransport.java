@@ -1,10 +1,17 @@
 package io.podnet.bgp.speaker;
 
 import io.podnet.bgp.md5.NativeSocket;
+import io.podnet.net.IpAddress;
+import io.podnet.net.IpPrefix;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -70,17 +77,41 @@ public final class TcpTransport implements Transport {
         };
     }
 
+    /**
+     * The subnets of the interface holding {@code local}, read from the JDK's interface list (in the network
+     * namespace of the calling thread, so call it where the socket was made); empty if not found.
+     */
+    public static List<IpPrefix> subnetsOf(InetAddress local) {
+        List<IpPrefix> out = new ArrayList<>(2);
+        try {
+            NetworkInterface nif = NetworkInterface.getByInetAddress(local);
+            if (nif == null) return List.of();
+            for (InterfaceAddress ia : nif.getInterfaceAddresses()) {
+                if (ia.getAddress().getClass() != local.getClass() || ia.getNetworkPrefixLength() < 0) continue;
+                out.add(IpPrefix.of(IpAddress.of(ia.getAddress()), ia.getNetworkPrefixLength()));
+            }
+        } catch (SocketException | IllegalArgumentException e) {
+            return List.of();
+        }
+        return List.copyOf(out);
+    }
+
     /** A blocking JDK socket channel. */
     static final class JdkChannel implements Channel {
         private final SocketChannel ch;
         private final InetSocketAddress local;
         private final InetSocketAddress remote;
+        private final List<IpPrefix> subnets;
 
         JdkChannel(SocketChannel ch) throws IOException {
             this.ch = ch;
             this.local = (InetSocketAddress) ch.getLocalAddress();
             this.remote = (InetSocketAddress) ch.getRemoteAddress();
+            this.subnets = subnetsOf(local.getAddress());
         }
+
+        @Override
+        public List<IpPrefix> localSubnets() { return subnets; }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException { return ch.read(ByteBuffer.wrap(b, off, len)); }

@@ -1,10 +1,12 @@
 package io.podnet.bgp.speaker;
 
+import io.podnet.net.IpPrefix;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,6 +26,13 @@ public interface Transport {
         InetSocketAddress localAddress();
 
         InetSocketAddress remoteAddress();
+
+        /**
+         * The subnets of the local interface this connection leaves by, if known: a directly connected
+         * external peer's NEXT_HOP must be its own address or in one of them (RFC 4271 §5.1.3). Empty when
+         * unknown, and then only the peer's own address and third parties are not told apart.
+         */
+        default List<IpPrefix> localSubnets() { return List.of(); }
     }
 
     /** A listening socket. */

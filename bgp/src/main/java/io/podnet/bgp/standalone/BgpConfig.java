@@ -16,15 +16,22 @@ import java.util.Set;
  * The standalone speaker's configuration file (JSON; JSON is also valid YAML 1.2). Unknown keys are errors,
  * so typos fail fast. Fields are documented in bgp/README.md.
  */
-public record BgpConfig(SpeakerConfig speaker, List<PeerConfig> peers, List<IpPrefix> routes, int statusIntervalSeconds) {
+public record BgpConfig(SpeakerConfig speaker, List<PeerConfig> peers, List<IpPrefix> routes, int statusIntervalSeconds,
+                        double memoryLimit) {
     private static final Set<String> TOP = Set.of("asn", "routerId", "clusterId", "listen", "holdTime",
-            "connectRetrySeconds", "gracefulRestartSeconds", "defaultLocalPref", "routes", "peers", "statusIntervalSeconds");
+            "connectRetrySeconds", "gracefulRestartSeconds", "defaultLocalPref", "routes", "peers", "statusIntervalSeconds",
+            "memoryLimit");
     private static final Set<String> PEER = Set.of("address", "asn", "port", "passive", "rrClient", "nextHopSelf",
-            "password", "localAddress", "nextHopV6", "families");
+            "password", "localAddress", "nextHopV6", "families", "multihop", "maxPrefixes", "maxPrefixesRestartSeconds");
+    /** The default share of the old generation the RIB may fill before the biggest peer is stopped. */
+    static final double DEFAULT_MEMORY_LIMIT = 0.85;
+    /** Default wait before a peer stopped by its prefix limit is started again. */
+    static final long DEFAULT_PREFIX_RESTART_SECONDS = 60;
 
     public BgpConfig {
         peers = List.copyOf(peers);
         routes = List.copyOf(routes);
+        if (memoryLimit < 0 || memoryLimit > 1) throw new IllegalArgumentException("\"memoryLimit\" must be between 0 (off) and 1");
     }
 
     @SuppressWarnings("unchecked")
@@ -49,7 +56,7 @@ public record BgpConfig(SpeakerConfig speaker, List<PeerConfig> peers, List<IpPr
             peers.add(peer((Map<String, Object>) pm));
         }
         List<IpPrefix> routes = list(m, "routes").stream().map(o -> IpPrefix.parse(String.valueOf(o))).toList();
-        return new BgpConfig(sc, peers, routes, (int) num(m, "statusIntervalSeconds", 0));
+        return new BgpConfig(sc, peers, routes, (int) num(m, "statusIntervalSeconds", 0), fraction(m, "memoryLimit", DEFAULT_MEMORY_LIMIT));
     }
 
     private static PeerConfig peer(Map<String, Object> p) {
@@ -62,6 +69,14 @@ public record BgpConfig(SpeakerConfig speaker, List<PeerConfig> peers, List<IpPr
         if (p.containsKey("password")) c = c.withPassword(str(p, "password", null));
         if (p.containsKey("localAddress")) c = c.withLocalAddress(IpAddress.parse(str(p, "localAddress", null)));
         if (p.containsKey("nextHopV6")) c = c.withNextHopV6(IpAddress.parse(str(p, "nextHopV6", null)));
+        c = c.withMultihop(bool(p, "multihop"));
+        if (p.containsKey("maxPrefixes")) {
+            long max = num(p, "maxPrefixes", -1);
+            if (max < 1 || max > Integer.MAX_VALUE) throw new IllegalArgumentException("\"maxPrefixes\" must be 1.." + Integer.MAX_VALUE);
+            c = c.withMaxPrefixes((int) max, Duration.ofSeconds(num(p, "maxPrefixesRestartSeconds", DEFAULT_PREFIX_RESTART_SECONDS)));
+        } else if (p.containsKey("maxPrefixesRestartSeconds")) {
+            throw new IllegalArgumentException("\"maxPrefixesRestartSeconds\" needs \"maxPrefixes\"");
+        }
         if (p.containsKey("families")) {
             c = c.withFamilies(list(p, "families").stream().map(f -> switch (String.valueOf(f)) {
                 case "ipv4-unicast" -> AfiSafi.IPV4_UNICAST;
@@ -91,6 +106,14 @@ public record BgpConfig(SpeakerConfig speaker, List<PeerConfig> peers, List<IpPr
         }
         if (!(v instanceof Long l)) throw new IllegalArgumentException("\"" + k + "\" must be an integer");
         return l;
+    }
+
+    private static double fraction(Map<String, Object> m, String k, double dflt) {
+        Object v = m.get(k);
+        if (v == null) return dflt;
+        if (v instanceof Long l) return l;
+        if (!(v instanceof Double d)) throw new IllegalArgumentException("\"" + k + "\" must be a number");
+        return d;
     }
 
     private static String str(Map<String, Object> m, String k, String dflt) {

@@ -1,19 +1,23 @@
 package io.podnet.bgp.standalone;
 
+import io.podnet.bgp.speaker.MemoryGuard;
 import io.podnet.bgp.speaker.PeerConfig;
 import io.podnet.bgp.speaker.Speaker;
+import io.podnet.bgp.speaker.SpeakerContext;
 import io.podnet.bgp.speaker.TcpTransport;
 import io.podnet.net.IpPrefix;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 /**
- * Runs the speaker standalone, typically as a route reflector: {@code BgpMain --config rr.json}.
+ * Runs the speaker standalone, typically as a route reflector: {@code BgpMain --config rr.json}. The heap is
+ * guarded ({@code memoryLimit}): when it cannot hold the routing tables' next growth, the peer with the
+ * largest table is stopped with Cease "Out of Resources" and started again later, so one peer that sends
+ * more routes than the heap holds cannot end the process.
  * Prints one status line every {@code statusIntervalSeconds} (if set), stops cleanly (Cease to every peer)
  * on SIGTERM/SIGINT. Exit codes: 0 after a clean stop, 2 for a bad command line or configuration, 1 when the
  * speaker cannot start (e.g. the listen port is taken).
@@ -37,7 +41,9 @@ public final class BgpMain {
             err.println("podnet bgp: bad configuration " + args[1] + ": " + e.getMessage());
             return 2;
         }
-        Speaker speaker = new Speaker(cfg.speaker(), new TcpTransport(), InstantSource.system());
+        // A peer that sends more routes than the heap holds is stopped (Cease "Out of Resources"), not the process.
+        MemoryGuard guard = cfg.memoryLimit() == 0 ? MemoryGuard.none() : MemoryGuard.heap(cfg.memoryLimit());
+        Speaker speaker = new Speaker(cfg.speaker(), SpeakerContext.system(new TcpTransport()).withMemoryGuard(guard));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             speaker.close();

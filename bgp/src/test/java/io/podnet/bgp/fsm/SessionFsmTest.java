@@ -140,4 +140,37 @@ class SessionFsmTest {
         assertThat(out).first().isEqualTo(new Send(new NotificationMessage(BgpError.CEASE_CONNECTION_COLLISION_RESOLUTION)));
         assertThat(out).noneMatch(x -> x instanceof StartTimer);
     }
+
+    @Test
+    void automaticStopSendsTheGivenCeaseAndDoesNotRestartByItself() {
+        FsmPair p = established(90, 90);
+        NotificationMessage cease = new NotificationMessage(BgpError.CEASE_MAX_PREFIXES, new byte[] {0, 1, 1, 0, 0, 0, 10});
+        p.a.fire(new Event.AutomaticStop(cease));
+        p.settle();
+        assertThat(p.a.actions(Send.class)).extracting(Send::message).contains(cease);
+        assertThat(p.a.actions(SessionDown.class)).singleElement().satisfies(d -> assertThat(d.notificationExchanged()).isTrue());
+        p.run(Duration.ofMinutes(5));
+        assertThat(p.a.fsm.state()).isEqualTo(State.IDLE); // no IdleHoldTimer restart: the shell restarts it
+        assertThat(p.a.timers).doesNotContainKey(Timer.IDLE_HOLD);
+    }
+
+    @Test
+    void aMalformedNotificationIsNotAnsweredWithOne() {
+        FsmPair p = established(90, 90);
+        int sentBefore = p.a.actions(Send.class).size();
+        var bad = new MalformedMessageException(BgpError.BAD_MESSAGE_LENGTH, ErrorHandling.SESSION_RESET, new byte[] {0, 20});
+        p.a.fire(p.a.fsm.errorEvent(bad, BgpMessage.TYPE_NOTIFICATION));
+        assertThat(p.a.fsm.state()).isEqualTo(State.IDLE);
+        assertThat(p.a.actions(Send.class)).hasSize(sentBefore); // RFC 4271 §6.4
+    }
+
+    @Test
+    void anOpenFromAsZeroIsBadPeerAsEvenForADynamicPeer() {
+        FsmPair p = new FsmPair(config(65001, "10.0.0.1", 0, 90), config(0, "10.0.0.2", 65001, 90));
+        p.b.fire(new Event.ManualStartWithPassiveTcpEstablishment());
+        p.a.fire(new Event.ManualStart());
+        p.settle();
+        assertThat(p.a.actions(Send.class)).extracting(Send::message).contains(new NotificationMessage(BgpError.BAD_PEER_AS));
+        assertThat(p.a.actions(SessionUp.class)).isEmpty();
+    }
 }

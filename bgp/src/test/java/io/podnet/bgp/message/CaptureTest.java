@@ -91,7 +91,7 @@ class CaptureTest {
         assertThat(o.families()).containsExactly(AfiSafi.IPV4_UNICAST, AfiSafi.IPV6_UNICAST);
         assertThat(o.capability(Capability.GracefulRestart.class)).get()
                 .extracting(Capability.GracefulRestart::restartTime).isEqualTo(120);
-        assertThat(o.capabilities()).contains(new Capability.RouteRefresh(), new Capability.Unknown(70, new byte[0]));
+        assertThat(o.capabilities()).contains(new Capability.RouteRefresh(), new Capability.EnhancedRouteRefresh());
     }
 
     @Test

@@ -84,4 +84,42 @@ class PrefixMapTest {
         identity.addAll(out);
         assertThat(identity).containsExactlyInAnyOrderElementsOf(in);
     }
+
+    @Test
+    void drainingOneMapInTheOrderOfAnotherWithTheSameKeysKeepsProbeRunsShort() {
+        // A Loc-RIB losing a dropped Adj-RIB-In's prefixes: removal in the other table's order, across shrinks.
+        // With one hash layout for both tables the shrink packed the remaining keys into one huge run (a hang).
+        PrefixMap<Integer> loc = new PrefixMap<>(), dropped = new PrefixMap<>();
+        int n = 200_000;
+        for (int i = 0; i < n; i++) {
+            IpPrefix p = IpPrefix.of(IpAddress.v4((1 << 24) + (i << 8)), 24);
+            loc.put(p, i);
+            dropped.put(p, i);
+        }
+        int removed = 0, missing = 0, worst = 0;
+        for (IpPrefix p : dropped.keyView()) {
+            if (loc.remove(p) == null) missing++; // counted, not asserted per key: 200k AssertJ calls cost seconds
+            if (++removed % 10_000 == 0) worst = Math.max(worst, loc.longestRun());
+        }
+        assertThat(missing).isZero();
+        assertThat(loc.size()).isZero();
+        assertThat(worst).as("longest probe run while draining").isLessThan(1000);
+    }
+
+    @Test
+    void fillingAMapInTheOrderOfAnotherKeepsProbeRunsShort() {
+        // A speaker's Adj-RIB-In filled from a podnet peer that streams its Loc-RIB in table order, or a Loc-RIB
+        // filled from a drained dirty set: inserting keys in one table's order into a smaller, growing table with
+        // the same layout puts them all in one probe run (quadratic).
+        PrefixMap<Integer> source = new PrefixMap<>(), target = new PrefixMap<>();
+        int n = 200_000;
+        for (int i = 0; i < n; i++) source.put(IpPrefix.of(IpAddress.v4((1 << 24) + (i << 8)), 24), i);
+        int added = 0, worst = 0;
+        for (IpPrefix p : source.keyView()) {
+            target.put(p, 0);
+            if (++added % 10_000 == 0) worst = Math.max(worst, target.longestRun());
+        }
+        assertThat(target.size()).isEqualTo(n);
+        assertThat(worst).as("longest probe run while filling").isLessThan(1000);
+    }
 }
