@@ -108,10 +108,12 @@ public final class IpamGc {
             });
             leakSince.remove(h);
             if (nowLive[0]) continue;
-            ips.addAll(ipam.releaseByHandle(h));
+            List<IpAddress> freed = new ArrayList<>(ipam.releaseByHandle(h));
             for (Versioned<AllocationBlock> b : fresh) { // allocations naming a handle whose key is missing
-                ips.addAll(fix.releaseWhere(b.value().prefix(), (o, a) -> h.equals(a.handleId()) && !a.cooling()));
+                freed.addAll(fix.releaseWhere(b.value().prefix(), (o, a) -> h.equals(a.handleId()) && !a.cooling()));
             }
+            fix.deleteEndpointsOf(node, notLive.get(h));
+            ips.addAll(freed);
             released.add(h);
         }
     }

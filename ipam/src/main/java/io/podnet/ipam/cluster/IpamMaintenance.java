@@ -1,6 +1,7 @@
 package io.podnet.ipam.cluster;
 
 import io.podnet.calico.Node;
+import io.podnet.calico.WorkloadEndpoint;
 import io.podnet.datastore.Compare;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.DatastoreException;
@@ -143,6 +144,17 @@ public final class IpamMaintenance {
     /** Deletes a handle that no block references, if still at the observed revision. */
     public boolean deleteHandle(Versioned<IpamHandle> seen) throws DatastoreException {
         return ds.txn(Txn.when(Compare.modRevisionIs(seen.key(), seen.modRevision()), Op.delete(seen.key()))).succeeded();
+    }
+
+    /** Deletes this node's WorkloadEndpoints whose every address is in {@code released}. */
+    public void deleteEndpointsOf(String node, List<IpAddress> released) throws DatastoreException {
+        java.util.Set<String> gone = new java.util.HashSet<>();
+        released.forEach(ip -> gone.add(ip.toString()));
+        for (WorkloadEndpoint w : reader.resources().list(WorkloadEndpoint.KIND)) {
+            if (!node.equals(w.spec().node()) || w.spec().ipNetworks().isEmpty()) continue;
+            boolean all = w.spec().ipNetworks().stream().allMatch(n -> gone.contains(IpAddress.parse(n.contains("/") ? n.substring(0, n.indexOf('/')) : n).toString()));
+            if (all) reader.resources().delete(WorkloadEndpoint.KIND, w.metadata().namespace(), w.name(), w.metadata().resourceVersion());
+        }
     }
 
     /** Whether a Node resource exists. */
