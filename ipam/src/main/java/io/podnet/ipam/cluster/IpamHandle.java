@@ -31,5 +31,6 @@ public record IpamHandle(@JsonProperty("block") Map<String, Integer> block, @Jso
         return block.values().stream().mapToInt(Integer::intValue).sum();
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() { return block.isEmpty(); }
 }
