@@ -185,6 +185,17 @@ public final class ResourceStore {
         });
     }
 
+    /**
+     * Everything a write would check (fields, then the kind's cross check against what is stored, e.g. pool overlap
+     * and immutable fields), without writing: lets a multi-document apply refuse a bad file before writing any of it.
+     */
+    public <R extends Resource> R preflight(R resource) throws DatastoreException {
+        Kind<R> kind = kindOf(resource);
+        R validated = cast(kind, resource.validated());
+        R prev = get(kind, validated.metadata().namespace(), validated.name()).orElse(null);
+        return checked(validated, prev);
+    }
+
     private <R extends Resource> R checked(R resource, R previous) throws DatastoreException {
         Kind<R> kind = kindOf(resource);
         if (codec.kinds().byName(kind.name()).isEmpty()) {
