@@ -88,7 +88,8 @@ public final class IpamCommand {
 
     static int showUsage(IpamReader reader, boolean withBlocks, PrintWriter out) throws Exception {
         Table t = new Table(List.of("GROUPING", "CIDR", "IPS TOTAL", "IPS IN USE", "IPS FREE", "IPS COOLING"), false, false, true, true, true, true);
-        List<Versioned<AllocationBlock>> blocks = reader.blocks(null);
+        List<Versioned<AllocationBlock>> blocks = new ArrayList<>(reader.blocks(null));
+        blocks.sort((a, b) -> a.value().prefix().compareTo(b.value().prefix()));
         List<IpPool> pools = new ArrayList<>(reader.pools());
         pools.sort((a, b) -> a.cidr().compareTo(b.cidr()));
         for (IpPool p : pools) {
