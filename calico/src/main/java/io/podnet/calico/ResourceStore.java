@@ -95,6 +95,20 @@ public final class ResourceStore {
         return new Listing<>(out, s.revision());
     }
 
+    /**
+     * A validated, unconditional put of {@code resource} (fresh uid and creation time) for a caller's own transaction,
+     * e.g. the WorkloadEndpoint written together with an allocation. No cross check runs: for kinds without one.
+     */
+    public Op putOp(Resource resource) {
+        Resource r = resource.validated();
+        if (r.kind() == IpPool.KIND) {
+            throw new IllegalArgumentException("IPPool writes need their cross check: use create/update");
+        }
+        ObjectMeta m = r.metadata().withCreation(UUID.randomUUID().toString(),
+                clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()).withResourceVersion(null);
+        return Op.put(key(r), codec.encodeStored(r.withMetadata(m)));
+    }
+
     /** Creates; {@link ResourceStateException} ALREADY_EXISTS if the key exists. Returns the stored resource. */
     public <R extends Resource> R create(R resource) throws DatastoreException {
         R r = checked(resource, null);

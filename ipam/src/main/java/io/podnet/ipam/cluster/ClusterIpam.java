@@ -78,18 +78,39 @@ public final class ClusterIpam {
         }
     }
 
+    /**
+     * Writes that belong with a completed allocation (e.g. the WorkloadEndpoint that records the workload holding it):
+     * added to the transaction that assigns the request's last address, so the allocation and these land together or
+     * not at all.
+     */
+    @FunctionalInterface
+    public interface CompletionWrites {
+        CompletionWrites NONE = ips -> List.of();
+
+        List<Op> ops(List<IpAddress> allAddresses);
+    }
+
     /** One address handed out, with its block and pool. */
     public record Assignment(IpAddress ip, IpPrefix block, IpPool pool) {}
 
     /** Allocates {@code num4} + {@code num6} addresses for one handle, all or nothing. */
     public List<Assignment> autoAssign(AssignRequest r) throws DatastoreException, IpamException {
+        return autoAssign(r, CompletionWrites.NONE);
+    }
+
+    /** The request's state across families: what earlier families got, and what goes with the last write. */
+    private record Ctx(List<Assignment> earlier, int total, CompletionWrites writes) {}
+
+    /** As {@link #autoAssign(AssignRequest)}, with {@code writes} in the transaction that completes it. */
+    public List<Assignment> autoAssign(AssignRequest r, CompletionWrites writes) throws DatastoreException, IpamException {
         IpamConfiguration cfg = reader.config();
         List<IpPool> all = reader.pools();
         Map<String, String> labels = reader.node(r.node()).map(Node::labels).orElse(Map.of());
         List<Assignment> out = new ArrayList<>();
         try {
-            if (r.num4() > 0) out.addAll(assignFamily(r, IpFamily.V4, r.num4(), PoolChoice.choose(all, IpFamily.V4, r.v4Pools(), labels, r.node()), cfg));
-            if (r.num6() > 0) out.addAll(assignFamily(r, IpFamily.V6, r.num6(), PoolChoice.choose(all, IpFamily.V6, r.v6Pools(), labels, r.node()), cfg));
+            Ctx ctx = new Ctx(out, r.num4() + r.num6(), writes);
+            if (r.num4() > 0) out.addAll(assignFamily(r, IpFamily.V4, r.num4(), PoolChoice.choose(all, IpFamily.V4, r.v4Pools(), labels, r.node()), cfg, ctx));
+            if (r.num6() > 0) out.addAll(assignFamily(r, IpFamily.V6, r.num6(), PoolChoice.choose(all, IpFamily.V6, r.v6Pools(), labels, r.node()), cfg, ctx));
             return out;
         } catch (IpamException | DatastoreException | RuntimeException e) {
             if (!out.isEmpty()) undo(r.handleId(), out, e);
@@ -107,21 +128,21 @@ public final class ClusterIpam {
         }
     }
 
-    private List<Assignment> assignFamily(AssignRequest r, IpFamily f, int n, List<IpPool> pools, IpamConfiguration cfg)
+    private List<Assignment> assignFamily(AssignRequest r, IpFamily f, int n, List<IpPool> pools, IpamConfiguration cfg, Ctx ctx)
             throws DatastoreException, IpamException {
         List<Assignment> got = new ArrayList<>();
         HandleState handle = new HandleState(r.handleId());
         // 1. the node's own blocks
         for (IpPrefix cidr : affineBlocks(r.node(), f, pools)) {
             if (got.size() == n) return got;
-            assignFrom(cidr, n - got.size(), r, handle, pools, got, true, cfg);
+            assignFrom(cidr, n - got.size(), r, handle, pools, got, true, cfg, ctx);
         }
         // 2. new blocks
         while (got.size() < n && cfg.autoAllocateBlocks()) {
             if (cfg.maxBlocksPerHost() > 0 && confirmedCount(r.node(), f) >= cfg.maxBlocksPerHost()) break;
             Optional<IpPrefix> claimed = new BlockClaimer(reader, clock).claim(r.node(), pools);
             if (claimed.isEmpty()) break;
-            assignFrom(claimed.get(), n - got.size(), r, handle, pools, got, true, cfg);
+            assignFrom(claimed.get(), n - got.size(), r, handle, pools, got, true, cfg, ctx);
         }
         // 3. borrow
         if (got.size() < n && !cfg.strictAffinity()) {
@@ -133,7 +154,7 @@ public final class ClusterIpam {
             for (Versioned<AllocationBlock> b : blocks) {
                 if (got.size() == n) break;
                 blockCache.put(b.value().prefix(), b);
-                assignFrom(b.value().prefix(), n - got.size(), r, handle, pools, got, false, cfg);
+                assignFrom(b.value().prefix(), n - got.size(), r, handle, pools, got, false, cfg, ctx);
             }
         }
         if (got.size() < n) {
@@ -181,7 +202,7 @@ public final class ClusterIpam {
      * {@code mustBeAffine} the block must still be this node's.
      */
     private void assignFrom(IpPrefix cidr, int n, AssignRequest r, HandleState h, List<IpPool> pools,
-                            List<Assignment> got, boolean mustBeAffine, IpamConfiguration cfg) throws DatastoreException {
+                            List<Assignment> got, boolean mustBeAffine, IpamConfiguration cfg, Ctx ctx) throws DatastoreException {
         IpPool pool = PoolChoice.poolOf(cidr, pools).orElseThrow();
         for (int attempt = 0; attempt < RETRIES; attempt++) {
             Versioned<AllocationBlock> v = cached(cidr);
@@ -192,8 +213,15 @@ public final class ClusterIpam {
             if (b.freeCount() == 0) return;
             AllocationBlock.Assigned a = b.assign(n, r.handleId(), r.attrs());
             IpamHandle nh = h.value.add(b.cidr(), a.ips().size());
-            var t = ds.txn(Txn.when(List.of(Compare.modRevisionIs(v.key(), v.modRevision()), Compare.modRevisionIs(keys.handle(h.id), h.rev)),
-                    List.of(Op.put(v.key(), IpamJson.encode(a.block())), Op.put(keys.handle(h.id), IpamJson.encode(nh)))));
+            List<Op> ops = new ArrayList<>(List.of(Op.put(v.key(), IpamJson.encode(a.block())), Op.put(keys.handle(h.id), IpamJson.encode(nh))));
+            if (ctx.earlier().size() + got.size() + a.ips().size() == ctx.total()) {
+                List<IpAddress> all = new ArrayList<>();
+                ctx.earlier().forEach(x -> all.add(x.ip()));
+                got.forEach(x -> all.add(x.ip()));
+                all.addAll(a.ips());
+                ops.addAll(ctx.writes().ops(all));
+            }
+            var t = ds.txn(Txn.when(List.of(Compare.modRevisionIs(v.key(), v.modRevision()), Compare.modRevisionIs(keys.handle(h.id), h.rev)), ops));
             if (t.succeeded()) {
                 blockCache.put(cidr, new Versioned<>(v.key(), a.block(), t.revision()));
                 h.value = nh;
@@ -221,6 +249,12 @@ public final class ClusterIpam {
      */
     public Assignment assignIp(IpAddress ip, String handleId, String node, Map<String, String> attrs)
             throws DatastoreException, IpamException {
+        return assignIp(ip, handleId, node, attrs, List.of());
+    }
+
+    /** As {@link #assignIp(IpAddress, String, String, Map)}, with {@code extra} writes in the same transaction. */
+    public Assignment assignIp(IpAddress ip, String handleId, String node, Map<String, String> attrs, List<Op> extra)
+            throws DatastoreException, IpamException {
         IpPool pool = PoolChoice.poolOf(ip, reader.pools()).orElseThrow(() -> new IpamException(
                 IpamException.Reason.REQUESTED_UNAVAILABLE, "requested IP " + ip + " is in no IP pool"));
         IpPrefix cidr = IpPrefix.of(ip, pool.blockSize());
@@ -242,8 +276,9 @@ public final class ClusterIpam {
                         + base.attributeOf(base.ordinalOf(ip)).map(a -> " to handle " + a.handleId()).orElse(""));
             }
             IpamHandle nh = h.value.add(base.cidr(), 1);
-            var t = ds.txn(Txn.when(List.of(Compare.modRevisionIs(v.key(), v.modRevision()), Compare.modRevisionIs(keys.handle(handleId), h.rev)),
-                    List.of(Op.put(v.key(), IpamJson.encode(nb.get())), Op.put(keys.handle(handleId), IpamJson.encode(nh)))));
+            List<Op> ops = new ArrayList<>(List.of(Op.put(v.key(), IpamJson.encode(nb.get())), Op.put(keys.handle(handleId), IpamJson.encode(nh))));
+            ops.addAll(extra);
+            var t = ds.txn(Txn.when(List.of(Compare.modRevisionIs(v.key(), v.modRevision()), Compare.modRevisionIs(keys.handle(handleId), h.rev)), ops));
             if (t.succeeded()) {
                 blockCache.put(cidr, new Versioned<>(v.key(), nb.get(), t.revision()));
                 return new Assignment(ip, cidr, pool);

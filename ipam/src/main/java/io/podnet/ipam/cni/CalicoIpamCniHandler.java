@@ -34,7 +34,8 @@ import java.util.Optional;
  * (pool names or CIDRs), {@code assign_ipv4} (default "true"), {@code assign_ipv6} (default "false").
  * <pre>
  *   ADD  handle &lt;network name&gt;.&lt;containerID&gt; (k8s-pod-network.&lt;cid&gt;), attributes pod/namespace/node/timestamp
- *        → requested IPs (ips capability, IP=) or autoAssign → WorkloadEndpoint (what `ipam check` counts as in use)
+ *        → requested IPs (ips capability, IP=) or autoAssign; the WorkloadEndpoint (what `ipam check` counts as in
+ *          use) is written in the same transaction as the last address, so ADD leaves all of it or none
  *        → result: addresses as /32 and /128, no gateway (the main plugin routes)
  *   DEL  release by handle (and by the workload-ID handle &lt;ns&gt;.&lt;pod&gt;), delete the endpoint; idempotent
  *   CHECK the handle holds prevResult's addresses (else 104)      GC  release this network's handles not in the list
@@ -146,14 +147,19 @@ public final class CalicoIpamCniHandler implements CniHandler {
         try {
             List<String> requested = req.requestedIps();
             if (!requested.isEmpty()) {
-                for (String r : requested) ips.add(ipam.assignIp(parse(r), handle, node, attrs).ip());
+                List<IpAddress> want = new ArrayList<>();
+                for (String r : requested) want.add(parse(r));
+                for (int i = 0; i < want.size(); i++) {
+                    // the endpoint goes with the last address: allocation and endpoint land together
+                    List<io.podnet.datastore.Op> extra = i == want.size() - 1 ? List.of(resources.putOp(endpoint(req, want))) : List.of();
+                    ips.add(ipam.assignIp(want.get(i), handle, node, attrs, extra).ip());
+                }
             } else {
                 for (ClusterIpam.Assignment a : ipam.autoAssign(new ClusterIpam.AssignRequest(handle, node, attrs, s.v4() ? 1 : 0,
-                        s.v6() ? 1 : 0, s.v4Pools(), s.v6Pools()))) {
+                        s.v6() ? 1 : 0, s.v4Pools(), s.v6Pools()), all -> List.of(resources.putOp(endpoint(req, all))))) {
                     ips.add(a.ip());
                 }
             }
-            writeEndpoint(req, ips);
         } catch (IpamException | IOException | RuntimeException e) {
             undo(handle, e);
             throw e;
@@ -189,10 +195,6 @@ public final class CalicoIpamCniHandler implements CniHandler {
         List<String> nets = ips.stream().map(ip -> ip + "/" + ip.family().bits()).toList();
         return new WorkloadEndpoint(new ObjectMeta(name, ns, null, null, null, Map.of(), Map.of()),
                 new WorkloadEndpoint.Spec(pod.isPresent() ? "k8s" : "cni", "", node, req.containerId(), pod.orElse(null), ifname, nets, null, null));
-    }
-
-    private void writeEndpoint(CniRequest req, List<IpAddress> ips) throws DatastoreException {
-        resources.apply(endpoint(req, ips));
     }
 
     private void del(CniRequest req) throws IOException {
