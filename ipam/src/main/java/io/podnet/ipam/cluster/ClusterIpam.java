@@ -12,6 +12,8 @@ import io.podnet.ipam.IpamException;
 import io.podnet.net.IpAddress;
 import io.podnet.net.IpFamily;
 import io.podnet.net.IpPrefix;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,12 +50,58 @@ public final class ClusterIpam {
     private final IpamKeys keys;
     private final InstantSource clock;
     private final Map<IpPrefix, Versioned<AllocationBlock>> blockCache = new ConcurrentHashMap<>();
+    /** node|family → the node's confirmed blocks as last listed; validated by every CAS (a block gone or re-owned is dropped). */
+    private final Map<String, List<IpPrefix>> affineCache = new ConcurrentHashMap<>();
+    private final Duration ttl;
+    private volatile Timed<IpamConfiguration> config;
+    private volatile Timed<List<IpPool>> pools;
+    private final Map<String, Timed<Map<String, String>>> labels = new ConcurrentHashMap<>();
 
+    private record Timed<T>(T value, Instant at) {}
+
+    /** No caching of pools, configuration and node labels: every allocation reads them (tests, the CLI). */
     public ClusterIpam(IpamReader reader, InstantSource clock) {
+        this(reader, clock, Duration.ZERO);
+    }
+
+    /**
+     * @param resourceTtl how long pools, the IPAM configuration and node labels are reused before they are read again
+     *                    (the agent uses a few seconds: a pool change takes effect that much later, as in Calico)
+     */
+    public ClusterIpam(IpamReader reader, InstantSource clock, Duration resourceTtl) {
         this.reader = reader;
         this.ds = reader.datastore();
         this.keys = reader.keys();
         this.clock = clock;
+        this.ttl = resourceTtl;
+    }
+
+    private boolean fresh(Timed<?> t) {
+        return t != null && !ttl.isZero() && clock.instant().isBefore(t.at().plus(ttl));
+    }
+
+    IpamConfiguration config() throws DatastoreException {
+        Timed<IpamConfiguration> c = config;
+        if (fresh(c)) return c.value();
+        IpamConfiguration v = reader.config();
+        config = new Timed<>(v, clock.instant());
+        return v;
+    }
+
+    List<IpPool> pools() throws DatastoreException {
+        Timed<List<IpPool>> p = pools;
+        if (fresh(p)) return p.value();
+        List<IpPool> v = reader.pools();
+        pools = new Timed<>(v, clock.instant());
+        return v;
+    }
+
+    private Map<String, String> labelsOf(String node) throws DatastoreException {
+        Timed<Map<String, String>> l = labels.get(node);
+        if (fresh(l)) return l.value();
+        Map<String, String> v = reader.node(node).map(Node::labels).orElse(Map.of());
+        labels.put(node, new Timed<>(v, clock.instant()));
+        return v;
     }
 
     public IpamReader reader() { return reader; }
@@ -90,8 +138,8 @@ public final class ClusterIpam {
         List<Op> ops(List<IpAddress> allAddresses);
     }
 
-    /** One address handed out, with its block and pool. */
-    public record Assignment(IpAddress ip, IpPrefix block, IpPool pool) {}
+    /** One address handed out, with its block and pool; {@code borrowed} when the block is another node's. */
+    public record Assignment(IpAddress ip, IpPrefix block, IpPool pool, boolean borrowed) {}
 
     /** Allocates {@code num4} + {@code num6} addresses for one handle, all or nothing. */
     public List<Assignment> autoAssign(AssignRequest r) throws DatastoreException, IpamException {
@@ -103,9 +151,9 @@ public final class ClusterIpam {
 
     /** As {@link #autoAssign(AssignRequest)}, with {@code writes} in the transaction that completes it. */
     public List<Assignment> autoAssign(AssignRequest r, CompletionWrites writes) throws DatastoreException, IpamException {
-        IpamConfiguration cfg = reader.config();
-        List<IpPool> all = reader.pools();
-        Map<String, String> labels = reader.node(r.node()).map(Node::labels).orElse(Map.of());
+        IpamConfiguration cfg = config();
+        List<IpPool> all = pools();
+        Map<String, String> labels = labelsOf(r.node());
         List<Assignment> out = new ArrayList<>();
         try {
             Ctx ctx = new Ctx(out, r.num4() + r.num6(), writes);
@@ -132,16 +180,30 @@ public final class ClusterIpam {
             throws DatastoreException, IpamException {
         List<Assignment> got = new ArrayList<>();
         HandleState handle = new HandleState(r.handleId());
-        // 1. the node's own blocks
-        for (IpPrefix cidr : affineBlocks(r.node(), f, pools)) {
+        // 1. the node's own blocks: as cached, then as listed now
+        String ak = r.node() + "|" + f;
+        List<IpPrefix> tried = new ArrayList<>();
+        for (IpPrefix cidr : affineCache.getOrDefault(ak, List.of())) {
             if (got.size() == n) return got;
+            if (PoolChoice.poolOf(cidr, pools).isEmpty()) continue;
+            tried.add(cidr);
             assignFrom(cidr, n - got.size(), r, handle, pools, got, true, cfg, ctx);
+        }
+        if (got.size() == n) return got;
+        List<IpPrefix> listed = affineBlocks(r.node(), f, pools);
+        affineCache.put(ak, listed);
+        for (IpPrefix cidr : listed) {
+            if (got.size() == n) return got;
+            if (!tried.contains(cidr)) assignFrom(cidr, n - got.size(), r, handle, pools, got, true, cfg, ctx);
         }
         // 2. new blocks
         while (got.size() < n && cfg.autoAllocateBlocks()) {
             if (cfg.maxBlocksPerHost() > 0 && confirmedCount(r.node(), f) >= cfg.maxBlocksPerHost()) break;
             Optional<IpPrefix> claimed = new BlockClaimer(reader, clock).claim(r.node(), pools);
             if (claimed.isEmpty()) break;
+            List<IpPrefix> mine = new ArrayList<>(affineCache.getOrDefault(ak, List.of()));
+            mine.add(claimed.get());
+            affineCache.put(ak, mine);
             assignFrom(claimed.get(), n - got.size(), r, handle, pools, got, true, cfg, ctx);
         }
         // 3. borrow
@@ -206,9 +268,11 @@ public final class ClusterIpam {
         IpPool pool = PoolChoice.poolOf(cidr, pools).orElseThrow();
         for (int attempt = 0; attempt < RETRIES; attempt++) {
             Versioned<AllocationBlock> v = cached(cidr);
-            if (v == null) return;
+            if (v == null || mustBeAffine && !v.value().host().equals(Optional.of(r.node()))) {
+                if (mustBeAffine) affineCache.computeIfPresent(r.node() + "|" + cidr.family(), (k, l) -> l.stream().filter(c -> !c.equals(cidr)).toList());
+                return;
+            }
             AllocationBlock b = v.value();
-            if (mustBeAffine && !b.host().equals(Optional.of(r.node()))) return;
             b = b.reclaimCooled(clock.instant(), cfg.ipCooldownSeconds());
             if (b.freeCount() == 0) return;
             AllocationBlock.Assigned a = b.assign(n, r.handleId(), r.attrs());
@@ -226,7 +290,7 @@ public final class ClusterIpam {
                 blockCache.put(cidr, new Versioned<>(v.key(), a.block(), t.revision()));
                 h.value = nh;
                 h.rev = t.revision();
-                for (IpAddress ip : a.ips()) got.add(new Assignment(ip, cidr, pool));
+                for (IpAddress ip : a.ips()) got.add(new Assignment(ip, cidr, pool, !a.block().host().equals(Optional.of(r.node()))));
                 return;
             }
             blockCache.remove(cidr);
@@ -255,7 +319,7 @@ public final class ClusterIpam {
     /** As {@link #assignIp(IpAddress, String, String, Map)}, with {@code extra} writes in the same transaction. */
     public Assignment assignIp(IpAddress ip, String handleId, String node, Map<String, String> attrs, List<Op> extra)
             throws DatastoreException, IpamException {
-        IpPool pool = PoolChoice.poolOf(ip, reader.pools()).orElseThrow(() -> new IpamException(
+        IpPool pool = PoolChoice.poolOf(ip, pools()).orElseThrow(() -> new IpamException(
                 IpamException.Reason.REQUESTED_UNAVAILABLE, "requested IP " + ip + " is in no IP pool"));
         IpPrefix cidr = IpPrefix.of(ip, pool.blockSize());
         HandleState h = new HandleState(handleId);
@@ -266,7 +330,7 @@ public final class ClusterIpam {
                 new BlockClaimer(reader, clock).claimSpecific(node, cidr);
                 continue;
             }
-            AllocationBlock base = v.value().reclaimCooled(clock.instant(), reader.config().ipCooldownSeconds());
+            AllocationBlock base = v.value().reclaimCooled(clock.instant(), config().ipCooldownSeconds());
             Optional<AllocationBlock> nb = base.assign(ip, handleId, attrs);
             if (nb.isEmpty()) {
                 blockCache.remove(cidr);
@@ -281,7 +345,7 @@ public final class ClusterIpam {
             var t = ds.txn(Txn.when(List.of(Compare.modRevisionIs(v.key(), v.modRevision()), Compare.modRevisionIs(keys.handle(handleId), h.rev)), ops));
             if (t.succeeded()) {
                 blockCache.put(cidr, new Versioned<>(v.key(), nb.get(), t.revision()));
-                return new Assignment(ip, cidr, pool);
+                return new Assignment(ip, cidr, pool, !nb.get().host().equals(Optional.of(node)));
             }
             blockCache.remove(cidr);
             h.reload();
@@ -296,10 +360,22 @@ public final class ClusterIpam {
 
     /** Releases every address of a handle and deletes the handle. Idempotent: returns what it freed. */
     public List<IpAddress> releaseByHandle(String handleId) throws DatastoreException {
+        return releaseByHandle(handleId, List.of());
+    }
+
+    /**
+     * As {@link #releaseByHandle(String)}, with {@code extra} writes (e.g. deleting the WorkloadEndpoint) in the first
+     * transaction, or on their own if the handle holds nothing.
+     */
+    public List<IpAddress> releaseByHandle(String handleId, List<Op> extra) throws DatastoreException {
         List<IpAddress> freed = new ArrayList<>();
+        List<Op> pending = new ArrayList<>(extra);
         for (int attempt = 0; attempt < RETRIES; attempt++) {
             Optional<Versioned<IpamHandle>> h = reader.handle(handleId);
-            if (h.isEmpty()) return freed;
+            if (h.isEmpty()) {
+                if (!pending.isEmpty()) ds.txn(Txn.batch(pending));
+                return freed;
+            }
             if (h.get().value().isEmpty()) {
                 if (ds.txn(Txn.when(Compare.modRevisionIs(h.get().key(), h.get().modRevision()), Op.delete(h.get().key()))).succeeded()) return freed;
                 continue;
@@ -310,7 +386,7 @@ public final class ClusterIpam {
             List<Integer> ords = vb.map(b -> b.value().ordinalsOf(handleId)).orElse(List.of());
             IpamHandle nh = h.get().value().add(cidrText, -h.get().value().block().get(cidrText));
             List<Compare> cmp = new ArrayList<>(List.of(Compare.modRevisionIs(h.get().key(), h.get().modRevision())));
-            List<Op> ops = new ArrayList<>();
+            List<Op> ops = new ArrayList<>(pending);
             ops.add(nh.isEmpty() ? Op.delete(h.get().key()) : Op.put(h.get().key(), IpamJson.encode(nh)));
             AllocationBlock nb = null;
             if (vb.isPresent()) {
@@ -324,13 +400,14 @@ public final class ClusterIpam {
             blockCache.remove(cidr);
             if (t.succeeded()) {
                 for (int o : ords) freed.add(vb.get().value().ipOf(o));
+                pending.clear();
             }
         }
         throw new DatastoreException("release of handle " + handleId + ": gave up after " + RETRIES + " conflicting writes");
     }
 
     private Optional<java.time.Instant> cooldown() throws DatastoreException {
-        return reader.config().ipCooldownSeconds() > 0 ? Optional.of(clock.instant()) : Optional.empty();
+        return config().ipCooldownSeconds() > 0 ? Optional.of(clock.instant()) : Optional.empty();
     }
 
     /** Releases addresses; returns those actually freed (not allocated, or a mismatching sequence/handle: skipped). */
@@ -371,7 +448,7 @@ public final class ClusterIpam {
 
     /** The block holding {@code ip}: from the pools' block size, else by scanning the family's blocks. */
     public Optional<Versioned<AllocationBlock>> blockOf(IpAddress ip) throws DatastoreException {
-        Optional<IpPool> pool = PoolChoice.poolOf(ip, reader.pools());
+        Optional<IpPool> pool = PoolChoice.poolOf(ip, pools());
         if (pool.isPresent()) {
             Optional<Versioned<AllocationBlock>> b = reader.block(IpPrefix.of(ip, pool.get().blockSize()));
             if (b.isPresent()) return b;

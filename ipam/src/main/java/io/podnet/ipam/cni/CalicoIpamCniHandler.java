@@ -199,12 +199,12 @@ public final class CalicoIpamCniHandler implements CniHandler {
 
     private void del(CniRequest req) throws IOException {
         String handle = handleId(req);
-        ipam.releaseByHandle(handle);
+        WorkloadEndpoint w = endpoint(req, List.of());
+        // the endpoint goes in the release's first transaction
+        ipam.releaseByHandle(handle, List.of(io.podnet.datastore.Op.delete(resources.key(w))));
         Optional<String> pod = req.args().get("K8S_POD_NAME");
         Optional<String> ns = req.args().get("K8S_POD_NAMESPACE");
         if (pod.isPresent() && ns.isPresent()) ipam.releaseByHandle(ns.get() + "." + pod.get()); // Calico's workload-ID handle
-        WorkloadEndpoint w = endpoint(req, List.of());
-        resources.delete(WorkloadEndpoint.KIND, w.metadata().namespace(), w.name(), null);
         if (netns != null) netns.forget(handle);
     }
 
