@@ -37,7 +37,8 @@ class ClusterIpamConcurrencyIT {
              var ds = EtcdDatastore.connect(EtcdConfig.of(List.of(etcd.clientUrl())))) {
             IpamFixture f = new IpamFixture(ds, prefix);
             f.pool("pool-a", "10.90.0.0/25", 27); // 4 blocks of 32
-            f.pool("pool-b", "10.91.0.0/25", 28); // 8 blocks of 16: 256 addresses for up to 8 x 40 held at once
+            f.pool("pool-b", "10.91.0.0/25", 28); // 8 blocks of 16
+            f.pool("pool-c", "10.92.0.0/26", 28); // 4 blocks of 16: 320 addresses for up to 8 x 40 held at once
             List<String> nodes = List.of("n1", "n1", "n2", "n2", "n3", "n3", "n4", "n5");
             for (String n : Set.copyOf(nodes)) f.node(n, Map.of());
             List<Child> children = new ArrayList<>();

@@ -58,8 +58,11 @@ public final class IpamClient {
             out.println("READY");
             out.flush();
             int allocated = 0;
+            boolean draining = false; // crash mode: fill to maxLive, then release all and give the empty blocks back
             for (int i = 0; allocated < count && !stop.get(); i++) {
-                boolean release = !live.isEmpty() && (live.size() >= maxLive || (!crash && rnd.nextInt(10) < 4));
+                if (crash && live.size() >= maxLive) draining = true;
+                if (crash && live.isEmpty()) draining = false;
+                boolean release = !live.isEmpty() && (crash ? draining : live.size() >= maxLive || rnd.nextInt(10) < 4);
                 if (release) {
                     release(ipam, res, node, live.remove(crash ? live.size() - 1 : rnd.nextInt(live.size())), out, crash);
                     if (crash && live.isEmpty()) dropEmptyBlocks(reader, node);
