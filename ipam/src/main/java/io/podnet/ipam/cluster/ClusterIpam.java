@@ -116,13 +116,26 @@ public final class ClusterIpam {
      * @param num6     IPv6 addresses wanted
      * @param v4Pools  pool names or CIDRs to use instead of the node's pools (CNI {@code ipv4_pools})
      * @param v6Pools  the same for IPv6
+     * @param freshHandle refuse if the handle already holds addresses (a CNI ADD for a container that has them);
+     *                 checked by the allocation's own compare, so it costs no extra read
      */
     public record AssignRequest(String handleId, String node, Map<String, String> attrs, int num4, int num6,
-                                List<String> v4Pools, List<String> v6Pools) {
+                                List<String> v4Pools, List<String> v6Pools, boolean freshHandle) {
         public AssignRequest {
             attrs = Map.copyOf(attrs);
             v4Pools = List.copyOf(v4Pools);
             v6Pools = List.copyOf(v6Pools);
+        }
+
+        /** A request that may add to an existing handle. */
+        public AssignRequest(String handleId, String node, Map<String, String> attrs, int num4, int num6,
+                             List<String> v4Pools, List<String> v6Pools) {
+            this(handleId, node, attrs, num4, num6, v4Pools, v6Pools, false);
+        }
+
+        /** The same request, refused ({@link IpamException.Reason#DUPLICATE}) if the handle already holds addresses. */
+        public AssignRequest requireFreshHandle() {
+            return new AssignRequest(handleId, node, attrs, num4, num6, v4Pools, v6Pools, true);
         }
     }
 
@@ -264,7 +277,7 @@ public final class ClusterIpam {
      * {@code mustBeAffine} the block must still be this node's.
      */
     private void assignFrom(IpPrefix cidr, int n, AssignRequest r, HandleState h, List<IpPool> pools,
-                            List<Assignment> got, boolean mustBeAffine, IpamConfiguration cfg, Ctx ctx) throws DatastoreException {
+                            List<Assignment> got, boolean mustBeAffine, IpamConfiguration cfg, Ctx ctx) throws DatastoreException, IpamException {
         IpPool pool = PoolChoice.poolOf(cidr, pools).orElseThrow();
         for (int attempt = 0; attempt < RETRIES; attempt++) {
             Versioned<AllocationBlock> v = cached(cidr);
@@ -294,7 +307,11 @@ public final class ClusterIpam {
                 return;
             }
             blockCache.remove(cidr);
+            boolean ours = h.rev != 0;
             h.reload();
+            if (r.freshHandle() && !ours && ctx.earlier().isEmpty() && got.isEmpty() && !h.value.isEmpty()) {
+                throw new IpamException(IpamException.Reason.DUPLICATE, "handle " + h.id + " already holds addresses " + h.value.block());
+            }
         }
         LOG.log(System.Logger.Level.WARNING, "block " + cidr + ": gave up after " + RETRIES + " conflicting writes");
     }

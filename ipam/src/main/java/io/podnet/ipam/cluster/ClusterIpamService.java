@@ -22,6 +22,8 @@ import java.util.Objects;
  */
 public final class ClusterIpamService implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterIpamService.class.getName());
+    /** How long pools, the IPAM configuration and node labels are reused by allocations (a change applies that much later). */
+    public static final Duration RESOURCE_TTL = Duration.ofSeconds(2);
 
     /**
      * @param node       this node's name
@@ -54,7 +56,7 @@ public final class ClusterIpamService implements AutoCloseable {
         this.settings = s;
         this.bootstrap = PoolBootstrap.from(s.pools()); // bad settings fail the agent's start, naming the variable
         this.resources = new ResourceStore(ds, s.prefix(), Kinds.IPAM, clock);
-        this.ipam = new ClusterIpam(new IpamReader(ds, new IpamKeys(s.prefix()), resources), clock);
+        this.ipam = new ClusterIpam(new IpamReader(ds, new IpamKeys(s.prefix()), resources), clock, RESOURCE_TTL);
         NetnsLiveness netns = new NetnsLiveness(s.stateDir().resolve("calico-ipam"));
         this.handler = new CalicoIpamCniHandler(ipam, s.node(), clock, netns);
         this.gc = new IpamGc(ipam, s.node(), netns, s.grace(), clock);

@@ -138,9 +138,6 @@ public final class CalicoIpamCniHandler implements CniHandler {
     private CniResult add(CniRequest req) throws CniException, IOException, IpamException {
         Section s = section(req);
         String handle = handleId(req);
-        if (ipam.reader().handle(handle).map(h -> !h.value().isEmpty()).orElse(false)) {
-            throw new CniException(CniErrorCode.IPAM_DUPLICATE, "handle " + handle + " already holds addresses; DEL it first", "");
-        }
         Map<String, String> attrs = attributes(req);
         if (netns != null) netns.record(handle, req.netns());
         List<IpAddress> ips = new ArrayList<>();
@@ -156,11 +153,14 @@ public final class CalicoIpamCniHandler implements CniHandler {
                 }
             } else {
                 for (ClusterIpam.Assignment a : ipam.autoAssign(new ClusterIpam.AssignRequest(handle, node, attrs, s.v4() ? 1 : 0,
-                        s.v6() ? 1 : 0, s.v4Pools(), s.v6Pools()), all -> List.of(resources.putOp(endpoint(req, all))))) {
+                        s.v6() ? 1 : 0, s.v4Pools(), s.v6Pools()).requireFreshHandle(), all -> List.of(resources.putOp(endpoint(req, all))))) {
                     ips.add(a.ip());
                 }
             }
-        } catch (IpamException | IOException | RuntimeException e) {
+        } catch (IpamException e) {
+            if (e.reason() != IpamException.Reason.DUPLICATE) undo(handle, e); // a duplicate: the handle is the first ADD's
+            throw e;
+        } catch (IOException | RuntimeException e) {
             undo(handle, e);
             throw e;
         }
