@@ -81,37 +81,35 @@ public final class ResourceCommands {
         });
     }
 
-    @Command(name = "apply", description = "Create or update the resources in a YAML/JSON file (calicoctl apply).")
-    public static final class Apply implements Callable<Integer> {
+    /** The {@code -f FILE} verbs: one body, the verb chosen by the subclass. */
+    abstract static class FileCommand implements Callable<Integer> {
         @Mixin DatastoreOptions ds;
         @Spec CommandLine.Model.CommandSpec spec;
         @Option(names = {"-f", "--filename"}, required = true, description = "File with v3 resources ('-' for stdin).")
         Path file;
 
+        abstract Verb verb();
+
         @Override
-        public Integer call() { return runFile(Verb.APPLY, file, ds, spec); }
+        public Integer call() { return runFile(verb(), file, ds, spec); }
+    }
+
+    @Command(name = "apply", description = "Create or update the resources in a YAML/JSON file (calicoctl apply).")
+    public static final class Apply extends FileCommand {
+        @Override
+        Verb verb() { return Verb.APPLY; }
     }
 
     @Command(name = "create", description = "Create the resources in a file; fails if one exists (calicoctl create).")
-    public static final class Create implements Callable<Integer> {
-        @Mixin DatastoreOptions ds;
-        @Spec CommandLine.Model.CommandSpec spec;
-        @Option(names = {"-f", "--filename"}, required = true, description = "File with v3 resources ('-' for stdin).")
-        Path file;
-
+    public static final class Create extends FileCommand {
         @Override
-        public Integer call() { return runFile(Verb.CREATE, file, ds, spec); }
+        Verb verb() { return Verb.CREATE; }
     }
 
     @Command(name = "replace", description = "Replace existing resources with those in a file; a resourceVersion in the file must still match (calicoctl replace).")
-    public static final class Replace implements Callable<Integer> {
-        @Mixin DatastoreOptions ds;
-        @Spec CommandLine.Model.CommandSpec spec;
-        @Option(names = {"-f", "--filename"}, required = true, description = "File with v3 resources ('-' for stdin).")
-        Path file;
-
+    public static final class Replace extends FileCommand {
         @Override
-        public Integer call() { return runFile(Verb.REPLACE, file, ds, spec); }
+        Verb verb() { return Verb.REPLACE; }
     }
 
     @Command(name = "delete", description = "Delete the resources named in a file, or KIND NAME (calicoctl delete).")

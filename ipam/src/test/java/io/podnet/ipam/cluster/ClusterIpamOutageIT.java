@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -90,14 +89,7 @@ class ClusterIpamOutageIT {
     }
 
     static Map<String, String> env(String cmd, String cid) {
-        Map<String, String> env = new HashMap<>();
-        env.put("CNI_COMMAND", cmd);
-        env.put("CNI_CONTAINERID", cid);
-        env.put("CNI_NETNS", "/run/netns/" + cid);
-        env.put("CNI_IFNAME", "eth0");
-        env.put("CNI_PATH", "/opt/cni/bin");
-        env.put(CniRequestParser.PLUGIN_ENV, CalicoIpamCniHandler.TYPE);
-        return env;
+        return io.podnet.ipam.cni.CalicoIpamCniHandlerTest.env(cmd, cid, "");
     }
 
     static String conf() {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** podnet-calico-ipam through CniRequestParser on the in-memory datastore. */
-class CalicoIpamCniHandlerTest {
+public class CalicoIpamCniHandlerTest {
     @TempDir
     Path dir;
     final ManualClock clock = new ManualClock();
@@ -48,6 +48,11 @@ class CalicoIpamCniHandlerTest {
     }
 
     CniResponse call(String cmd, String cid, String args, String stdin) throws CniException {
+        return handler.handle(CniRequestParser.parse(env(cmd, cid, args), stdin.getBytes()));
+    }
+
+    /** A runtime's environment for one podnet-calico-ipam call (also used by ClusterIpamOutageIT). */
+    public static Map<String, String> env(String cmd, String cid, String args) {
         Map<String, String> env = new HashMap<>();
         env.put("CNI_COMMAND", cmd);
         env.put("CNI_CONTAINERID", cid);
@@ -55,8 +60,8 @@ class CalicoIpamCniHandlerTest {
         env.put("CNI_IFNAME", "eth0");
         env.put("CNI_PATH", "/opt/cni/bin");
         env.put("CNI_ARGS", args);
-        env.put("PODNET_PLUGIN", CalicoIpamCniHandler.TYPE);
-        return handler.handle(CniRequestParser.parse(env, stdin.getBytes()));
+        env.put(CniRequestParser.PLUGIN_ENV, CalicoIpamCniHandler.TYPE);
+        return env;
     }
 
     @Test
