@@ -29,7 +29,11 @@ public record Kind<R extends Resource>(String name, String plural, boolean names
          */
         void check(R candidate, R previous, List<R> others);
 
-        static <R> CrossCheck<R> none() { return (c, p, o) -> { }; }
+        /** No cross check: a write of such a kind does not list the others. */
+        CrossCheck<Object> NONE = (c, p, o) -> { };
+
+        @SuppressWarnings("unchecked")
+        static <R> CrossCheck<R> none() { return (CrossCheck<R>) (CrossCheck<?>) NONE; }
     }
 
     public Kind {

@@ -39,7 +39,16 @@ class ClusterIpamOutageIT {
         Assumptions.assumeTrue(Sh.has("etcd"), "needs etcd-server (installed by run-tests)");
         String prefix = "/" + RunId.prefix() + "-outage";
         try (EtcdServer etcd = EtcdServer.launch();
-             var ds = EtcdDatastore.connect(EtcdConfig.of(List.of(etcd.clientUrl())).withTimeout(Duration.ofSeconds(2)))) {
+             var ds = EtcdDatastore.connect(EtcdConfig.of(List.of(etcd.clientUrl())).withTimeout(Duration.ofSeconds(3)))) {
+            // a JVM's first etcd call can take seconds on a loaded machine (class loading, channel set-up): not the outage
+            await(() -> {
+                try {
+                    ds.revision();
+                    return true;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, 60);
             IpamFixture f = new IpamFixture(ds, prefix);
             f.pool("pool", "10.97.0.0/24", 30); // a claim every 4 addresses: the outage hits claims too
             f.node("n1", Map.of());
