@@ -39,7 +39,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * a crash or an outage leaves either the whole allocation or none of it. Conflicts are retried up to
  * {@value #RETRIES} times (Calico's {@code datastoreRetries}). Blocks are cached; a stale cache only costs a failed
  * compare and a re-read. Release is by handle or by address (optionally with the allocation's sequence number, so a
- * stale release cannot free a reused address).
+ * stale release cannot free a reused address); a release by handle of this instance's own allocation trusts the
+ * handle and block it wrote (one transaction, no read; the compares catch anyone else's change).
+ *
+ * <p>Just over 500 lines: allocation and release share the block and handle caches and the CAS loops that keep them
+ * honest; splitting them would expose the caches.
  */
 public final class ClusterIpam {
     public static final int RETRIES = 100;
@@ -52,6 +56,9 @@ public final class ClusterIpam {
     private final Map<IpPrefix, Versioned<AllocationBlock>> blockCache = new ConcurrentHashMap<>();
     /** node|family → the node's confirmed blocks as last listed; validated by every CAS (a block gone or re-owned is dropped). */
     private final Map<String, List<IpPrefix>> affineCache = new ConcurrentHashMap<>();
+    /** Handles as this instance last wrote them, so that a release by handle after our own allocation needs no read. */
+    private final Map<String, Versioned<IpamHandle>> handleCache = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_HANDLES = 65_536;
     private final Duration ttl;
     private volatile Timed<IpamConfiguration> config;
     private volatile Timed<List<IpPool>> pools;
@@ -303,6 +310,7 @@ public final class ClusterIpam {
                 blockCache.put(cidr, new Versioned<>(v.key(), a.block(), t.revision()));
                 h.value = nh;
                 h.rev = t.revision();
+                remember(h.id, nh, t.revision());
                 for (IpAddress ip : a.ips()) got.add(new Assignment(ip, cidr, pool, !a.block().host().equals(Optional.of(r.node()))));
                 return;
             }
@@ -314,6 +322,11 @@ public final class ClusterIpam {
             }
         }
         LOG.log(System.Logger.Level.WARNING, "block " + cidr + ": gave up after " + RETRIES + " conflicting writes");
+    }
+
+    private void remember(String handleId, IpamHandle h, long revision) {
+        if (handleCache.size() >= MAX_CACHED_HANDLES) handleCache.clear(); // handles released by others (GC, CLI) pile up
+        handleCache.put(handleId, new Versioned<>(keys.handle(handleId), h, revision));
     }
 
     private Versioned<AllocationBlock> cached(IpPrefix cidr) throws DatastoreException {
@@ -362,6 +375,7 @@ public final class ClusterIpam {
             var t = ds.txn(Txn.when(List.of(Compare.modRevisionIs(v.key(), v.modRevision()), Compare.modRevisionIs(keys.handle(handleId), h.rev)), ops));
             if (t.succeeded()) {
                 blockCache.put(cidr, new Versioned<>(v.key(), nb.get(), t.revision()));
+                remember(handleId, nh, t.revision());
                 return new Assignment(ip, cidr, pool, !nb.get().host().equals(Optional.of(node)));
             }
             blockCache.remove(cidr);
@@ -387,8 +401,12 @@ public final class ClusterIpam {
     public List<IpAddress> releaseByHandle(String handleId, List<Op> extra) throws DatastoreException {
         List<IpAddress> freed = new ArrayList<>();
         List<Op> pending = new ArrayList<>(extra);
+        // what this instance wrote last (the DEL of its own ADD): trusted for one transaction, whose compares check it
+        Versioned<IpamHandle> known = handleCache.remove(handleId);
         for (int attempt = 0; attempt < RETRIES; attempt++) {
-            Optional<Versioned<IpamHandle>> h = reader.handle(handleId);
+            Optional<Versioned<IpamHandle>> h = known != null ? Optional.of(known) : reader.handle(handleId);
+            boolean trusted = known != null;
+            known = null;
             if (h.isEmpty()) {
                 if (!pending.isEmpty()) ds.txn(Txn.batch(pending));
                 return freed;
@@ -399,7 +417,8 @@ public final class ClusterIpam {
             }
             String cidrText = h.get().value().block().keySet().iterator().next();
             IpPrefix cidr = IpPrefix.parse(cidrText);
-            Optional<Versioned<AllocationBlock>> vb = reader.block(cidr);
+            Versioned<AllocationBlock> cachedBlock = trusted ? blockCache.get(cidr) : null;
+            Optional<Versioned<AllocationBlock>> vb = cachedBlock != null ? Optional.of(cachedBlock) : reader.block(cidr);
             List<Integer> ords = vb.map(b -> b.value().ordinalsOf(handleId)).orElse(List.of());
             IpamHandle nh = h.get().value().add(cidrText, -h.get().value().block().get(cidrText));
             List<Compare> cmp = new ArrayList<>(List.of(Compare.modRevisionIs(h.get().key(), h.get().modRevision())));
@@ -414,11 +433,15 @@ public final class ClusterIpam {
                 }
             }
             var t = ds.txn(Txn.when(cmp, ops));
-            blockCache.remove(cidr);
-            if (t.succeeded()) {
-                for (int o : ords) freed.add(vb.get().value().ipOf(o));
-                pending.clear();
+            if (!t.succeeded()) {
+                blockCache.remove(cidr);
+                continue;
             }
+            if (nb != null) blockCache.put(cidr, new Versioned<>(vb.get().key(), nb, t.revision()));
+            for (int o : ords) freed.add(vb.get().value().ipOf(o));
+            pending.clear();
+            if (nh.isEmpty()) return freed; // the handle went in this transaction
+            known = new Versioned<>(h.get().key(), nh, t.revision());
         }
         throw new DatastoreException("release of handle " + handleId + ": gave up after " + RETRIES + " conflicting writes");
     }
@@ -450,6 +473,7 @@ public final class ClusterIpam {
             List<Op> ops = new ArrayList<>(List.of(Op.put(vb.get().key(), IpamJson.encode(b.release(List.of(ord), cooldown())))));
             String hid = at.get().handleId();
             if (hid != null) {
+                handleCache.remove(hid);
                 Optional<Versioned<IpamHandle>> h = reader.handle(hid);
                 cmp.add(Compare.modRevisionIs(keys.handle(hid), h.map(Versioned::modRevision).orElse(0L)));
                 if (h.isPresent()) {
