@@ -73,8 +73,18 @@ final class CniTestBed implements AutoCloseable {
 
     /** Starts (or restarts) the agent JVM inside the host namespace; returns when it serves. */
     Process startAgent() throws IOException {
-        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class,
-                List.of(stateDir.toString(), socket.toString()));
+        return startAgent(List.of());
+    }
+
+    /** Starts the agent with the settings of an agent.yaml (state dir and socket still this bed's). */
+    Process startAgent(Path config) throws IOException {
+        return startAgent(List.of(config.toString()));
+    }
+
+    private Process startAgent(List<String> extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of(stateDir.toString(), socket.toString()));
+        args.addAll(extra);
+        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class, args);
         return agent;
     }
 
