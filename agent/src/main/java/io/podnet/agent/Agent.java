@@ -10,7 +10,6 @@ import io.podnet.cnm.CnmConfig;
 import io.podnet.cnm.CnmServer;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
-import io.podnet.datastore.etcd.EtcdDatastore;
 import io.podnet.cni.server.CniHandler;
 import io.podnet.ipam.cluster.ClusterIpamService;
 import io.podnet.ipam.cni.CalicoIpamCniHandler;
@@ -74,7 +73,7 @@ public final class Agent implements AutoCloseable {
         CnmServer cnm = null;
         ClusterIpamService calico = null;
         try {
-            if (cfg.etcd() != null) store = EtcdDatastore.connect(etcdConfig(cfg.etcd()));
+            if (cfg.etcd() != null) store = cfg.etcd().etcdClient().connect(etcdConfig(cfg.etcd()));
             var bridge = new BridgeCniHandler(host, stores, nft, cfg.stateDir().resolve("ipam"));
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
             Map<String, CniHandler> types = new HashMap<>(Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
@@ -82,7 +81,7 @@ public final class Agent implements AutoCloseable {
                 calico = ClusterIpamService.start(store, calicoSettings(cfg));
                 types.put(CalicoIpamCniHandler.TYPE, calico.cniHandler());
             }
-            var dispatcher = new CniDispatcher(new IpamCniHandler(stores), types);
+            var dispatcher = new CniDispatcher(new IpamCniHandler(stores, cfg.stateDir().resolve("ipam")), types);
             server = CniServer.start(cfg.cniSocket(), dispatcher);
             if (cfg.cnmEnabled()) cnm = CnmServer.start(cnmConfig(cfg), host, nft);
             Agent agent = new Agent(cfg, host, stores, store, server, cnm);

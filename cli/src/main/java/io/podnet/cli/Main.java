@@ -9,9 +9,30 @@ import picocli.CommandLine.Command;
         subcommands = {AgentCommand.class, OverlayCommand.class, BgpCommand.class,
                 io.podnet.cli.calico.ResourceCommands.Apply.class, io.podnet.cli.calico.ResourceCommands.Create.class,
                 io.podnet.cli.calico.ResourceCommands.Replace.class, io.podnet.cli.calico.ResourceCommands.Delete.class,
-                io.podnet.cli.calico.ResourceCommands.Get.class, io.podnet.cli.calico.IpamCommand.class, io.podnet.cli.calico.NodeCommand.class, io.podnet.cli.lab.LabCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                io.podnet.cli.calico.ResourceCommands.Get.class, io.podnet.cli.calico.IpamCommand.class, io.podnet.cli.calico.NodeCommand.class,
+                io.podnet.cli.lab.LabCommand.class, DemoCommand.class,
+                ExplainCommand.class, DoctorCommand.class, InstallCommand.class, InstallCommand.Uninstall.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The whole command tree, with {@code -h/--help} and {@code -V/--version} on every command and subcommand
+     * (set here once, so a command added later cannot forget them).
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        withStandardHelp(cl);
+        return cl;
+    }
+
+    private static void withStandardHelp(CommandLine cl) {
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        // `podnet help` brings its own -h; every other command gets the standard pair
+        if (!spec.mixinStandardHelpOptions() && spec.findOption("--help") == null) spec.mixinStandardHelpOptions(true);
+        if (spec.version().length == 0 && spec.parent() != null) spec.version(spec.parent().version());
+        for (CommandLine sub : cl.getSubcommands().values()) withStandardHelp(sub);
     }
 }

@@ -76,16 +76,23 @@ final class CniTestBed implements AutoCloseable {
         return startAgent(List.of());
     }
 
-    /** Starts the agent with the settings of an agent.yaml (state dir and socket still this bed's). */
-    Process startAgent(Path config) throws IOException {
-        return startAgent(List.of(config.toString()));
+    /** Starts (or restarts) the agent with extra JVM options. */
+    Process startAgent(List<String> jvmOptions) throws IOException {
+        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class, jvmOptions,
+                List.of(stateDir.toString(), socket.toString()));
+        return agent;
     }
 
-    private Process startAgent(List<String> extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of(stateDir.toString(), socket.toString()));
-        args.addAll(extra);
-        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class, args);
+    /** Starts the agent with the settings of an agent.yaml (state dir and socket still this bed's). */
+    Process startAgent(Path config) throws IOException {
+        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class, List.of(),
+                List.of(stateDir.toString(), socket.toString(), config.toString()));
         return agent;
+    }
+
+    /** The agent JVM's PID. */
+    long agentPid() {
+        return agent.pid();
     }
 
     String agentLog() {

@@ -5,7 +5,7 @@ import io.podnet.calico.Kinds;
 import io.podnet.calico.ResourceStore;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
-import io.podnet.datastore.etcd.EtcdDatastore;
+import io.podnet.datastore.etcd.EtcdClient;
 import io.podnet.ipam.cluster.IpamKeys;
 import io.podnet.ipam.cluster.IpamReader;
 import java.io.IOException;
@@ -39,8 +39,8 @@ public final class DatastoreOptions {
     @Option(names = "--agent-config", description = "Take the etcd connection and prefix from this agent config file.")
     Path agentConfig;
 
-    /** The connection as resolved from flags, environment and agent config. */
-    record Resolved(EtcdConfig etcd, String prefix) {}
+    /** The connection as resolved from flags, environment and agent config (its {@code etcd.client}, else http). */
+    record Resolved(EtcdConfig etcd, EtcdClient client, String prefix) {}
 
     Resolved resolve() throws IOException {
         AgentConfig agent = agentConfig != null ? AgentConfig.load(agentConfig) : null;
@@ -58,7 +58,7 @@ public final class DatastoreOptions {
         if (user != null) c = c.withCredentials(user, pw == null ? "" : pw);
         String p = prefix != null ? prefix : env("PODNET_CALICO_PREFIX") != null ? env("PODNET_CALICO_PREFIX")
                 : agent != null && agent.calicoIpam() != null ? agent.calicoIpam().prefix() : ResourceStore.DEFAULT_PREFIX;
-        return new Resolved(c, p);
+        return new Resolved(c, ae == null ? EtcdClient.HTTP : ae.etcdClient(), p);
     }
 
     private static Path pick(Path flag, String var, Path fromAgent) {
@@ -78,7 +78,7 @@ public final class DatastoreOptions {
 
     Session open() throws IOException {
         Resolved r = resolve();
-        Datastore ds = EtcdDatastore.connect(r.etcd());
+        Datastore ds = r.client().connect(r.etcd());
         ResourceStore res = new ResourceStore(ds, r.prefix(), Kinds.IPAM, InstantSource.system());
         return new Session(ds, res, new IpamReader(ds, new IpamKeys(r.prefix()), res));
     }

@@ -93,7 +93,7 @@ public final class Connectivity {
         }
     }
 
-    private static ServerSocket listen(LabState.Pod p) throws IOException {
+    static ServerSocket listen(LabState.Pod p) throws IOException {
         ServerSocket ss = NetNs.named(p.ns).run(() -> {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
