@@ -6,7 +6,7 @@ import io.podnet.calico.ResourceStore;
 import io.podnet.calico.WorkloadEndpoint;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
-import io.podnet.datastore.etcd.EtcdDatastore;
+import io.podnet.datastore.etcd.EtcdClient;
 import io.podnet.ipam.IpamException;
 import io.podnet.net.IpAddress;
 import java.io.PrintStream;
@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A child process acting for one node against real etcd (ClusterIpamConcurrencyIT, ClusterIpamCrashIT). Prints one
+ * A child process acting for one node against real etcd through the agent's default client (etcd's JSON gateway;
+ * the tests read the outcome through jetcd) for ClusterIpamConcurrencyIT and ClusterIpamCrashIT. Prints one
  * line per completed step, flushed, with {@code System.nanoTime()} (CLOCK_MONOTONIC, comparable across processes):
  * <pre>
  *   S h            about to allocate for handle h
@@ -48,7 +49,7 @@ public final class IpamClient {
             }
             stop.set(true);
         });
-        try (Datastore ds = EtcdDatastore.connect(EtcdConfig.of(List.of(URI.create(a[0]))).withTimeout(java.time.Duration.ofSeconds(60)))) {
+        try (Datastore ds = EtcdClient.HTTP.connect(EtcdConfig.of(List.of(URI.create(a[0]))).withTimeout(java.time.Duration.ofSeconds(60)))) {
             ResourceStore res = new ResourceStore(ds, a[1], Kinds.IPAM, InstantSource.system());
             IpamReader reader = new IpamReader(ds, new IpamKeys(a[1]), res);
             ClusterIpam ipam = new ClusterIpam(reader, InstantSource.system(), java.time.Duration.ofSeconds(2));
