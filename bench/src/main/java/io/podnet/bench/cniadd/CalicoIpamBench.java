@@ -6,7 +6,7 @@ import io.podnet.calico.Node;
 import io.podnet.calico.ResourceStore;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
-import io.podnet.datastore.etcd.EtcdDatastore;
+import io.podnet.datastore.etcd.EtcdClient;
 import io.podnet.ipam.cluster.ClusterIpam;
 import io.podnet.ipam.cluster.IpamKeys;
 import io.podnet.ipam.cluster.IpamReader;
@@ -49,7 +49,7 @@ public final class CalicoIpamBench {
                     calicoIpam: {enabled: true, prefix: /%s, ipv4Pool: {cidr: 10.93.0.0/16, blockSize: 26, natOutgoing: false}}
                     """.formatted(etcd.clientUrl(), prefix));
             try (AgentProcess agent = AgentProcess.start(dir, System.getProperty("podnet.cli.cp"), List.of("--config", cfg.toString()));
-                 Datastore ds = EtcdDatastore.connect(EtcdConfig.of(List.of(etcd.clientUrl())))) {
+                 Datastore ds = EtcdClient.HTTP.connect(EtcdConfig.of(List.of(etcd.clientUrl())))) { // the agent's default client
                 ResourceStore res = new ResourceStore(ds, "/" + prefix, Kinds.IPAM, InstantSource.system());
                 long end = System.nanoTime() + 60_000_000_000L;
                 while (res.get(IpPool.KIND, "default-ipv4-ippool").isEmpty()) { // the agent bootstraps the pool
