@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * 8 client processes acting as 5 nodes allocate and release 5,000 addresses at once against real etcd, on two small
+ * 8 client processes acting as 5 nodes allocate and release 5,000 addresses at once against real etcd, on three small
  * pools so that blocks run out and nodes borrow: no address is ever held twice (from every answer and from etcd's
  * final state), handles and allocations agree, and after containers vanish without DEL the GC leaves no leak.
  */
