@@ -10,6 +10,9 @@ import io.podnet.cnm.CnmConfig;
 import io.podnet.cnm.CnmServer;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
+import io.podnet.cni.server.CniHandler;
+import io.podnet.ipam.cluster.ClusterIpamService;
+import io.podnet.ipam.cni.CalicoIpamCniHandler;
 import io.podnet.ipam.cni.IpamCniHandler;
 import io.podnet.ipam.store.IpamStores;
 import io.podnet.net.IpPrefix;
@@ -19,6 +22,8 @@ import io.podnet.workload.nft.NftTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,7 +32,8 @@ import java.util.Optional;
  * <pre>
  *   CniServer(unix socket) ─▶ CniDispatcher ─┬─ podnet         ─▶ BridgeCniHandler ─▶ IPAM store + BridgeNetwork + NftTable
  *                                            ├─ podnet-flannel ─▶ FlannelCniHandler (subnet.env) ─▶ BridgeCniHandler
- *                                            └─ podnet-ipam    ─▶ IpamCniHandler
+ *                                            ├─ podnet-ipam    ─▶ IpamCniHandler
+ *                                            └─ podnet-calico-ipam ─▶ CalicoIpamCniHandler (ClusterIpamService: etcd blocks, GC)
  *   etcd ─▶ OverlayAgent (lease, backend device, subnet.env, LeaseWatcher ─▶ OverlayDataplane)
  *   dockerd ─▶ CnmServer(/run/docker/plugins/podnet.sock) ─▶ NetworkDriver + IpamDriver (own state dir, same nft table)
  * </pre>
@@ -44,6 +50,7 @@ public final class Agent implements AutoCloseable {
     private final CniServer server;
     private final CnmServer cnm;
     private BridgeCniHandler bridge; // closed after the server (its namespace worker threads)
+    private ClusterIpamService calicoIpam;
 
     private Agent(AgentConfig config, Rtnetlink host, IpamStores stores, Datastore store,
                   CniServer server, CnmServer cnm) {
@@ -64,15 +71,22 @@ public final class Agent implements AutoCloseable {
         Datastore store = null;
         CniServer server = null;
         CnmServer cnm = null;
+        ClusterIpamService calico = null;
         try {
             if (cfg.etcd() != null) store = cfg.etcd().etcdClient().connect(etcdConfig(cfg.etcd()));
             var bridge = new BridgeCniHandler(host, stores, nft, cfg.stateDir().resolve("ipam"));
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
-            var dispatcher = new CniDispatcher(new IpamCniHandler(stores, cfg.stateDir().resolve("ipam")), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
+            Map<String, CniHandler> types = new HashMap<>(Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
+            if (cfg.calicoIpamEnabled()) {
+                calico = ClusterIpamService.start(store, calicoSettings(cfg));
+                types.put(CalicoIpamCniHandler.TYPE, calico.cniHandler());
+            }
+            var dispatcher = new CniDispatcher(new IpamCniHandler(stores, cfg.stateDir().resolve("ipam")), types);
             server = CniServer.start(cfg.cniSocket(), dispatcher);
             if (cfg.cnmEnabled()) cnm = CnmServer.start(cnmConfig(cfg), host, nft);
             Agent agent = new Agent(cfg, host, stores, store, server, cnm);
             agent.bridge = bridge;
+            agent.calicoIpam = calico;
             if (cfg.overlayEnabled()) agent.startOverlay(nft);
             LOG.log(System.Logger.Level.INFO, "podnet agent " + cfg.nodeName() + " serving CNI on " + cfg.cniSocket()
                     + (cnm != null ? ", Docker driver on " + cnm.socket() : "")
@@ -81,6 +95,7 @@ public final class Agent implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (cnm != null) cnm.close();
             if (server != null) server.close();
+            if (calico != null) calico.close();
             if (store != null) store.close();
             stores.close();
             host.close();
@@ -92,6 +107,13 @@ public final class Agent implements AutoCloseable {
         AgentConfig.Cnm c = cfg.cnm();
         Path state = c.stateDir() != null ? c.stateDir() : cfg.stateDir().resolve("cnm");
         return new CnmConfig(c.socket(), state, IpPrefix.parse(c.defaultPools()), c.poolLength(), true, c.ipMasq());
+    }
+
+    static ClusterIpamService.Settings calicoSettings(AgentConfig cfg) {
+        AgentConfig.CalicoIpam c = cfg.calicoIpam();
+        Duration grace = Duration.ofSeconds(c.leakGraceSeconds());
+        return new ClusterIpamService.Settings(cfg.nodeName(), c.nodeLabels(), c.prefix(), c.poolSettings(System.getenv()),
+                grace, grace.dividedBy(2), cfg.stateDir());
     }
 
     static EtcdConfig etcdConfig(AgentConfig.Etcd e) {
@@ -169,6 +191,7 @@ public final class Agent implements AutoCloseable {
         if (bridge != null) bridge.close();
         OverlayAgent o = overlay.get();
         if (o != null) o.close();
+        if (calicoIpam != null) calicoIpam.close();
         if (store != null) store.close();
         stores.close();
         host.close();

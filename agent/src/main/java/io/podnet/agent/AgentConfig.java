@@ -39,12 +39,21 @@ import java.util.List;
  *   defaultPools: 10.240.0.0/12    # where pools for `docker network create` without --subnet come from
  *   poolLength: 24                 # prefix length of such a pool
  *   ipMasq: true                   # masquerade traffic leaving a Docker network's pool
+ * calicoIpam:                      # podnet-calico-ipam: Calico-style block IPAM in etcd (needs etcd)
+ *   enabled: true
+ *   prefix: /calico                # datastore key prefix
+ *   nodeLabels: {zone: a}          # this node's labels (IPPool nodeSelector)
+ *   ipv4Pool: {cidr: 192.168.0.0/16, blockSize: 26, ipip: Never, vxlan: Never, natOutgoing: true, nodeSelector: all()}
+ *   ipv6Pool: {cidr: fd00:10::/48}  # default pools, created only if no pool of the family exists
+ *   noDefaultPools: false
+ *   leakGraceSeconds: 300          # GC releases this node's leaked allocations after this long
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProperty("stateDir") Path stateDir,
                           @JsonProperty("cniSocket") Path cniSocket, @JsonProperty("etcd") Etcd etcd,
-                          @JsonProperty("overlay") Overlay overlay, @JsonProperty("cnm") Cnm cnm) {
+                          @JsonProperty("overlay") Overlay overlay, @JsonProperty("cnm") Cnm cnm,
+                          @JsonProperty("calicoIpam") CalicoIpam calicoIpam) {
 
     /** etcd connection. */
     public record Etcd(@JsonProperty("endpoints") List<URI> endpoints, @JsonProperty("caFile") Path caFile,
@@ -101,6 +110,51 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
+    /**
+     * Calico-style cluster IPAM ({@code podnet-calico-ipam}). Pool fields left out fall back to calico-node's
+     * environment variables ({@code CALICO_IPV4POOL_CIDR}, {@code _BLOCK_SIZE}, {@code _IPIP}, {@code _VXLAN},
+     * {@code _NAT_OUTGOING}, {@code _NODE_SELECTOR}, the {@code CALICO_IPV6POOL_*} ones, {@code NO_DEFAULT_POOLS}),
+     * then to calico-node's defaults.
+     */
+    public record CalicoIpam(@JsonProperty("enabled") boolean enabled, @JsonProperty("prefix") String prefix,
+                             @JsonProperty("nodeLabels") java.util.Map<String, String> nodeLabels,
+                             @JsonProperty("ipv4Pool") Pool ipv4Pool, @JsonProperty("ipv6Pool") Pool ipv6Pool,
+                             @JsonProperty("noDefaultPools") Boolean noDefaultPools,
+                             @JsonProperty("leakGraceSeconds") Integer leakGraceSeconds) {
+        public CalicoIpam {
+            if (prefix == null) prefix = "/calico";
+            nodeLabels = nodeLabels == null ? java.util.Map.of() : java.util.Map.copyOf(nodeLabels);
+            if (leakGraceSeconds == null) leakGraceSeconds = 300;
+            if (leakGraceSeconds < 1) throw new IllegalArgumentException("calicoIpam.leakGraceSeconds must be at least 1");
+        }
+
+        /** The pool settings under calico-node's variable names: {@code env} overlaid by these fields. */
+        public java.util.Map<String, String> poolSettings(java.util.Map<String, String> env) {
+            java.util.Map<String, String> out = new java.util.HashMap<>();
+            env.forEach((k, v) -> {
+                if (k.startsWith("CALICO_IPV4POOL_") || k.startsWith("CALICO_IPV6POOL_") || k.equals("NO_DEFAULT_POOLS")) out.put(k, v);
+            });
+            if (ipv4Pool != null) ipv4Pool.into("CALICO_IPV4POOL_", out);
+            if (ipv6Pool != null) ipv6Pool.into("CALICO_IPV6POOL_", out);
+            if (noDefaultPools != null) out.put("NO_DEFAULT_POOLS", noDefaultPools.toString());
+            return out;
+        }
+    }
+
+    /** A default pool's fields (calico-node's {@code CALICO_IPV4POOL_*}). */
+    public record Pool(@JsonProperty("cidr") String cidr, @JsonProperty("blockSize") Integer blockSize,
+                       @JsonProperty("ipip") String ipip, @JsonProperty("vxlan") String vxlan,
+                       @JsonProperty("natOutgoing") Boolean natOutgoing, @JsonProperty("nodeSelector") String nodeSelector) {
+        void into(String p, java.util.Map<String, String> m) {
+            if (cidr != null) m.put(p + "CIDR", cidr);
+            if (blockSize != null) m.put(p + "BLOCK_SIZE", blockSize.toString());
+            if (ipip != null) m.put(p + "IPIP", ipip);
+            if (vxlan != null) m.put(p + "VXLAN", vxlan);
+            if (natOutgoing != null) m.put(p + "NAT_OUTGOING", natOutgoing.toString());
+            if (nodeSelector != null) m.put(p + "NODE_SELECTOR", nodeSelector);
+        }
+    }
+
     public AgentConfig {
         if (nodeName == null || nodeName.isBlank()) nodeName = hostName();
         if (stateDir == null) stateDir = Path.of("/var/lib/podnet");
@@ -108,10 +162,13 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         if (overlay != null && overlay.enabled() && etcd == null) {
             throw new IllegalArgumentException("overlay.enabled needs etcd.endpoints (leases live in etcd)");
         }
+        if (calicoIpam != null && calicoIpam.enabled() && etcd == null) {
+            throw new IllegalArgumentException("calicoIpam.enabled needs etcd.endpoints (pools and blocks live in etcd)");
+        }
     }
 
     public static AgentConfig defaults() {
-        return new AgentConfig(null, null, null, null, null, null);
+        return new AgentConfig(null, null, null, null, null, null, null);
     }
 
     public static AgentConfig load(Path file) throws IOException {
@@ -128,11 +185,15 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c); }
+    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c, calicoIpam); }
 
     public boolean cnmEnabled() { return cnm != null && cnm.enabled(); }
 
     public boolean overlayEnabled() { return overlay != null && overlay.enabled(); }
+
+    public boolean calicoIpamEnabled() { return calicoIpam != null && calicoIpam.enabled(); }
+
+    public AgentConfig withCalicoIpam(CalicoIpam c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, c); }
 
     private static String hostName() {
         try {
@@ -142,18 +203,18 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm); }
+    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam); }
 
-    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm); }
+    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm, calicoIpam); }
 
-    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm); }
+    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm, calicoIpam); }
 
-    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm); }
+    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm, calicoIpam); }
 
     /** Other etcd endpoints; the TLS and auth settings of {@code etcd} (if any) stay. */
     public AgentConfig withEtcdEndpoints(List<URI> endpoints) {
         return withEtcd(etcd == null ? new Etcd(endpoints, null, null, null, null, null) : etcd.withEndpoints(endpoints));
     }
 
-    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm); }
+    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm, calicoIpam); }
 }

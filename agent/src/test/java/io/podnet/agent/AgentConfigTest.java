@@ -102,6 +102,32 @@ class AgentConfigTest {
     }
 
     @Test
+    void calicoIpamFieldsOverlayCalicoNodesEnvironment() throws IOException {
+        AgentConfig c = load("etcd: {endpoints: [http://127.0.0.1:2379]}\ncalicoIpam:\n  enabled: true\n  nodeLabels: {zone: a}\n"
+                + "  ipv4Pool: {cidr: 10.48.0.0/16, ipip: Always}\n  leakGraceSeconds: 60\n");
+        assertThat(c.calicoIpamEnabled()).isTrue();
+        assertThat(c.calicoIpam().prefix()).isEqualTo("/calico");
+        assertThat(c.calicoIpam().nodeLabels()).containsEntry("zone", "a");
+        var settings = c.calicoIpam().poolSettings(java.util.Map.of("CALICO_IPV4POOL_CIDR", "10.1.0.0/16",
+                "CALICO_IPV4POOL_BLOCK_SIZE", "24", "CALICO_IPV6POOL_CIDR", "fd00::/48", "PATH", "/bin"));
+        assertThat(settings).containsEntry("CALICO_IPV4POOL_CIDR", "10.48.0.0/16").containsEntry("CALICO_IPV4POOL_IPIP", "Always")
+                .containsEntry("CALICO_IPV4POOL_BLOCK_SIZE", "24").containsEntry("CALICO_IPV6POOL_CIDR", "fd00::/48").doesNotContainKey("PATH");
+        var boot = io.podnet.ipam.cluster.PoolBootstrap.from(settings);
+        assertThat(boot.v4().orElseThrow().spec().blockSize()).isEqualTo(24);
+        assertThat(boot.v4().orElseThrow().spec().ipipMode()).isEqualTo(io.podnet.calico.IpPool.EncapMode.ALWAYS);
+        assertThat(boot.v4().orElseThrow().spec().natOutgoing()).isTrue();
+        assertThat(boot.v6().orElseThrow().spec().blockSize()).isEqualTo(122);
+        assertThatThrownBy(() -> io.podnet.ipam.cluster.PoolBootstrap.from(java.util.Map.of("CALICO_IPV4POOL_VXLAN", "sometimes")))
+                .hasMessageContaining("CALICO_IPV4POOL_VXLAN: \"sometimes\" is not one of Never, Always, CrossSubnet");
+        assertThat(io.podnet.ipam.cluster.PoolBootstrap.from(java.util.Map.of()).v4().orElseThrow().spec().cidr()).isEqualTo("192.168.0.0/16");
+    }
+
+    @Test
+    void calicoIpamNeedsEtcd() {
+        assertThatThrownBy(() -> load("calicoIpam: {enabled: true}\n")).hasMessageContaining("calicoIpam.enabled needs etcd.endpoints");
+    }
+
+    @Test
     void anIncompleteTlsConfigIsRefusedNamingTheMissingField() {
         assertThatThrownBy(() -> load("etcd: {endpoints: [https://127.0.0.1:2379], caFile: /ca.pem, certFile: /cert.pem}\n"))
                 .isInstanceOf(IOException.class).hasMessageContaining("etcd.keyFile is missing");

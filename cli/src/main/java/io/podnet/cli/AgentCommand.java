@@ -39,6 +39,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--etcd-prefix", description = "Overlay: etcd prefix (default /coreos.com/network).")
     String prefix;
 
+    @Option(names = "--calico-ipam", description = "Serve podnet-calico-ipam: Calico-style block IPAM in etcd (needs --etcd-endpoints; "
+            + "default pools from calicoIpam in the config or CALICO_IPV4POOL_* / CALICO_IPV6POOL_*).")
+    boolean calicoIpam;
+
     @Option(names = "--docker", description = "Serve the Docker network + IPAM driver (CNM) on --docker-socket.")
     boolean docker;
     @Option(names = "--docker-socket", description = "Docker plugin socket (default /run/docker/plugins/podnet.sock; the file name is the driver name).")
@@ -69,6 +73,11 @@ final class AgentCommand implements Callable<Integer> {
             c = c.withCnm(new AgentConfig.Cnm(true, dockerSocket != null ? dockerSocket : d == null ? null : d.socket(),
                     d == null ? null : d.stateDir(), d == null ? null : d.defaultPools(),
                     d == null ? null : d.poolLength(), d == null ? null : d.ipMasq()));
+        }
+        if (calicoIpam && !c.calicoIpamEnabled()) {
+            AgentConfig.CalicoIpam k = c.calicoIpam();
+            c = c.withCalicoIpam(k == null ? new AgentConfig.CalicoIpam(true, null, null, null, null, null, null)
+                    : new AgentConfig.CalicoIpam(true, k.prefix(), k.nodeLabels(), k.ipv4Pool(), k.ipv6Pool(), k.noDefaultPools(), k.leakGraceSeconds()));
         }
         return c;
     }

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
  * <pre>{@code
  * try (var etcd = EtcdServer.launch()) { use(etcd.clientUrl()); }
  * try (var etcd = EtcdServer.launchTls()) { etcd.enableAuth("secret"); ... etcd.certs() ... }
+ * try (var etcd = EtcdServer.launchIn(ns.name())) { ... }   // on the loopback of a throwaway namespace (etcdctl runs there too)
  * }</pre>
  */
 public final class EtcdServer implements AutoCloseable {
@@ -37,6 +38,7 @@ public final class EtcdServer implements AutoCloseable {
     private final Optional<EtcdCerts> certs;
     private String initialCluster;
     private String rootPassword;
+    private String netns; // null: the test's own namespace
     private Process process;
     private Thread cleanupHook;
 
@@ -59,10 +61,23 @@ public final class EtcdServer implements AutoCloseable {
         return launchWith(true);
     }
 
+    /**
+     * Starts a single plain-HTTP member inside network namespace {@code netns} (its loopback must be up), for an
+     * agent that runs there; {@link #etcdctl} runs there too. The test's own JVM cannot reach it.
+     */
+    public static EtcdServer launchIn(String netns) {
+        return launchWith(false, netns);
+    }
+
     private static EtcdServer launchWith(boolean tls) {
+        return launchWith(tls, null);
+    }
+
+    private static EtcdServer launchWith(boolean tls, String netns) {
         Path dir = tempDir("etcd");
         EtcdServer s = new EtcdServer(RunId.prefix() + "-etcd", dir,
                 tls ? Optional.of(EtcdCerts.generate(dir)) : Optional.empty());
+        s.netns = netns;
         try {
             s.start();
             return s;
@@ -117,7 +132,8 @@ public final class EtcdServer implements AutoCloseable {
 
     synchronized void launchProcess() {
         if (running()) throw new IllegalStateException(name + " already running");
-        List<String> cmd = new ArrayList<>(List.of("etcd", "--name", name, "--data-dir", dir.resolve("data").toString(),
+        List<String> cmd = new ArrayList<>(inNetns());
+        cmd.addAll(List.of("etcd", "--name", name, "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", clientUrl().toString(), "--advertise-client-urls", clientUrl().toString(),
                 "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
                 "--initial-cluster", initialCluster, "--initial-cluster-state", "new",
@@ -201,11 +217,17 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     Sh.Result etcdctlRun(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + clientUrl(), "--dial-timeout=1s"));
+        List<String> cmd = new ArrayList<>(inNetns());
+        cmd.addAll(List.of("etcdctl", "--endpoints=" + clientUrl(), "--dial-timeout=1s"));
         certs.ifPresent(c -> cmd.addAll(List.of("--cacert=" + c.caCert(), "--cert=" + c.clientCert(), "--key=" + c.clientKey())));
         if (rootPassword != null) cmd.add("--user=root:" + rootPassword);
         cmd.addAll(args);
         return Sh.run(cmd, 300);
+    }
+
+    /** {@code ip netns exec <ns>} (which execs the command: the process handle is etcd's own), or nothing. */
+    private List<String> inNetns() {
+        return netns == null ? List.of() : List.of("ip", "netns", "exec", netns);
     }
 
     /** The last lines of the etcd log, for failure messages. */

@@ -7,13 +7,15 @@ import java.nio.file.Path;
 /**
  * Test-only entry point: runs the agent in its own JVM (started with {@code ip netns exec <ns> java ...} so the
  * bridge, sysctls and nft all live in a throwaway namespace). Prints {@code READY} once serving; closes the
- * agent and exits when stdin reaches EOF. Args: stateDir cniSocket.
+ * agent and exits when stdin reaches EOF. Args: stateDir cniSocket [agent.yaml] (the file's settings, node name
+ * included, with stateDir and cniSocket from the arguments).
  */
 public final class AgentTestMain {
     private AgentTestMain() {}
 
     public static void main(String[] args) throws Exception {
-        AgentConfig cfg = AgentConfig.defaults().withNodeName("test").withStateDir(Path.of(args[0])).withCniSocket(Path.of(args[1]));
+        AgentConfig base = args.length > 2 ? AgentConfig.load(Path.of(args[2])) : AgentConfig.defaults().withNodeName("test");
+        AgentConfig cfg = base.withStateDir(Path.of(args[0])).withCniSocket(Path.of(args[1]));
         try (Agent agent = Agent.start(cfg)) {
             System.out.println("READY");
             System.out.flush();

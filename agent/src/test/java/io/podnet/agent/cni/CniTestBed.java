@@ -83,6 +83,13 @@ final class CniTestBed implements AutoCloseable {
         return agent;
     }
 
+    /** Starts the agent with the settings of an agent.yaml (state dir and socket still this bed's). */
+    Process startAgent(Path config) throws IOException {
+        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class, List.of(),
+                List.of(stateDir.toString(), socket.toString(), config.toString()));
+        return agent;
+    }
+
     /** The agent JVM's PID. */
     long agentPid() {
         return agent.pid();

@@ -18,6 +18,11 @@ import java.util.concurrent.TimeUnit;
 record AgentProcess(Process process, Path socket, Path log) implements AutoCloseable {
 
     static AgentProcess start(Path dir, String classPath) throws IOException, InterruptedException {
+        return start(dir, classPath, List.of());
+    }
+
+    /** As {@link #start(Path, String)}, with further {@code podnet agent} arguments (e.g. {@code --config FILE}). */
+    static AgentProcess start(Path dir, String classPath, List<String> agentArgs) throws IOException, InterruptedException {
         if (classPath == null) throw new IllegalArgumentException("-Dpodnet.cli.cp=<cli jar and libs> is required");
         Path props = dir.resolve("logging.properties");
         Files.writeString(props, """
@@ -41,6 +46,7 @@ record AgentProcess(Process process, Path socket, Path log) implements AutoClose
         }
         cmd.addAll(List.of("-Djava.util.logging.config.file=" + props, "-cp", classPath, "io.podnet.cli.Main", "agent",
                 "--state-dir", dir.resolve("state").toString(), "--cni-socket", socket.toString()));
+        cmd.addAll(agentArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("agent.out").toFile()).start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(socket)) {
