@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.podnet.net.IpPrefix;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.testkit.Netns;
@@ -173,7 +174,7 @@ class CnmNetnsIT {
 
     /** A TCP server on port 80 in the container; a client in the host namespace connects to 127.0.0.1:18081. */
     private static String fetchThroughPublishedPort(Netns host, Netns container) throws Exception {
-        try (ServerSocket ss = NetNs.named(container.name()).run(() -> new ServerSocket(80, 5, InetAddress.getByName("0.0.0.0")))) {
+        try (ServerSocket ss = Namespaces.runIn(NetNs.named(container.name()), () -> new ServerSocket(80, 5, InetAddress.getByName("0.0.0.0")))) {
             ss.setSoTimeout(10_000);
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
                 try (Socket s = ss.accept(); OutputStream out = s.getOutputStream()) {
@@ -182,7 +183,7 @@ class CnmNetnsIT {
                     throw new IllegalStateException(e);
                 }
             });
-            try (Socket c = NetNs.named(host.name()).run(() -> {
+            try (Socket c = Namespaces.runIn(NetNs.named(host.name()), () -> {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", 18081), 10_000);
                 return s;

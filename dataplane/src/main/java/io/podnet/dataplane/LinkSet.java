@@ -4,7 +4,7 @@ import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.NetlinkException;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.HashMap;

@@ -11,7 +11,7 @@ import io.podnet.rtnetlink.FdbEntry;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Neighbor;
 import io.podnet.rtnetlink.NeighborState;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.testkit.ManualClock;
 import java.time.Duration;
 import java.util.Optional;

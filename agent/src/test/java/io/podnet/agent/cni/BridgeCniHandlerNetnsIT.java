@@ -8,6 +8,7 @@ import io.podnet.cni.CniRequest;
 import io.podnet.cni.CniRequestParser;
 import io.podnet.cni.server.CniResponse;
 import io.podnet.ipam.store.IpamStores;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.testkit.Netns;
@@ -63,7 +64,7 @@ class BridgeCniHandlerNetnsIT {
              // a shared NftTable() follows whichever thread applies it: the handler must apply it inside the host
              BridgeCniHandler handler = new BridgeCniHandler(h, stores, new NftTable(), dir.resolve("ipam"))) {
             NetNs caller = NetNs.named(elsewhere.name());
-            CniResponse r = caller.run(() -> handler.handle(request("ADD", pod, conf)));
+            CniResponse r = Namespaces.runIn(caller, () -> handler.handle(request("ADD", pod, conf)));
             assertThat(r.exitCode()).as(new String(r.stdout(), StandardCharsets.UTF_8)).isZero();
 
             assertThat(forwarding(host)).isEqualTo("1");
@@ -86,7 +87,7 @@ class BridgeCniHandlerNetnsIT {
             assertThat(Sh.ip(pod.name(), "-4", "addr", "show", "eth0")).contains("10.77.0.2/24");
             assertThat(stores.get(dir.resolve("ipam").resolve("explicitns"), true).reservations()).hasSize(1);
 
-            CniResponse del = caller.run(() -> handler.handle(request("DEL", pod, conf)));
+            CniResponse del = Namespaces.runIn(caller, () -> handler.handle(request("DEL", pod, conf)));
             assertThat(del.exitCode()).isZero();
             assertThat(Sh.ip(host.name(), "link", "show")).doesNotContain(Attachment.hostVethName("ctr-explicit", "eth0"));
             assertThat(Sh.ip(pod.name(), "link", "show")).doesNotContain("eth0");

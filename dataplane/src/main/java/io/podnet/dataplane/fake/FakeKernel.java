@@ -20,7 +20,7 @@ import io.podnet.rtnetlink.RouteProtocol;
 import io.podnet.rtnetlink.RouteScope;
 import io.podnet.rtnetlink.RouteType;
 import io.podnet.rtnetlink.message.Nl;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package io.podnet.rtnetlink.sys;
+package io.podnet.rtnetlink;
 
 import java.io.IOException;
 
