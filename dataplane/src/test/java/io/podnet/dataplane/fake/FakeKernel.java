@@ -2,6 +2,8 @@ package io.podnet.dataplane.fake;
 
 import io.podnet.dataplane.FdbTable;
 import io.podnet.dataplane.Kernel;
+import io.podnet.dataplane.nft.NftObserved;
+import io.podnet.dataplane.nft.NftRuleset;
 import io.podnet.net.Cidr;
 import io.podnet.net.IpAddress;
 import io.podnet.net.IpFamily;
@@ -13,6 +15,7 @@ import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Neighbor;
+import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.NetlinkException;
 import io.podnet.rtnetlink.OperState;
 import io.podnet.rtnetlink.Route;
@@ -21,21 +24,29 @@ import io.podnet.rtnetlink.RouteScope;
 import io.podnet.rtnetlink.RouteType;
 import io.podnet.rtnetlink.message.Nl;
 import io.podnet.rtnetlink.Errno;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * A simulated kernel (Calico's {@code mocknetlink}): links, routes, neighbours, FDB entries and addresses held
  * in memory, with the kernel behaviours the tables depend on — routes and neighbours through a missing device
  * fail ENODEV, deletes of absent objects fail "not found", IPv6 routes get metric 1024 and IPv6 blackholes
- * are reported on {@code lo}, device routes get scope link, removing a link drops everything on it, and a
- * vxlan FDB {@code append} on an existing unicast MAC keeps the old remote.
+ * are reported on {@code lo}, device routes get scope link, removing a link drops everything on it (and its
+ * per-device sysctls, and its veth peer, wherever that lives), a vxlan FDB {@code append} on an existing unicast
+ * MAC keeps the old remote. One FakeKernel is one namespace; several belong to a {@link FakeNetwork} so a veth can
+ * have its peer born in a sandbox. Sysctls: global keys exist with value {@code 0} unless set, per-device keys
+ * ({@code net/ipv4/conf/DEV/...}) exist while DEV does. nft: the last applied ruleset, reported back as
+ * {@link NftRuleset#observed()}.
  * <pre>{@code
  * var k = new FakeKernel();
  * k.createLink("flannel.1", LinkKind.Vxlan.of(1, 8472));
@@ -57,15 +68,34 @@ public final class FakeKernel implements Kernel {
     private final Map<NeighId, Neighbor> neighbors = new LinkedHashMap<>();
     private final List<FdbEntry> fdb = new ArrayList<>();
     private final Map<AddrId, Address> addresses = new LinkedHashMap<>();
+    private final Map<String, String> sysctls = new HashMap<>();
+    private final Set<String> hairpin = new HashSet<>();
+    private final Map<String, Peer> peers = new HashMap<>();
+    private NftRuleset nft; // null: no table
+    private final NetNs ns;
+    private final FakeNetwork network;
+
+    /** The other end of a veth: its kernel and name. */
+    private record Peer(FakeKernel kernel, String name) {}
     private final Map<Op, ArrayDeque<Errno>> failures = new EnumMap<>(Op.class);
     private final Map<Op, Integer> calls = new EnumMap<>(Op.class);
     private final List<String> journal = new ArrayList<>();
     private int nextIndex = 1;
 
-    /** A kernel with only {@code lo}. */
+    /** A kernel with only {@code lo}, alone (veth peers must stay in it). */
     public FakeKernel() {
+        this(NetNs.at(java.nio.file.Path.of("/fake/host")), null);
+    }
+
+    /** A kernel with only {@code lo}, namespace {@code ns} of {@code network}. */
+    FakeKernel(NetNs ns, FakeNetwork network) {
+        this.ns = ns;
+        this.network = network;
         createLink("lo", new LinkKind.Device());
     }
+
+    @Override
+    public NetNs namespace() { return ns; }
 
     // ---- test set-up and inspection (not counted, never fail) ------------------------------------------
 
@@ -88,13 +118,57 @@ public final class FakeKernel implements Kernel {
     public synchronized List<Link> links() { return List.copyOf(links.values()); }
 
     /** Deletes a link out of band and, as the kernel does, every route, neighbour, FDB entry and address on it. */
-    public synchronized void removeLink(String name) {
-        if (links.remove(name) == null) throw new IllegalStateException("no link " + name);
-        routes.values().removeIf(r -> r.dev().equals(Optional.of(name)));
-        neighbors.values().removeIf(n -> n.dev().equals(name));
-        fdb.removeIf(e -> e.dev().equals(name));
-        addresses.values().removeIf(a -> a.dev().equals(name));
+    public void removeLink(String name) {
+        Peer peer;
+        synchronized (this) {
+            if (links.remove(name) == null) throw new IllegalStateException("no link " + name);
+            routes.values().removeIf(r -> r.dev().equals(Optional.of(name)));
+            neighbors.values().removeIf(n -> n.dev().equals(name));
+            fdb.removeIf(e -> e.dev().equals(name));
+            addresses.values().removeIf(a -> a.dev().equals(name));
+            sysctls.keySet().removeIf(k -> k.contains("/conf/" + name + "/"));
+            hairpin.remove(name);
+            peer = peers.remove(name);
+        }
+        detachPortsOf(name);
+        if (peer != null) peer.kernel().dropPeer(peer.name());
     }
+
+    private synchronized void dropPeer(String name) {
+        if (links.containsKey(name)) {
+            peers.remove(name);
+            removeLink(name);
+        }
+    }
+
+    /** A deleted bridge releases its ports (they stay, without a master), as the kernel does. */
+    private synchronized void detachPortsOf(String bridge) {
+        // the bridge is gone: any link whose master index no longer names a link loses its master
+        for (Link l : List.copyOf(links.values())) {
+            if (l.masterIndex().isPresent() && links.values().stream().noneMatch(m -> m.index() == l.masterIndex().getAsInt())) {
+                links.put(l.name(), new Link(l.index(), l.name(), l.kind(), l.mtu(), l.mac(), l.flags(), l.operState(),
+                        OptionalInt.empty(), l.parentIndex(), l.linkNetnsId()));
+            }
+        }
+    }
+
+    /** Sets a sysctl out of band ({@code sysctl -w}, e.g. someone turning forwarding off). */
+    public synchronized void setSysctlOutOfBand(String key, String value) { sysctls.put(key, value); }
+
+    /** A sysctl's current value, as {@link #readSysctl} would report it. */
+    public synchronized Optional<String> sysctl(String key) { return sysctlValue(key); }
+
+    /** True when hairpin mode is on for port {@code name}. */
+    public synchronized boolean hairpin(String name) { return hairpin.contains(name); }
+
+    /** The nft table as last applied, if it exists. */
+    public synchronized Optional<NftRuleset> nftRuleset() { return Optional.ofNullable(nft); }
+
+    /** {@code nft delete table inet podnet} out of band. */
+    public synchronized void deleteNftTable() { nft = null; }
+
+    /** The namespace network this kernel belongs to, if any. */
+    public Optional<FakeNetwork> network() { return Optional.ofNullable(network); }
 
     /** The next call of {@code op} fails with {@code errno} (queued: call twice to fail twice). */
     public synchronized void failNext(Op op, Errno errno) {
@@ -106,7 +180,7 @@ public final class FakeKernel implements Kernel {
 
     /** Total calls of every mutating operation. */
     public synchronized int writes() {
-        return calls.entrySet().stream().filter(e -> !e.getKey().name().endsWith("_LIST") && e.getKey() != Op.LINK_GET)
+        return calls.entrySet().stream().filter(e -> !e.getKey().name().endsWith("_LIST") && e.getKey() != Op.LINK_GET && e.getKey() != Op.SYSCTL_READ)
                 .mapToInt(Map.Entry::getValue).sum();
     }
 
@@ -159,7 +233,39 @@ public final class FakeKernel implements Kernel {
     }
 
     @Override
-    public synchronized void addLink(LinkAttrs attrs, LinkKind kind) throws NetlinkException {
+    public void addLink(LinkAttrs attrs, LinkKind kind) throws NetlinkException {
+        FakeKernel peerKernel = null;
+        if (kind instanceof LinkKind.Veth v) {
+            peerKernel = v.peerNamespace().isEmpty() ? this : network == null ? null : network.kernelIfPresent(v.peerNamespace().get());
+            if (peerKernel == null) throw new NetlinkException(Errno.ENOENT, Optional.of("no namespace " + v.peerNamespace()), "link add " + attrs.name());
+        }
+        synchronized (this) {
+            addLinkLocked(attrs, kind);
+        }
+        if (kind instanceof LinkKind.Veth v) {
+            try {
+                peerKernel.createPeer(v.peerName(), this, attrs.name());
+            } catch (NetlinkException e) {
+                synchronized (this) {
+                    links.remove(attrs.name());
+                }
+                throw e;
+            }
+            synchronized (this) {
+                peers.put(attrs.name(), new Peer(peerKernel, v.peerName()));
+            }
+        }
+    }
+
+    private synchronized void createPeer(String name, FakeKernel other, String otherName) throws NetlinkException {
+        if (links.containsKey(name)) throw new NetlinkException(Errno.EEXIST, Optional.of("peer " + name + " exists"), "link add");
+        Link l = createLink(name, LinkKind.Veth.peer(""));
+        links.put(name, new Link(l.index(), name, l.kind(), l.mtu(), l.mac(), 0, OperState.DOWN, OptionalInt.empty(),
+                OptionalInt.empty(), OptionalInt.empty()));
+        peers.put(name, new Peer(other, otherName));
+    }
+
+    private void addLinkLocked(LinkAttrs attrs, LinkKind kind) throws NetlinkException {
         enter(Op.LINK_ADD, attrs.name() + " " + kind.kindName());
         if (links.containsKey(attrs.name())) throw new NetlinkException(Errno.EEXIST, Optional.empty(), "link add " + attrs.name());
         if (kind instanceof LinkKind.Vxlan x) requireDev(x.device(), "link add " + attrs.name());
@@ -172,10 +278,66 @@ public final class FakeKernel implements Kernel {
     }
 
     @Override
-    public synchronized void deleteLink(String name) throws NetlinkException {
-        enter(Op.LINK_DELETE, name);
-        if (!links.containsKey(name)) throw notFound(Errno.ENODEV, "link del " + name);
+    public void deleteLink(String name) throws NetlinkException {
+        synchronized (this) {
+            enter(Op.LINK_DELETE, name);
+            if (!links.containsKey(name)) throw notFound(Errno.ENODEV, "link del " + name);
+        }
         removeLink(name);
+    }
+
+    @Override
+    public boolean reapLink(String name) throws NetlinkException {
+        synchronized (this) {
+            enter(Op.LINK_DELETE, name);
+            if (!links.containsKey(name)) return false;
+        }
+        removeLink(name);
+        return true;
+    }
+
+    @Override
+    public synchronized void setLinkHairpin(String name, boolean on) throws NetlinkException {
+        enter(Op.LINK_SET, name + " hairpin " + (on ? "on" : "off"));
+        Link l = existing(name, "link set " + name + " hairpin");
+        if (l.masterIndex().isEmpty()) throw new NetlinkException(Errno.EOPNOTSUPP, Optional.of("not a bridge port"), "link set " + name + " hairpin");
+        if (on) hairpin.add(name);
+        else hairpin.remove(name);
+    }
+
+    private Optional<String> sysctlValue(String key) {
+        String[] parts = key.split("/");
+        boolean perDevice = parts.length >= 5 && parts[0].equals("net") && parts[2].equals("conf")
+                && !parts[3].equals("all") && !parts[3].equals("default");
+        if (perDevice && !links.containsKey(parts[3])) return Optional.empty();
+        String v = sysctls.get(key);
+        if (v != null) return Optional.of(v);
+        return Optional.of(key.endsWith("/accept_ra") || key.endsWith("/accept_dad") ? "1" : "0");
+    }
+
+    @Override
+    public synchronized Optional<String> readSysctl(String key) throws NetlinkException {
+        enter(Op.SYSCTL_READ, null);
+        return sysctlValue(key);
+    }
+
+    @Override
+    public synchronized void writeSysctl(String key, String value) throws java.io.IOException {
+        enter(Op.SYSCTL_WRITE, key + "=" + value);
+        if (sysctlValue(key).isEmpty()) throw new NoSuchFileException("/proc/sys/" + key);
+        sysctls.put(key, value);
+    }
+
+    @Override
+    public synchronized Optional<NftObserved> listNft(String family, String table) throws NetlinkException {
+        enter(Op.NFT_LIST, null);
+        return nft == null ? Optional.empty() : Optional.of(nft.observed());
+    }
+
+    @Override
+    public synchronized void applyNft(NftRuleset ruleset) throws NetlinkException {
+        enter(Op.NFT_APPLY, ruleset.chains().size() + " chains");
+        nft = ruleset.isEmpty() ? null : ruleset;
     }
 
     private Link existing(String name, String op) throws NetlinkException {
