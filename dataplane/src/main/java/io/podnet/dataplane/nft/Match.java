@@ -41,9 +41,6 @@ public sealed interface Match {
         }
     }
 
-    /** {@code ip daddr vmap @m}: a verdict map keyed by address. */
-    record AddrVmap(Dir dir, IpFamily family, NftName map) implements Match {}
-
     static Addr saddr(IpPrefix p) { return new Addr(Dir.SADDR, false, p); }
 
     static Addr daddrNot(IpPrefix p) { return new Addr(Dir.DADDR, true, p); }
@@ -56,11 +53,10 @@ public sealed interface Match {
             case LocalDaddr _ -> "fib daddr type local";
             case Port p -> Hook.lower(p.proto()) + (p.destination() ? " dport " : " sport ") + (p.from() == p.to() ? "" + p.from() : p.from() + "-" + p.to());
             case Iface i -> (i.input() ? "iifname" : "oifname") + (i.negate() ? " != \"" : " \"") + i.name() + "\"";
-            case AddrVmap v -> ip(v.family()) + " " + dir(v.dir()) + " vmap @" + v.map();
         };
     }
 
-    private static String ip(IpFamily f) { return f == IpFamily.V4 ? "ip" : "ip6"; }
+    static String ip(IpFamily f) { return f == IpFamily.V4 ? "ip" : "ip6"; }
 
-    private static String dir(Dir d) { return d == Dir.SADDR ? "saddr" : "daddr"; }
+    static String dir(Dir d) { return d == Dir.SADDR ? "saddr" : "daddr"; }
 }

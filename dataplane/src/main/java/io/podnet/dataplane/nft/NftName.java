@@ -7,8 +7,11 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * The name of a chain, set or map in podnet's table: a letter, then letters, digits and {@code _}, at most
- * {@value #MAX} characters (nft accepts more, but these names also appear in logs and metrics).
+ * The name of a chain, set or map in podnet's table: a letter, then letters, digits and {@code _} with at least
+ * one {@code _}, at most {@value #MAX} characters. The {@code _} is what keeps a name from being an nft keyword:
+ * nft 1.0 takes neither quoted chain names nor keywords as names ({@code chain fwd} is a syntax error), and no
+ * keyword contains {@code _}; every podnet name starts with its producer's prefix ({@code cni_masq_},
+ * {@code overlay_}, {@code cnm_}). nft accepts longer names, but these also appear in logs and metrics.
  * {@link #derive} turns free text (a CNI network name such as {@code a-b}) into a name <em>injectively</em>:
  * letters and digits stay, {@code _} becomes {@code __}, {@code .} {@code _d}, {@code -} {@code _h}, any other
  * character {@code _x} and four hex digits; a result longer than {@value #MAX} is cut at a token boundary and
@@ -17,11 +20,11 @@ import java.util.regex.Pattern;
  */
 public record NftName(String value) implements Comparable<NftName> {
     public static final int MAX = 64;
-    private static final Pattern VALID = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0," + (MAX - 1) + "}");
+    private static final Pattern VALID = Pattern.compile("[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*");
 
     public NftName {
-        if (value == null || !VALID.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid nft name \"" + value + "\" (a letter, then letters, digits and _, at most " + MAX + ")");
+        if (value == null || value.length() > MAX || !VALID.matcher(value).matches()) {
+            throw new IllegalArgumentException("invalid nft name \"" + value + "\" (a letter, then letters, digits and at least one _, at most " + MAX + ")");
         }
     }
 

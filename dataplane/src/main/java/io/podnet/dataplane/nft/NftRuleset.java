@@ -20,7 +20,7 @@ public record NftRuleset(String family, String table, Map<NftName, Chain> chains
 
     public NftRuleset {
         if (!List.of("inet", "ip", "ip6").contains(family)) throw new IllegalArgumentException("unsupported nft family " + family);
-        NftName.of(table);
+        if (table == null || !table.matches("[A-Za-z][A-Za-z0-9_]{0,63}")) throw new IllegalArgumentException("invalid nft table name " + table);
         chains = java.util.Collections.unmodifiableMap(new TreeMap<>(chains));
         sets = java.util.Collections.unmodifiableMap(new TreeMap<>(sets));
         maps = java.util.Collections.unmodifiableMap(new TreeMap<>(maps));
@@ -47,10 +47,10 @@ public record NftRuleset(String family, String table, Map<NftName, Chain> chains
         for (Chain c : chains.values()) {
             for (Rule r : c.rules()) {
                 if (r.verdict() instanceof Verdict.Jump j && !chains.containsKey(j.chain())) problems.add(c.name() + " jumps to missing chain " + j.chain());
+                if (r.verdict() instanceof Verdict.Vmap v && !maps.containsKey(v.map())) problems.add(c.name() + " uses missing map @" + v.map());
                 for (Match m : r.matches()) {
                     switch (m) {
                         case Match.AddrInSet s when !sets.containsKey(s.set()) -> problems.add(c.name() + " uses missing set @" + s.set());
-                        case Match.AddrVmap v when !maps.containsKey(v.map()) -> problems.add(c.name() + " uses missing map @" + v.map());
                         default -> { }
                     }
                 }

@@ -25,6 +25,9 @@ public sealed interface Verdict {
         }
     }
 
+    /** {@code ip daddr vmap @m}: the verdict of the map element matching the address (none: the rule does nothing). */
+    record Vmap(Match.Dir dir, io.podnet.net.IpFamily family, NftName map) implements Verdict {}
+
     Verdict ACCEPT = new Accept();
     Verdict DROP = new Drop();
     Verdict RETURN = new Return();
@@ -40,6 +43,7 @@ public sealed interface Verdict {
             case Dnat d -> "dnat " + (d.to().isV4() ? "ip" : "ip6") + " to "
                     + (d.to().isV4() || d.port().isEmpty() ? d.to().toString() : "[" + d.to() + "]")
                     + (d.port().isPresent() ? ":" + d.port().getAsInt() : "");
+            case Vmap m -> Match.ip(m.family()) + " " + Match.dir(m.dir()) + " vmap @" + m.map();
         };
     }
 
@@ -47,7 +51,7 @@ public sealed interface Verdict {
     static boolean mapValue(Verdict v) {
         return switch (v) {
             case Accept _, Drop _, Return _, Jump _ -> true;
-            case Masquerade _, Dnat _ -> false;
+            case Masquerade _, Dnat _, Vmap _ -> false;
         };
     }
 }
