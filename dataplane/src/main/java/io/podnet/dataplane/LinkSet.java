@@ -99,6 +99,20 @@ public final class LinkSet extends TrackedTable<String, LinkSet.Spec> {
         });
     }
 
+    /**
+     * {@code owner} no longer wants link {@code name}, which is not podnet's to delete (a bridge that existed
+     * before podnet used it): once nobody wants it, the table forgets it and leaves it as it is.
+     */
+    public void releaseLink(String owner, String name) {
+        update(t -> {
+            undesireLocked(t, owner, name);
+            if (t.desired(name).isEmpty()) {
+                retiring.remove(name);
+                t.deleteDataplane(name);
+            }
+        });
+    }
+
     public Optional<Spec> desiredLink(String name) {
         return withTracker(t -> t.desired(name));
     }

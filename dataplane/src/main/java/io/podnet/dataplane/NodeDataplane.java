@@ -156,6 +156,15 @@ public final class NodeDataplane implements AutoCloseable {
     /** Applies every dirty table now (ignoring backoff) and returns once the kernel was written: CNI ADD's "programmed before I return". */
     public ApplyReport applyNow() { return loop.applyNow(); }
 
+    /**
+     * A producer found device {@code dev} missing or wrong before any event said so (an ADD's veth could not join
+     * its bridge): the tables re-read what they hold about it and everything dirty is applied now.
+     */
+    public ApplyReport repair(String dev) {
+        loop.interfaceChanged(dev);
+        return loop.applyNow();
+    }
+
     /** Queues a full resync of every table. */
     public void queueResync() { loop.queueResync(); }
 
