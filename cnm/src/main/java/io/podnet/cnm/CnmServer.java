@@ -1,9 +1,8 @@
 package io.podnet.cnm;
 
 import io.podnet.cnm.state.StateDir;
-import io.podnet.rtnetlink.LinkReaper;
+import io.podnet.dataplane.NodeDataplane;
 import io.podnet.rtnetlink.Rtnetlink;
-import io.podnet.workload.nft.NftTable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -36,12 +35,8 @@ public final class CnmServer implements AutoCloseable {
     private final IpamDriver ipam;
     private final NetworkDriver net;
     private final Path socket;
-    private final LinkReaper reaper;
-    /** Veth teardowns finishing in the background at once (each ~10-40 ms after its endpoint is gone). */
-    static final int REAPER_THREADS = 8;
 
-    private CnmServer(Server jetty, IpamDriver ipam, NetworkDriver net, Path socket, LinkReaper reaper) {
-        this.reaper = reaper;
+    private CnmServer(Server jetty, IpamDriver ipam, NetworkDriver net, Path socket) {
         this.jetty = jetty;
         this.ipam = ipam;
         this.net = net;
@@ -49,17 +44,16 @@ public final class CnmServer implements AutoCloseable {
     }
 
     /**
-     * Loads the state, restores bridges and nft rules, and starts serving on {@code config.socket()}.
+     * Loads the state, restores its bridges, ports and nft chains as desired state in {@code dp} (start the node's
+     * dataplane after this, so its first pass sees them), and starts serving on {@code config.socket()}.
      *
-     * @param host the host namespace's netlink handle (bridges, veths, sysctls); nft runs in its namespace
-     * @param nft  podnet's nft table in the same namespace as {@code host} (shared with the rest of the agent); the
-     *             server owns chains {@code cnm_*}
+     * @param host the host namespace's netlink handle (IPAM looks at its routes for free default pools)
+     * @param dp   the node's dataplane in the same namespace: bridges, veths, sysctls and the {@code cnm_*} chains
      */
-    public static CnmServer start(CnmConfig config, Rtnetlink host, NftTable nft) throws IOException {
+    public static CnmServer start(CnmConfig config, Rtnetlink host, NodeDataplane dp) throws IOException {
         StateDir state = new StateDir(config.stateDir(), config.fsync());
         IpamDriver ipam = new IpamDriver(config, state, host);
-        LinkReaper reaper = LinkReaper.open(host.namespace(), REAPER_THREADS);
-        NetworkDriver net = new NetworkDriver(config, state, host, nft, reaper);
+        NetworkDriver net = new NetworkDriver(config, state, dp);
         net.restore();
         Dispatcher d = new Dispatcher(net, ipam);
         prepareSocket(config.socket());
@@ -72,7 +66,6 @@ public final class CnmServer implements AutoCloseable {
             jetty.start();
         } catch (Exception e) {
             ipam.close();
-            reaper.close();
             try {
                 jetty.stop();
             } catch (Exception ignored) {
@@ -81,7 +74,7 @@ public final class CnmServer implements AutoCloseable {
             throw new IOException("cannot serve on " + config.socket() + ": " + e.getMessage(), e);
         }
         LOG.log(System.Logger.Level.INFO, "CNM driver listening on {0}", config.socket());
-        return new CnmServer(jetty, ipam, net, config.socket(), reaper);
+        return new CnmServer(jetty, ipam, net, config.socket());
     }
 
     private static void prepareSocket(Path socket) throws IOException {
@@ -136,7 +129,6 @@ public final class CnmServer implements AutoCloseable {
             throw new IOException("stopping CNM server: " + e.getMessage(), e);
         } finally {
             ipam.close();
-            reaper.close();
             Files.deleteIfExists(socket);
         }
     }
