@@ -77,6 +77,13 @@ public final class AddressSet extends DeviceTable<AddressSet.Key, Address> {
         kernelChanged(new Key(a.dev(), a.cidr()), a, removed);
     }
 
+    /** Replaces every address {@code owner} wants by {@code all} (e.g. a new lease's address replacing the old one). */
+    public void replaceAddresses(String owner, java.util.Collection<Address> all) {
+        Map<Key, Address> m = new HashMap<>();
+        for (Address a : all) m.put(new Key(a.dev(), a.cidr()), a);
+        replaceOwned(owner, m);
+    }
+
     public List<Address> desiredAddresses() {
         return withTracker(t -> List.copyOf(t.desiredView().values()));
     }
