@@ -37,12 +37,23 @@ import java.util.List;
  *   defaultPools: 10.240.0.0/12    # where pools for `docker network create` without --subnet come from
  *   poolLength: 24                 # prefix length of such a pool
  *   ipMasq: true                   # masquerade traffic leaving a Docker network's pool
+ * dataplane:
+ *   resyncSeconds: 30              # full re-read and repair of every host table (± 10 % jitter)
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProperty("stateDir") Path stateDir,
                           @JsonProperty("cniSocket") Path cniSocket, @JsonProperty("etcd") Etcd etcd,
-                          @JsonProperty("overlay") Overlay overlay, @JsonProperty("cnm") Cnm cnm) {
+                          @JsonProperty("overlay") Overlay overlay, @JsonProperty("cnm") Cnm cnm,
+                          @JsonProperty("dataplane") Dataplane dataplane) {
+
+    /** The node dataplane: how often every table is re-read and repaired (events repair links, addresses and routes at once). */
+    public record Dataplane(@JsonProperty("resyncSeconds") Integer resyncSeconds) {
+        public Dataplane {
+            if (resyncSeconds == null) resyncSeconds = 30;
+            if (resyncSeconds < 1) throw new IllegalArgumentException("dataplane.resyncSeconds must be at least 1: " + resyncSeconds);
+        }
+    }
 
     /** etcd connection. */
     public record Etcd(@JsonProperty("endpoints") List<URI> endpoints, @JsonProperty("caFile") Path caFile,
@@ -82,13 +93,14 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         if (nodeName == null || nodeName.isBlank()) nodeName = hostName();
         if (stateDir == null) stateDir = Path.of("/var/lib/podnet");
         if (cniSocket == null) cniSocket = Path.of("/run/podnet/cni.sock");
+        if (dataplane == null) dataplane = new Dataplane(null);
         if (overlay != null && overlay.enabled() && etcd == null) {
             throw new IllegalArgumentException("overlay.enabled needs etcd.endpoints (leases live in etcd)");
         }
     }
 
     public static AgentConfig defaults() {
-        return new AgentConfig(null, null, null, null, null, null);
+        return new AgentConfig(null, null, null, null, null, null, null);
     }
 
     public static AgentConfig load(Path file) throws IOException {
@@ -103,7 +115,9 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c); }
+    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c, dataplane); }
+
+    public AgentConfig withDataplane(Dataplane d) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, d); }
 
     public boolean cnmEnabled() { return cnm != null && cnm.enabled(); }
 
@@ -117,13 +131,13 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm); }
+    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm, dataplane); }
 
-    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm); }
+    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm, dataplane); }
 
-    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm); }
+    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm, dataplane); }
 
-    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm); }
+    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm, dataplane); }
 
-    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm); }
+    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm, dataplane); }
 }

@@ -10,13 +10,15 @@ import io.podnet.cni.server.CniResponse;
 import io.podnet.ipam.store.IpamStores;
 import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
-import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.NetnsExtension;
 import io.podnet.testkit.RunId;
 import io.podnet.testkit.Sh;
 import io.podnet.workload.bridge.Attachment;
-import io.podnet.workload.nft.NftTable;
+import io.podnet.dataplane.NamespaceSandboxes;
+import io.podnet.dataplane.NodeDataplane;
+import io.podnet.rtnetlink.Namespaces;
+import io.podnet.workload.bridge.BridgeNetworks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -60,9 +62,11 @@ class BridgeCniHandlerNetnsIT {
         String conf = """
                 {"cniVersion":"1.0.0","name":"explicitns","type":"podnet","bridge":"%s","isGateway":true,"ipMasq":true,
                  "ipam":{"type":"podnet-ipam","ranges":[[{"subnet":"10.77.0.0/24"}]],"dataDir":"%s"}}""".formatted(bridge, dir.resolve("ipam"));
-        try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name())); IpamStores stores = new IpamStores();
-             // a shared NftTable() follows whichever thread applies it: the handler must apply it inside the host
-             BridgeCniHandler handler = new BridgeCniHandler(h, stores, new NftTable(), dir.resolve("ipam"))) {
+        try (NodeDataplane dp = NodeDataplane.open(NetNs.named(host.name()), NodeDataplane.Config.DEFAULT, 2, 2); IpamStores stores = new IpamStores()) {
+            dp.start();
+            // the handler writes the host's state only through the node dataplane, whatever namespace its thread is in
+            BridgeCniHandler handler = new BridgeCniHandler(dp.kernel(), new NamespaceSandboxes(dp.workers().orElseThrow()), stores,
+                    new BridgeNetworks(dp, dir.resolve("networks"), false), dir.resolve("ipam"));
             NetNs caller = NetNs.named(elsewhere.name());
             CniResponse r = Namespaces.runIn(caller, () -> handler.handle(request("ADD", pod, conf)));
             assertThat(r.exitCode()).as(new String(r.stdout(), StandardCharsets.UTF_8)).isZero();
@@ -91,6 +95,10 @@ class BridgeCniHandlerNetnsIT {
             assertThat(del.exitCode()).isZero();
             assertThat(Sh.ip(host.name(), "link", "show")).doesNotContain(Attachment.hostVethName("ctr-explicit", "eth0"));
             assertThat(Sh.ip(pod.name(), "link", "show")).doesNotContain("eth0");
+            // the network's last endpoint is gone: its bridge and masquerade chain follow (in the loop, not in the DEL)
+            assertThat(dp.awaitInSync(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(Sh.ip(host.name(), "link", "show")).doesNotContain(bridge);
+            assertThat(host.exec("nft", "list", "tables").check().out()).doesNotContain("podnet");
         }
     }
 }
