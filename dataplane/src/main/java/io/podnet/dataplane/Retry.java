@@ -47,6 +47,13 @@ public final class Retry {
         return r;
     }
 
+    /** Runs the first attempt on the caller's thread (it returns when that attempt ended), later ones on {@code executor}. */
+    public static Retry startHere(String what, Scheduler scheduler, Executor executor, Backoff backoff, Attempt attempt) {
+        Retry r = new Retry(what, scheduler, executor, backoff, attempt);
+        r.runOnce();
+        return r;
+    }
+
     private void runOnce() {
         synchronized (this) {
             if (cancelled || done) return;

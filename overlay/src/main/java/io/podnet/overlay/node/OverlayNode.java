@@ -178,11 +178,16 @@ public final class OverlayNode implements AutoCloseable {
     }
 
     /**
-     * Brings the overlay online: once now, and if that fails (etcd unreachable, no network config yet) again in the
-     * background with backoff until it succeeds, as flanneld does. Meanwhile the restored state stays programmed.
+     * Brings the overlay online: once now, on the caller's thread, and if that fails (etcd unreachable, no network
+     * config yet) again in the background with backoff until it succeeds, as flanneld does. Meanwhile the restored
+     * state stays programmed.
      */
-    public synchronized void start() {
-        starting = Retry.start("overlay start", scheduler, executor, START_BACKOFF, this::online);
+    public void start() {
+        Retry r = Retry.startHere("overlay start", scheduler, executor, START_BACKOFF, this::online);
+        synchronized (this) {
+            starting = r;
+            if (closed) r.cancel();
+        }
     }
 
     /** True once a lease is held in this run (subnet.env written, lease watch running). */
