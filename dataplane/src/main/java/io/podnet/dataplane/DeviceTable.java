@@ -74,24 +74,10 @@ public abstract class DeviceTable<K extends DeviceTable.OnDevice, V> extends Tra
         return out;
     }
 
-    /**
-     * An object changed in the kernel (from the namespace's monitor): one of ours deleted is re-programmed without
-     * a dump; an unwanted one appearing on an owned device is deleted. Updates of wanted objects are left to the
-     * periodic resync, so the event of our own write never starts a write loop.
-     */
+    /** An object changed on a device (see {@link TrackedTable#kernelObjectChanged}); owned: its device is owned. */
     protected final void kernelChanged(K key, V observed, boolean removed) {
-        boolean dirty = withTracker(t -> {
-            boolean desired = t.desired(key).isPresent();
-            if (removed) {
-                if (!desired || t.dataplane(key).isEmpty()) return false;
-                t.deleteDataplane(key);
-                return true;
-            }
-            if (desired || !owners.containsKey(key.dev())) return false;
-            t.setDataplane(key, observed);
-            return true;
-        });
-        if (dirty) retrySoon(false);
+        boolean owned = withTracker(t -> owners.containsKey(key.dev()));
+        kernelObjectChanged(key, observed, removed, owned);
     }
 
     /** A link event on a device with objects of ours re-reads the table: they vanish with a deleted device. */

@@ -188,19 +188,7 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
     public void kernelRouteChanged(Route kernelRoute, boolean removed) {
         if (kernelRoute.table() != config.table()) return;
         Route n = normalize(kernelRoute);
-        Key key = keyOf(n);
-        boolean dirty = withTracker(t -> {
-            boolean desired = t.desired(key).isPresent();
-            if (removed) {
-                if (!desired || t.dataplane(key).isEmpty()) return false;
-                t.deleteDataplane(key);
-                return true;
-            }
-            if (desired || !isOurs(kernelRoute)) return false;
-            t.setDataplane(key, n);
-            return true;
-        });
-        if (dirty) retrySoon(false);
+        kernelObjectChanged(keyOf(n), n, removed, isOurs(kernelRoute));
     }
 
     /** True if this table owns {@code kernelRoute} (may delete it on resync). */

@@ -125,6 +125,26 @@ public abstract class TrackedTable<K, V> implements DataplaneTable {
         unwant(t, owner, key);
     }
 
+    /**
+     * An object changed in the kernel (from the namespace's monitor): one we want deleted is re-programmed without
+     * a dump; one we own but nobody wants appearing ({@code owned}) is deleted. Updates of wanted objects are left
+     * to the periodic resync, so the event of our own write never starts a write loop.
+     */
+    protected final void kernelObjectChanged(K key, V observed, boolean removed, boolean owned) {
+        boolean dirty = withTracker(t -> {
+            boolean desired = t.desired(key).isPresent();
+            if (removed) {
+                if (!desired || t.dataplane(key).isEmpty()) return false;
+                t.deleteDataplane(key);
+                return true;
+            }
+            if (desired || !owned) return false;
+            t.setDataplane(key, observed);
+            return true;
+        });
+        if (dirty) retrySoon(false);
+    }
+
     /** Records that the kernel holds {@code value} for {@code key} because a producer just programmed it itself. */
     protected final void markProgrammed(K key, V value) {
         update(t -> t.setDataplane(key, value));

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pod, and nothing in the caller's namespace.
  */
 @ExtendWith(NetnsExtension.class)
-class BridgeCniHandlerNetnsIT {
+public class BridgeCniHandlerNetnsIT {
     @TempDir
     Path dir;
 
@@ -45,7 +45,8 @@ class BridgeCniHandlerNetnsIT {
         return request(command, "ctr-explicit", pod, conf);
     }
 
-    static CniRequest request(String command, String cid, Netns pod, String conf) throws Exception {
+    /** A request as the shim forwards it, for a pod namespace made by the testkit (also used by the node bed). */
+    public static CniRequest request(String command, String cid, Netns pod, String conf) throws Exception {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("CNI_COMMAND", command);
         env.put("CNI_CONTAINERID", cid);

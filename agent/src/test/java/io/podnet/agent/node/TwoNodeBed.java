@@ -1,7 +1,6 @@
 package io.podnet.agent.node;
 
 import io.podnet.agent.cni.BridgeCniHandler;
-import io.podnet.cni.CniRequestParser;
 import io.podnet.cni.server.CniResponse;
 import io.podnet.dataplane.ExecutorScheduler;
 import io.podnet.dataplane.NamespaceSandboxes;
@@ -27,9 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -137,13 +134,7 @@ final class TwoNodeBed implements AutoCloseable {
     }
 
     static io.podnet.cni.CniRequest request(String command, String cid, Netns pod, String conf) throws Exception {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("CNI_COMMAND", command);
-        env.put("CNI_CONTAINERID", cid);
-        env.put("CNI_NETNS", pod.path().toString());
-        env.put("CNI_IFNAME", "eth0");
-        env.put("CNI_PATH", "/usr/lib/cni");
-        return CniRequestParser.parse(env, conf.getBytes(StandardCharsets.UTF_8));
+        return io.podnet.agent.cni.BridgeCniHandlerNetnsIT.request(command, cid, pod, conf);
     }
 
     /** Pings once from {@code from} (deadline 1 s). */
