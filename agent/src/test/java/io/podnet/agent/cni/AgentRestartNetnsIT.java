@@ -7,10 +7,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.RunId;
 import io.podnet.testkit.Sh;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,13 +66,10 @@ class AgentRestartNetnsIT {
                     if (!routes.contains("10.82.0.0/24 dev " + bridge) || !routes.contains("198.18.7.0/24 dev w0")) missing.add("route: " + routes);
                 }
             });
-            List<Process> pings = new ArrayList<>();
-            for (Netns p : pods) {
-                pings.add(new ProcessBuilder("ip", "netns", "exec", p.name(), "ping", "-i", "0.1", "-c", "120", "-W", "1", WORLD)
-                        .redirectErrorStream(true).start());
-            }
             long t0 = System.nanoTime();
-            while (System.nanoTime() - t0 < 3_000_000_000L) Thread.onSpinWait(); // 3 s of pings before the kill
+            List<Pinger> pings = new ArrayList<>();
+            for (Netns p : pods) pings.add(Pinger.start(p, WORLD));
+            for (Pinger p : pings) assertThat(p.awaitReply(30, Duration.ofSeconds(30))).as("3 s of pings before the kill").isTrue();
             bed.killAgent();
             bed.startAgent();
             long restartedAfterMs = (System.nanoTime() - t0) / 1_000_000;
@@ -76,30 +79,79 @@ class AgentRestartNetnsIT {
             Netns third = bed.pod();
             var added = bed.podnet("ADD", "ctr-other", third, "eth0", other.toString());
             assertThat(added.exit()).as(added.toString()).isZero();
-            List<String> outs = new ArrayList<>();
-            for (Process p : pings) {
-                outs.add(new String(p.getInputStream().readAllBytes()));
-                p.waitFor();
-            }
+            // ping seq n leaves n-1 intervals after its start at the earliest: from this seq on, all left after the restart
+            int firstSeqAfterRestart = (int) (restartedAfterMs / 100) + 2;
+            int lastChecked = firstSeqAfterRestart + 30; // 3 s of pings after the restart and the ADD
+            for (Pinger p : pings) p.awaitReply(lastChecked + 2, Duration.ofSeconds(60));
             sampling.set(false);
             sampler.join();
+            for (Pinger p : pings) p.close();
 
-            System.out.printf("restart test: agent back after %d ms; %d samples of ruleset and routes%n", restartedAfterMs, samples[0]);
+            System.out.printf("restart test: agent back after %d ms of pings; %d samples of ruleset and routes%n", restartedAfterMs, samples[0]);
             assertThat(samples[0]).as("sampled during the restart").isGreaterThan(10);
             assertThat(missing).as("samples missing a rule or a route").isEmpty();
-            long firstSeqAfterRestart = restartedAfterMs / 100 + 2;
-            for (String out : outs) {
-                TreeSet<Integer> got = new TreeSet<>();
-                Matcher m = REPLY.matcher(out);
-                while (m.find()) got.add(Integer.parseInt(m.group(1)));
-                List<Integer> lostAfter = new ArrayList<>();
-                for (int seq = (int) firstSeqAfterRestart; seq <= 120; seq++) if (!got.contains(seq)) lostAfter.add(seq);
-                int lostTotal = 120 - got.size();
-                System.out.println("restart test: " + got.size() + "/120 replies (" + lostTotal + " lost in all)");
-                assertThat(lostAfter).as("pings lost after the restart\n" + out).isEmpty();
+            for (Pinger p : pings) {
+                Set<Integer> got = p.replies();
+                List<Integer> lost = new ArrayList<>();
+                for (int seq = 1; seq <= lastChecked; seq++) if (!got.contains(seq)) lost.add(seq);
+                List<Integer> lostAfter = lost.stream().filter(seq -> seq >= firstSeqAfterRestart).toList();
+                System.out.println("restart test: seq 1.." + lastChecked + " (restart before seq " + firstSeqAfterRestart + "): "
+                        + lost.size() + " lost in all " + lost);
+                assertThat(lostAfter).as("pings lost after the restart").isEmpty();
             }
             for (int i = 0; i < pods.size(); i++) assertThat(bed.podnet("DEL", "ctr-r" + i, pods.get(i), "eth0", conf.toString()).exit()).isZero();
             assertThat(bed.podnet("DEL", "ctr-other", third, "eth0", other.toString()).exit()).isZero();
+        }
+    }
+
+    /** A {@code ping -i 0.1} in a pod whose replies are read as they come. */
+    private static final class Pinger implements AutoCloseable {
+        private final Process process;
+        private final Set<Integer> replies = ConcurrentHashMap.newKeySet();
+        private final BlockingQueue<Integer> arrivals = new LinkedBlockingQueue<>();
+        private final Thread reader;
+
+        private Pinger(Process process) {
+            this.process = process;
+            this.reader = Thread.ofPlatform().daemon().start(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        Matcher m = REPLY.matcher(line);
+                        if (m.find()) {
+                            int seq = Integer.parseInt(m.group(1));
+                            replies.add(seq);
+                            arrivals.add(seq);
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the process ended
+                }
+            });
+        }
+
+        static Pinger start(Netns pod, String to) throws java.io.IOException {
+            return new Pinger(new ProcessBuilder("ip", "netns", "exec", pod.name(), "ping", "-i", "0.1", "-c", "3000", "-W", "1", to)
+                    .redirectErrorStream(true).start());
+        }
+
+        /** Waits until the reply to {@code seq} (or a later one) has come; false at the deadline. */
+        boolean awaitReply(int seq, Duration within) throws InterruptedException {
+            long deadline = System.nanoTime() + within.toNanos();
+            if (replies.stream().anyMatch(s -> s >= seq)) return true;
+            for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+                Integer got = arrivals.poll(left, TimeUnit.NANOSECONDS);
+                if (got != null && got >= seq) return true;
+            }
+            return false;
+        }
+
+        Set<Integer> replies() { return new TreeSet<>(replies); }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            reader.join(10_000);
         }
     }
 }
