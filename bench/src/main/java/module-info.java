@@ -6,6 +6,7 @@ open module io.podnet.bench {
     requires io.podnet.bgp;
     requires io.podnet.cni;
     requires io.podnet.ipam;
+    requires io.podnet.policy;
     requires io.podnet.testkit;
     requires jmh.core;
 }
