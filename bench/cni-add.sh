@@ -5,8 +5,9 @@
 # agent-side time of each request. Needs root, gcc and containernetworking-plugins.
 # Usage: bench/cni-add.sh [pods=100] [parallel=32] [rounds=2]
 # CNI_BENCH_OPTS (JVM flags of the driver): -Dpodnet.bench.fsync=false sets podnet's ipam "fsync" (default true);
-# -Dpodnet.bench.warmup=N ADD/DEL pairs before measuring, for both implementations (default 50: the agent is a
-# daemon, and for its first few hundred requests C2 compiles in the background on the same 2 vCPUs); -Dpodnet.bench.agentOpts="..." extra agent JVM flags (the agent always gets bin/podnet's -XX:+UseSerialGC);
+# the agent gets bin/podnet's JVM flags (scripts/common.sh podnet_jvm_opts agent; CNI_BENCH_LAUNCHER=old for the
+# earlier -XX:+UseSerialGC alone); -Dpodnet.bench.warmup=N ADD/DEL pairs before measuring, for both implementations (default 50: the agent is a
+# daemon, and for its first few hundred requests C2 compiles in the background on the same 2 vCPUs); -Dpodnet.bench.agentOpts="..." extra agent JVM flags (after the launcher's);
 # -Dpodnet.bench.threads=true prints the agent's CPU per thread; -Dpodnet.bench.log=FILE keeps the timing log;
 # -Dpodnet.bench.phases=true also logs each ADD's phases (a DEBUG line that costs the measured request ~0.5 ms).
 set -euo pipefail
@@ -27,5 +28,8 @@ ns="pnbench$$"
 ip netns add "$ns"
 trap 'ip netns del "$ns"' EXIT
 ip -n "$ns" link set lo up
-ip netns exec "$ns" "$JAVA_HOME/bin/java" ${CNI_BENCH_OPTS:-} -Dpodnet.cli.cp="${fresh}$PWD/cli/target/podnet-cli.jar:$PWD/cli/target/lib/*" \
+# the agent runs with bin/podnet's flags and malloc setting (CNI_BENCH_LAUNCHER=old: only -XX:+UseSerialGC, as before)
+launcher_opts="$(podnet_jvm_opts agent)"
+[ "${CNI_BENCH_LAUNCHER:-}" = old ] && launcher_opts="" || export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+ip netns exec "$ns" "$JAVA_HOME/bin/java" ${CNI_BENCH_OPTS:-} -Dpodnet.bench.launcherOpts="$launcher_opts" -Dpodnet.cli.cp="${fresh}$PWD/cli/target/podnet-cli.jar:$PWD/cli/target/lib/*" \
   -cp "${fresh:+bench/target/cniadd-classes:}bench/target/podnet-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.podnet.bench.cniadd.CniAddBench "$@"

@@ -51,5 +51,5 @@ for mode in $modes; do
     'BEGIN {printf "%-8s %12.2f %12.2f %8.2f %8s\n", m, b, q, q / b, t}'
 done
 if [ -n "${pod[udp]:-}" ] && [ -n "${pod[vxlan]:-}" ]; then
-  awk -v u="${pod[udp]}" -v x="${pod[vxlan]}" 'BEGIN {printf "udp / vxlan %.2f (target >= 0.7; flannel reached ~0.6)\n", u / x}'
+  awk -v u="${pod[udp]}" -v x="${pod[vxlan]}" 'BEGIN {printf "udp / vxlan %.2f (target >= 0.7)\n", u / x}'
 fi

@@ -10,4 +10,5 @@ module io.podnet.cli {
     requires com.fasterxml.jackson.databind;
     opens io.podnet.cli to info.picocli;
     opens io.podnet.cli.lab to info.picocli, com.fasterxml.jackson.databind;
+    opens io.podnet.cli.install to com.fasterxml.jackson.databind;
 }

@@ -5,6 +5,9 @@ module io.podnet.datastore {
     requires transitive jetcd.core;
     requires jetcd.common;
     requires io.netty.handler;
+    // the JSON-gateway client: the JDK's HTTP client and Jackson for the JSON
+    requires java.net.http;
+    requires com.fasterxml.jackson.databind;
     exports io.podnet.datastore;
     exports io.podnet.datastore.memory;
     exports io.podnet.datastore.etcd;

@@ -12,7 +12,6 @@ import io.podnet.dataplane.NamespaceSandboxes;
 import io.podnet.dataplane.NodeDataplane;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
-import io.podnet.datastore.etcd.EtcdDatastore;
 import io.podnet.ipam.cni.IpamCniHandler;
 import io.podnet.ipam.store.IpamStores;
 import io.podnet.net.IpPrefix;
@@ -85,7 +84,7 @@ public final class Agent implements AutoCloseable {
 
             Optional<OverlayNode> overlay = Optional.empty();
             if (cfg.overlayEnabled()) {
-                Datastore store = EtcdDatastore.connect(etcdConfig(cfg.etcd()));
+                Datastore store = cfg.etcd().etcdClient().connect(etcdConfig(cfg.etcd()));
                 parts.add(store::close);
                 ExecutorScheduler timer = new ExecutorScheduler("podnet-overlay-timer");
                 parts.add(timer);
@@ -112,7 +111,7 @@ public final class Agent implements AutoCloseable {
             overlay.ifPresent(OverlayNode::start);
 
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
-            var dispatcher = new CniDispatcher(new IpamCniHandler(stores), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
+            var dispatcher = new CniDispatcher(new IpamCniHandler(stores, cfg.stateDir().resolve("ipam")), Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
             parts.add(CniServer.start(cfg.cniSocket(), dispatcher));
             Agent agent = new Agent(cfg, parts, dp, overlay);
             LOG.log(System.Logger.Level.INFO, "podnet agent " + cfg.nodeName() + " serving CNI on " + cfg.cniSocket()

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.podnet.datastore.etcd.EtcdClient;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.List;
  * etcd:                            # omit for single-host mode (local state only)
  *   endpoints: [http://10.0.0.1:2379]
  *   caFile: ..., certFile: ..., keyFile: ..., username: ..., password: ...
+ *   client: http                   # http (etcd's JSON gateway, the default) or grpc (jetcd)
  * overlay:                         # flannel-style overlay (needs etcd)
  *   enabled: true
  *   prefix: /coreos.com/network
@@ -58,10 +60,31 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
     /** etcd connection. */
     public record Etcd(@JsonProperty("endpoints") List<URI> endpoints, @JsonProperty("caFile") Path caFile,
                        @JsonProperty("certFile") Path certFile, @JsonProperty("keyFile") Path keyFile,
-                       @JsonProperty("username") String username, @JsonProperty("password") String password) {
+                       @JsonProperty("username") String username, @JsonProperty("password") String password,
+                       @JsonProperty("client") String client) {
         public Etcd {
             if (endpoints == null || endpoints.isEmpty()) throw new IllegalArgumentException("etcd.endpoints must list at least one URL");
+            endpoints = List.copyOf(endpoints);
+            if (certFile != null && keyFile == null) throw new IllegalArgumentException("etcd.keyFile is missing (etcd.certFile needs its key)");
+            if (keyFile != null && certFile == null) throw new IllegalArgumentException("etcd.certFile is missing (etcd.keyFile needs its certificate)");
+            if (certFile != null && caFile == null) {
+                throw new IllegalArgumentException("etcd.caFile is missing (a client certificate needs the CA that verifies etcd)");
+            }
+            if (password != null && username == null) throw new IllegalArgumentException("etcd.username is missing (etcd.password needs it)");
+            if (client != null) EtcdClient.parse(client); // "etcd.client must be http or grpc ..."
         }
+
+        public Etcd(List<URI> endpoints, Path caFile, Path certFile, Path keyFile, String username, String password) {
+            this(endpoints, caFile, certFile, keyFile, username, password, null);
+        }
+
+        /** The client to talk to etcd through; default http (the smaller one, bench/README.md "The etcd client"). */
+        public EtcdClient etcdClient() { return client == null ? EtcdClient.HTTP : EtcdClient.parse(client); }
+
+        public Etcd withClient(String c) { return new Etcd(endpoints, caFile, certFile, keyFile, username, password, c); }
+
+        /** The same TLS and auth settings with other endpoints (what {@code --etcd-endpoints} changes). */
+        public Etcd withEndpoints(List<URI> e) { return new Etcd(e, caFile, certFile, keyFile, username, password, client); }
     }
 
     /** Flannel-style overlay mode. */
@@ -110,6 +133,8 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
             return c == null ? defaults() : c;
         } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
             throw new IOException(file + ": unknown field \"" + e.getPropertyName() + "\"", e);
+        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+            throw new IOException(file + ": " + (e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : e.getOriginalMessage()), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(file + ": " + e.getOriginalMessage(), e);
         }
@@ -138,6 +163,11 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
     public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm, dataplane); }
 
     public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm, dataplane); }
+
+    /** Other etcd endpoints; the TLS and auth settings of {@code etcd} (if any) stay. */
+    public AgentConfig withEtcdEndpoints(List<URI> endpoints) {
+        return withEtcd(etcd == null ? new Etcd(endpoints, null, null, null, null, null) : etcd.withEndpoints(endpoints));
+    }
 
     public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm, dataplane); }
 }

@@ -33,6 +33,7 @@ class AgentConfigTest {
                   keyFile: /key.pem
                   username: u
                   password: p
+                  client: grpc
                 overlay:
                   enabled: true
                   prefix: /x/network
@@ -54,6 +55,7 @@ class AgentConfigTest {
         assertThat(c.cniSocket()).isEqualTo(Path.of("/tmp/podnet.sock"));
         assertThat(c.etcd().endpoints()).containsExactly(URI.create("http://127.0.0.1:2379"), URI.create("http://127.0.0.2:2379"));
         assertThat(c.etcd().username()).isEqualTo("u");
+        assertThat(c.etcd().etcdClient()).isEqualTo(io.podnet.datastore.etcd.EtcdClient.GRPC);
         assertThat(c.overlay().iface()).isEqualTo("eth1");
         assertThat(c.overlay().ipMasq()).isFalse();
         assertThat(c.overlay().udpOffloads()).isFalse();
@@ -86,8 +88,41 @@ class AgentConfigTest {
     }
 
     @Test
+    void theEtcdClientIsHttpUnlessSaidAndABadOneIsNamed() throws IOException {
+        assertThat(load("etcd: {endpoints: [http://127.0.0.1:2379]}\n").etcd().etcdClient())
+                .isEqualTo(io.podnet.datastore.etcd.EtcdClient.HTTP);
+        assertThatThrownBy(() -> load("etcd: {endpoints: [http://127.0.0.1:2379], client: thrift}\n"))
+                .isInstanceOf(IOException.class).hasMessageContaining("etcd.client must be http or grpc, not \"thrift\"");
+    }
+
+    @Test
     void overlayNeedsEtcd() {
         assertThatThrownBy(() -> load("overlay: {enabled: true}\n"))
                 .hasMessageContaining("overlay.enabled needs etcd.endpoints");
+    }
+
+    @Test
+    void anIncompleteTlsConfigIsRefusedNamingTheMissingField() {
+        assertThatThrownBy(() -> load("etcd: {endpoints: [https://127.0.0.1:2379], caFile: /ca.pem, certFile: /cert.pem}\n"))
+                .isInstanceOf(IOException.class).hasMessageContaining("etcd.keyFile is missing");
+        assertThatThrownBy(() -> load("etcd: {endpoints: [https://127.0.0.1:2379], caFile: /ca.pem, keyFile: /key.pem}\n"))
+                .hasMessageContaining("etcd.certFile is missing");
+        assertThatThrownBy(() -> load("etcd: {endpoints: [https://127.0.0.1:2379], certFile: /c.pem, keyFile: /k.pem}\n"))
+                .hasMessageContaining("etcd.caFile is missing");
+        assertThatThrownBy(() -> load("etcd: {endpoints: [http://127.0.0.1:2379], password: p}\n"))
+                .hasMessageContaining("etcd.username is missing");
+    }
+
+    @Test
+    void otherEndpointsKeepTheTlsAndAuthSettings() throws IOException {
+        AgentConfig c = load("etcd: {endpoints: [https://10.0.0.1:2379], caFile: /ca.pem, certFile: /c.pem, keyFile: /k.pem, username: u, password: p}\n")
+                .withEtcdEndpoints(java.util.List.of(URI.create("https://127.0.0.1:2379")));
+        assertThat(c.etcd().endpoints()).containsExactly(URI.create("https://127.0.0.1:2379"));
+        assertThat(c.etcd().caFile()).isEqualTo(Path.of("/ca.pem"));
+        assertThat(c.etcd().certFile()).isEqualTo(Path.of("/c.pem"));
+        assertThat(c.etcd().keyFile()).isEqualTo(Path.of("/k.pem"));
+        assertThat(c.etcd().username()).isEqualTo("u");
+        assertThat(c.etcd().password()).isEqualTo("p");
+        assertThat(AgentConfig.defaults().withEtcdEndpoints(java.util.List.of(URI.create("http://a:1"))).etcd().caFile()).isNull();
     }
 }

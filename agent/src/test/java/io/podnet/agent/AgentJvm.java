@@ -21,6 +21,12 @@ public final class AgentJvm {
 
     /** Starts {@code main} with {@code args}, logging {@code debugLogger} at FINE; returns once it is READY. */
     public static Process start(String netns, Path dir, String debugLogger, Class<?> main, List<String> args) throws IOException {
+        return start(netns, dir, debugLogger, main, List.of(), args);
+    }
+
+    /** As {@link #start(String, Path, String, Class, List)} with extra JVM options (e.g. a fixed, pre-touched heap). */
+    public static Process start(String netns, Path dir, String debugLogger, Class<?> main, List<String> jvmOptions, List<String> args)
+            throws IOException {
         Path logProps = dir.resolve("logging.properties");
         Files.writeString(logProps, """
                 handlers=java.util.logging.ConsoleHandler
@@ -30,8 +36,9 @@ public final class AgentJvm {
                 """.formatted(debugLogger));
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-Djava.util.logging.config.file=" + logProps,
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+                "-XX:TieredStopAtLevel=1", "-Djava.util.logging.config.file=" + logProps));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile())).start();
         var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -44,7 +51,7 @@ public final class AgentJvm {
             }
         });
         try {
-            String line = ready.get(60, TimeUnit.SECONDS);
+            String line = ready.get(180, TimeUnit.SECONDS); // a JVM start on a 2-core machine at load 25+ can take a minute
             if (!"READY".equals(line)) throw new IllegalStateException("agent printed " + line + " instead of READY");
         } catch (Exception e) {
             p.destroyForcibly();

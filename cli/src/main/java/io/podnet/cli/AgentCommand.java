@@ -2,18 +2,21 @@ package io.podnet.cli;
 
 import io.podnet.agent.Agent;
 import io.podnet.agent.AgentConfig;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code podnet agent}: the node agent daemon. Flags override the config file. */
+/** {@code podnet agent}: the node agent daemon. A flag overrides only the config-file field it names. */
 @Command(name = "agent", description = "Run the node agent (CNI server, IPAM, bridge networks, overlay mode).")
 final class AgentCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "Agent config file (YAML; see README \"Agent configuration\").")
+    @Option(names = "--config", description = "Agent config file (YAML; every field: README section \"podnet agent\").")
     Path config;
     @Option(names = "--node-name", description = "This node's name (default: host name).")
     String nodeName;
@@ -23,6 +26,8 @@ final class AgentCommand implements Callable<Integer> {
     Path cniSocket;
     @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs, comma separated.")
     List<URI> etcd;
+    @Option(names = "--etcd-client", description = "How to talk to etcd: http (its v3 JSON gateway, default) or grpc (jetcd).")
+    String etcdClient;
     @Option(names = "--overlay", description = "Enable the flannel-style overlay (needs --etcd-endpoints).")
     boolean overlay;
     @Option(names = "--public-ip", description = "Overlay: this node's underlay address.")
@@ -39,13 +44,17 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--docker-socket", description = "Docker plugin socket (default /run/docker/plugins/podnet.sock; the file name is the driver name).")
     Path dockerSocket;
 
-    @Override
-    public Integer call() throws Exception {
+    /** The config file (or the defaults) with each given flag replacing exactly the field it names. */
+    AgentConfig effectiveConfig() throws IOException {
         AgentConfig c = config != null ? AgentConfig.load(config) : AgentConfig.defaults();
         if (nodeName != null) c = c.withNodeName(nodeName);
         if (stateDir != null) c = c.withStateDir(stateDir);
         if (cniSocket != null) c = c.withCniSocket(cniSocket);
-        if (etcd != null) c = c.withEtcd(new AgentConfig.Etcd(etcd, null, null, null, null, null));
+        if (etcd != null) c = c.withEtcdEndpoints(etcd); // keeps the file's TLS and auth settings
+        if (etcdClient != null) {
+            if (c.etcd() == null) throw new IllegalArgumentException("--etcd-client needs etcd (--etcd-endpoints or etcd.endpoints)");
+            c = c.withEtcd(c.etcd().withClient(etcdClient));
+        }
         if (overlay || publicIp != null || iface != null || subnetFile != null || prefix != null) {
             AgentConfig.Overlay o = c.overlay();
             c = c.withOverlay(new AgentConfig.Overlay(overlay || (o != null && o.enabled()),
@@ -61,12 +70,36 @@ final class AgentCommand implements Callable<Integer> {
                     d == null ? null : d.stateDir(), d == null ? null : d.defaultPools(),
                     d == null ? null : d.poolLength(), d == null ? null : d.ipMasq()));
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        try (Agent agent = Agent.start(c)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            System.err.println("podnet agent " + c.nodeName() + " ready (CNI socket " + c.cniSocket() + ")");
-            stop.await();
+        return c;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig c = effectiveConfig();
+        // The hook itself closes the agent: the JVM halts as soon as its hooks return, so a close left to the main
+        // thread after a SIGTERM would be cut short (the sockets would stay behind). It is registered before the
+        // start, so a SIGTERM during start-up waits for the start and then closes what it made.
+        CompletableFuture<Agent> started = new CompletableFuture<>();
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                started.join().close();
+            } catch (CompletionException e) {
+                // the start failed: it closed what it had made
+            } catch (RuntimeException e) {
+                System.err.println("podnet agent: error while stopping: " + e);
+            } finally {
+                closed.countDown();
+            }
+        }, "podnet-agent-stop"));
+        try {
+            started.complete(Agent.start(c));
+        } catch (IOException | RuntimeException e) {
+            started.completeExceptionally(e);
+            throw e;
         }
+        System.err.println("podnet agent " + c.nodeName() + " ready (CNI socket " + c.cniSocket() + ")");
+        closed.await();
         return 0;
     }
 }

@@ -2,7 +2,7 @@ package io.podnet.cli;
 
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
-import io.podnet.datastore.etcd.EtcdDatastore;
+import io.podnet.datastore.etcd.EtcdClient;
 import io.podnet.overlay.subnet.NetworkConfig;
 import io.podnet.overlay.subnet.SubnetLease;
 import io.podnet.overlay.subnet.SubnetManager;
@@ -41,7 +41,7 @@ final class OverlayCommand {
         String prefix;
 
         SubnetManager open(Datastore[] holder) throws Exception {
-            holder[0] = EtcdDatastore.connect(EtcdConfig.of(endpoints));
+            holder[0] = EtcdClient.HTTP.connect(EtcdConfig.of(endpoints));
             return new SubnetManager(holder[0], prefix, new java.util.SplittableRandom(), SubnetManager.LEASE_TTL);
         }
     }

@@ -18,7 +18,12 @@ import org.eclipse.jetty.util.BufferUtil;
  * so every request arrives on a fresh connection and passes through here.
  */
 final class BlankHostFix extends AbstractConnectionFactory {
-    static final int MAX_HEAD = 64 * 1024;
+    /**
+     * The most read before the hand-over (head and whatever body came with it). Must fit Jetty's input buffer:
+     * with 64 KiB, a body over ~64 KiB (a CreateEndpoint with -p 8000-9000 is ~90 KiB) stalled until the idle timeout.
+     * dockerd's request heads are ~200 bytes.
+     */
+    static final int MAX_HEAD = 4096;
     private static final byte[] BLANK = "\r\nHost: \r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FIXED = "\r\nHost: plugin\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -74,7 +79,7 @@ final class BlankHostFix extends AbstractConnectionFactory {
             try {
                 while (true) {
                     int n = getEndPoint().fill(buf);
-                    if (n < 0 || (n == 0 && BufferUtil.isFull(buf))) {
+                    if (n < 0) {
                         getEndPoint().close();
                         return;
                     }
@@ -82,6 +87,10 @@ final class BlankHostFix extends AbstractConnectionFactory {
                     int end = indexOf(have, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     if (end >= 0) {
                         handOver(have, end + 4);
+                        return;
+                    }
+                    if (BufferUtil.isFull(buf)) {
+                        refuseHead();
                         return;
                     }
                     if (n == 0) {
@@ -92,6 +101,15 @@ final class BlankHostFix extends AbstractConnectionFactory {
             } catch (Exception e) {
                 getEndPoint().close(e);
             }
+        }
+
+        /** A request head that does not fit: answered as dockerd reads errors, then closed. */
+        private void refuseHead() {
+            byte[] body = ("{\"Err\":\"podnet: request head larger than " + MAX_HEAD + " bytes\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] head = ("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: " + CnmServer.MEDIA_TYPE + "\r\nContent-Length: "
+                    + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            getEndPoint().write(org.eclipse.jetty.util.Callback.from(() -> getEndPoint().close(), x -> getEndPoint().close(x)),
+                    ByteBuffer.wrap(head), ByteBuffer.wrap(body));
         }
 
         private void handOver(byte[] have, int headLen) {

@@ -14,13 +14,17 @@ import java.util.Optional;
 
 /**
  * The plugin protocol codec: maps {@code /<Interface>.<Method>} and its JSON body to a driver call and the
- * result to the JSON answer. Failures become {@code {"Err": ...}} (NetworkDriver) or {@code {"Error": ...}}
- * (IpamDriver), sent with HTTP 500; an unknown method is 404 (libnetwork treats it as not implemented).
+ * result to the JSON answer. Failures become {@code {"Err": ...}} with HTTP 500, for the IpamDriver too: dockerd's
+ * plugin client ({@code pkg/plugins/client.go}) reads {@code Err} from every non-200 answer and shows the body raw
+ * otherwise (the IPAM API's own {@code Error} field is only read from a 200 answer). An unknown method is 404
+ * (libnetwork treats it as not implemented).
  */
 final class Dispatcher {
     static final String PORTMAP = "com.docker.network.portmap";
     static final String GENERIC = "com.docker.network.generic";
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The error key dockerd reads from a failed (non-200) plugin answer, NetworkDriver and IpamDriver alike. */
+    static final String ERR = "Err";
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
     private final NetworkDriver net;
     private final IpamDriver ipam;
@@ -34,7 +38,7 @@ final class Dispatcher {
     }
 
     Reply handle(String path, String body) {
-        String errKey = path.startsWith("/IpamDriver.") ? "Error" : "Err";
+        String errKey = ERR;
         LOG.log(System.Logger.Level.DEBUG, "{0} {1}", path, body);
         try {
             JsonNode req = body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);

@@ -28,6 +28,8 @@ import java.util.UUID;
  */
 final class IpamDriver implements AutoCloseable {
     static final String GATEWAY_TYPE = "com.docker.network.gateway";
+    /** Docker's own IPAM refuses an overlapping (or identical) pool with this text (libnetwork ipamapi.ErrPoolOverlap). */
+    static final String POOL_OVERLAP = "Pool overlaps with other one on this address space";
     private static final String OWNER_IFNAME = "docker";
     private final CnmConfig config;
     private final StateDir state;
@@ -42,7 +44,12 @@ final class IpamDriver implements AutoCloseable {
         this.pools = state.pools();
     }
 
-    /** The pool Docker asked for (empty: a free default pool), ref-counted; returns its id. */
+    /**
+     * The pool Docker asked for (empty: a free default pool); returns its id. A pool that overlaps one in use, or
+     * equals it, is refused as Docker's default IPAM does: two networks on one subnet would mean two bridges with a
+     * route each for the same prefix, and the containers of one of them unreachable. (Docker never asks twice for a
+     * pool it holds: it does not replay pools, {@code RequiresRequestReplay} is false.)
+     */
     synchronized PoolId requestPool(String pool, String subPool, boolean v6) throws CnmException {
         if (pool.isEmpty() && !subPool.isEmpty()) throw new CnmException(Kind.BAD_REQUEST, "a sub-pool needs a pool");
         if (v6 && pool.isEmpty()) {
@@ -59,15 +66,13 @@ final class IpamDriver implements AutoCloseable {
         if (id.pool().address().isV4() == v6) {
             throw new CnmException(Kind.BAD_REQUEST, "pool " + id.pool() + " is not an IPv" + (v6 ? "6" : "4") + " pool (V6=" + v6 + ")");
         }
-        String key = id.toString();
-        if (!pools.containsKey(key)) {
-            for (String other : pools.keySet()) {
-                if (PoolId.parse(other).pool().overlaps(id.pool())) {
-                    throw new CnmException(Kind.CONFLICT, "pool " + id.pool() + " overlaps pool " + PoolId.parse(other).pool() + " in use");
-                }
+        for (String other : pools.keySet()) {
+            IpPrefix used = PoolId.parse(other).pool();
+            if (used.overlaps(id.pool())) { // the same subnet too: a second bridge and route for it would cut both off
+                throw new CnmException(Kind.CONFLICT, POOL_OVERLAP + " (" + id.pool() + " overlaps " + used + ", in use)");
             }
         }
-        pools.merge(key, 1, Integer::sum);
+        pools.merge(id.toString(), 1, Integer::sum);
         persist();
         return id;
     }

@@ -65,14 +65,14 @@ class CnmIpamTest {
         assertThat(bad.body().get("Err").asText()).contains("network ab not found");
         PluginClient.Answer badIpam = docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"rcpool1\",\"Address\":\"\",\"Options\":null}");
         assertThat(badIpam.status()).isEqualTo(500);
-        assertThat(badIpam.body().get("Error").asText()).contains("not a podnet PoolID");
-        assertThat(docker.post("/IpamDriver.RequestPool", "{not json").body().get("Error").asText()).contains("malformed JSON");
+        assertThat(badIpam.body().get("Err").asText()).contains("not a podnet PoolID");
+        assertThat(docker.post("/IpamDriver.RequestPool", "{not json").body().get("Err").asText()).contains("malformed JSON");
         assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"\",\"SubPool\":\"10.1.0.0/24\"}")
-                .body().get("Error").asText()).contains("sub-pool needs a pool");
+                .body().get("Err").asText()).contains("sub-pool needs a pool");
         assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"\",\"V6\":true}")
-                .body().get("Error").asText()).contains("IPv6 pools need an explicit subnet");
+                .body().get("Err").asText()).contains("IPv6 pools need an explicit subnet");
         assertThat(docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"10.9.0.0/24\",\"V6\":true}")
-                .body().get("Error").asText()).contains("not an IPv6 pool");
+                .body().get("Err").asText()).contains("not an IPv6 pool");
     }
 
     @Test
@@ -106,10 +106,10 @@ class CnmIpamTest {
         assertThat(addr(id, "10.235.0.200", "null")).isEqualTo("10.235.0.200/24");
         PluginClient.Answer dup = docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.235.0.200\",\"Options\":null}");
         assertThat(dup.status()).isEqualTo(500);
-        assertThat(dup.body().get("Error").asText()).contains("10.235.0.200");
+        assertThat(dup.body().get("Err").asText()).contains("10.235.0.200");
         assertThat(docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.235.0.255\"}").status()).isEqualTo(500);
         PluginClient.Answer overlap = docker.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"10.235.0.0/16\"}");
-        assertThat(overlap.body().get("Error").asText()).contains("overlaps");
+        assertThat(overlap.body().get("Err").asText()).contains("overlaps");
 
         restart(); // dockerd does not replay pools: the id must still work, and the reservations must still hold
         assertThat(docker.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.235.0.200\"}").status()).isEqualTo(500);
@@ -145,15 +145,42 @@ class CnmIpamTest {
     }
 
     @Test
-    void identicalPoolRequestsShareTheIdAndAreRefCounted() throws Exception {
+    void anIdenticalOrOverlappingPoolIsRefusedAsDockersOwnIpamDoes() throws Exception {
         String req = "{\"AddressSpace\":\"podnet-local\",\"Pool\":\"10.236.0.0/24\",\"SubPool\":\"\"}";
         String id = docker.ok("/IpamDriver.RequestPool", req).get("PoolID").asText();
-        assertThat(docker.ok("/IpamDriver.RequestPool", req).get("PoolID").asText()).isEqualTo(id);
-        addr(id, "10.236.0.5", "null");
+        for (String pool : new String[] {"10.236.0.0/24", "10.236.0.128/25", "10.236.0.0/16"}) {
+            PluginClient.Answer again = docker.post("/IpamDriver.RequestPool", req.replace("10.236.0.0/24", pool));
+            assertThat(again.status()).as(pool).isEqualTo(500);
+            assertThat(again.body().get("Err").asText()).as(pool).startsWith("podnet: Pool overlaps with other one on this address space");
+            assertThat(again.body().has("Error")).isFalse();
+        }
+        assertThat(server.ipam().pools()).containsOnlyKeys(id);
         docker.ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + id + "\"}");
-        assertThat(server.ipam().reservations(id)).containsOnlyKeys(IpAddress.parse("10.236.0.5"));
-        docker.ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + id + "\"}");
-        assertThat(server.ipam().reservations(id)).isEmpty();
+        assertThat(docker.ok("/IpamDriver.RequestPool", req).get("PoolID").asText()).isEqualTo(id); // free again
+    }
+
+    @Test
+    void theSocketIsOnlyForRootAndHugeBodiesAreRefusedWith413() throws Exception {
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config.socket())))
+                .isEqualTo("rw-------");
+        try (var s = Files.list(config.socket().getParent())) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly(config.socket().getFileName().toString());
+        }
+        PluginClient.Answer big = docker.post("/IpamDriver.RequestPool", "{\"Pool\":\"" + "x".repeat(CnmServer.MAX_BODY) + "\"}");
+        assertThat(big.status()).isEqualTo(413);
+        assertThat(big.body().get("Err").asText()).contains("request body larger than 1024 KiB");
+        assertThat(docker.ok("/Plugin.Activate", "").get("Implements").size()).isEqualTo(2); // still serving
+        // a body larger than the head reader's buffer (a CreateEndpoint with -p 8000-9000 is ~90 KiB) is read whole:
+        // it used to stall until Jetty's idle timeout and fail
+        StringBuilder ports = new StringBuilder();
+        for (int p = 8000; p <= 9000; p++) {
+            ports.append(p == 8000 ? "" : ",").append("{\"Proto\":6,\"IP\":\"\",\"Port\":").append(p)
+                    .append(",\"HostIP\":\"\",\"HostPort\":").append(p).append(",\"HostPortEnd\":").append(p).append('}');
+        }
+        PluginClient.Answer big2 = docker.post("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"nope\",\"EndpointID\":\"e1\","
+                + "\"Interface\":{\"Address\":\"10.1.0.2/24\"},\"Options\":{\"com.docker.network.portmap\":[" + ports + "]}}");
+        assertThat(big2.status()).isEqualTo(500);
+        assertThat(big2.body().get("Err").asText()).contains("network nope");
     }
 
     @Test

@@ -75,23 +75,26 @@ class DatastoreValuesTest {
                 .credentials().orElseThrow().toString()).doesNotContain("pw");
     }
 
-    @Test
-    void unreadableClientCertificateIsATypedError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(io.podnet.datastore.etcd.EtcdClient.class)
+    void unreadableClientCertificateIsATypedError(io.podnet.datastore.etcd.EtcdClient client, @org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
         Path ca = java.nio.file.Files.writeString(dir.resolve("ca.crt"), "not a certificate");
         EtcdConfig c = EtcdConfig.of(List.of(URI.create("https://127.0.0.1:2379")),
                 EtcdConfig.Tls.mutual(ca, dir.resolve("missing.crt"), dir.resolve("missing.key")));
-        assertThatThrownBy(() -> io.podnet.datastore.etcd.EtcdDatastore.connect(c))
+        assertThatThrownBy(() -> client.connect(c))
                 .isInstanceOf(DatastoreException.class).hasMessageContaining("missing.crt");
         EtcdConfig garbage = EtcdConfig.of(List.of(URI.create("https://127.0.0.1:2379")), EtcdConfig.Tls.ca(ca));
-        assertThatThrownBy(() -> io.podnet.datastore.etcd.EtcdDatastore.connect(garbage))
+        assertThatThrownBy(() -> client.connect(garbage))
                 .isInstanceOf(DatastoreException.class).hasMessageContaining("bad etcd TLS material");
     }
 
-    @Test
-    void unreadableTlsFilesAreATypedError() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(io.podnet.datastore.etcd.EtcdClient.class)
+    void unreadableTlsFilesAreATypedError(io.podnet.datastore.etcd.EtcdClient client) {
         EtcdConfig c = EtcdConfig.of(List.of(URI.create("https://127.0.0.1:2379")),
                 EtcdConfig.Tls.ca(Path.of("/nonexistent/podnet-ca.crt")));
-        assertThatThrownBy(() -> io.podnet.datastore.etcd.EtcdDatastore.connect(c))
+        assertThatThrownBy(() -> client.connect(c))
                 .isInstanceOf(DatastoreException.class).hasMessageContaining("not readable");
     }
 }

@@ -28,7 +28,7 @@ public final class Sysctls {
     /** Equivalent to {@code sysctl -n KEY}. */
     public String get(String key) throws IOException {
         Path p = path(key);
-        return in(() -> Files.readString(p).strip());
+        return in(() -> read(p));
     }
 
     /** Equivalent to {@code sysctl -w KEY=VALUE}. */
@@ -44,9 +44,19 @@ public final class Sysctls {
     public void ensure(String key, String value) throws IOException {
         Path p = path(key);
         in(() -> {
-            if (!Files.readString(p).strip().equals(value)) Files.writeString(p, value);
+            if (!read(p).equals(value)) Files.writeString(p, value);
             return null;
         });
+    }
+
+    /**
+     * The value, stripped. Not {@code Files.readString}: on JDK 25 it returns only the first byte of a /proc/sys file
+     * (their size is 0), so "1024" read as "1" and "60" as "6".
+     */
+    private static String read(Path p) throws IOException {
+        try (var in = new java.io.FileInputStream(p.toFile())) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        }
     }
 
     private <T> T in(java.util.concurrent.Callable<T> task) throws IOException {

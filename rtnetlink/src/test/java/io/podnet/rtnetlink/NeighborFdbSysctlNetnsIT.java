@@ -71,6 +71,12 @@ class NeighborFdbSysctlNetnsIT {
             assertThat(a.exec("sysctl", "-n", "net.ipv4.conf.s0.rp_filter").check().out().strip()).isEqualTo("2");
             assertThat(h.sysctls().get("net.ipv6.conf.s0.accept_ra")).isEqualTo("0");
             assertThat(h.sysctls().get("net.ipv4.ip_forward")).isEqualTo("1");
+            // multi-digit values read whole (Files.readString returned only the first byte of a /proc/sys file)
+            h.sysctls().set("net.ipv4.neigh.s0.gc_stale_time", "1234");
+            assertThat(a.exec("sysctl", "-n", "net.ipv4.neigh.s0.gc_stale_time").check().out().strip()).isEqualTo("1234");
+            assertThat(h.sysctls().get("net.ipv4.neigh.s0.gc_stale_time")).isEqualTo("1234");
+            h.sysctls().ensure("net.ipv4.neigh.s0.gc_stale_time", "1");
+            assertThat(h.sysctls().get("net.ipv4.neigh.s0.gc_stale_time")).isEqualTo("1");
             // the host's own value is untouched by the namespace's
             assertThat(Optional.of(Sh.check("sysctl", "-n", "net.ipv4.conf.all.proxy_arp").strip())).isPresent();
         }

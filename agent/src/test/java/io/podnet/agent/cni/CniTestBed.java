@@ -73,9 +73,19 @@ final class CniTestBed implements AutoCloseable {
 
     /** Starts (or restarts) the agent JVM inside the host namespace; returns when it serves. */
     Process startAgent() throws IOException {
-        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class,
+        return startAgent(List.of());
+    }
+
+    /** Starts (or restarts) the agent with extra JVM options. */
+    Process startAgent(List<String> jvmOptions) throws IOException {
+        agent = io.podnet.agent.AgentJvm.start(host.name(), dir, "io.podnet.agent.cni.CniDispatcher", AgentTestMain.class, jvmOptions,
                 List.of(stateDir.toString(), socket.toString()));
         return agent;
+    }
+
+    /** The agent JVM's PID. */
+    long agentPid() {
+        return agent.pid();
     }
 
     String agentLog() {

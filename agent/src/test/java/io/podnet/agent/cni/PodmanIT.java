@@ -24,20 +24,15 @@ class PodmanIT {
 
     @Test
     void twoContainersOnPodnetPingAndRmLeavesNothing() throws Exception {
-        assumeTrue(Netns.privileged(), "needs root");
-        assumeTrue(Sh.has("podman") && Sh.has("runc") && Files.isExecutable(Path.of("/bin/busybox")),
-                "podman/runc/busybox-static not installed (scripts/common.sh PODNET_PACKAGES installs them)");
+        assumePodman();
         try (CniTestBed bed = new CniTestBed()) {
-            bed.startAgent();
-            Path w = bed.dir;
             String net = RunId.name("net");
             String image = RunId.prefix() + "-busybox";
             String c1 = RunId.name("c");
             String c2 = RunId.name("c");
             Map<String, String> env = podmanEnv(bed, net);
             try {
-                Sh.Result imp = podman(env, "import", rootfsTar(w).toString(), image);
-                assumeTrue(imp.ok(), "podman cannot import an image here: " + imp.err());
+                startAgentAndImport(bed, env, image);
                 for (String c : List.of(c1, c2)) {
                     Sh.Result r = podman(env, "run", "-d", "--name", c, "--network", net, image, "sleep", "600");
                     assertThat(r.ok()).as("podman run " + c + ": " + r.err() + "\nagent: " + bed.agentLog()).isTrue();
@@ -58,18 +53,80 @@ class PodmanIT {
             } finally {
                 podman(env, "rm", "-f", "-t", "0", c1, c2);
                 podman(env, "rmi", "-f", image);
-                unmountUnder(w);
+                unmountUnder(bed.dir);
             }
         }
     }
 
+    /**
+     * A container that exits by itself is torn down by conmon's {@code podman container cleanup}, whose environment
+     * lacks {@code PODNET_AGENT_SOCKET}: with the socket named in the network config ({@code agentSocket}) that DEL
+     * reaches the agent, so the address, the veth and libcni's cache entry all go.
+     */
+    @Test
+    void aSelfExitingContainerIsTornDownThroughTheSocketNamedInTheConfig() throws Exception {
+        assumePodman();
+        try (CniTestBed bed = new CniTestBed()) {
+            String net = RunId.name("net");
+            String image = RunId.prefix() + "-busybox";
+            String c = RunId.name("c");
+            Map<String, String> env = podmanEnv(bed, net, true);
+            try {
+                startAgentAndImport(bed, env, image);
+                Sh.Result r = podman(env, "run", "-d", "--name", c, "--network", net, image, "sleep", "2");
+                assertThat(r.ok()).as("podman run: " + r.err() + "\nagent: " + bed.agentLog()).isTrue();
+                String id = r.out().strip();
+                java.time.Instant end = java.time.Instant.now().plusSeconds(90);
+                // conmon notices the exit and runs the cleanup (CNI DEL) without our environment
+                while ((!bed.reservations(net).isEmpty() || !bed.hostVeths().isEmpty()) && java.time.Instant.now().isBefore(end)) {
+                    podman(env, "wait", "--interval", "250ms", c);
+                }
+                assertThat(bed.reservations(net)).as("reservation after the container exited\nagent: " + bed.agentLog()).isEmpty();
+                assertThat(bed.hostVeths()).as("host veth after the container exited").isEmpty();
+                assertThat(cacheEntries(net, id)).as("libcni cache entries for " + net).isEmpty();
+            } finally {
+                podman(env, "rm", "-f", "-t", "0", c);
+                podman(env, "rmi", "-f", image);
+                unmountUnder(bed.dir);
+            }
+        }
+    }
+
+    /** libcni's result cache of the container on this network ({@code /var/lib/cni/results/<net>-<id>-<ifname>}). */
+    static List<Path> cacheEntries(String net, String id) throws IOException {
+        Path results = Path.of("/var/lib/cni/results");
+        if (!Files.isDirectory(results)) return List.of();
+        try (var s = Files.list(results)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(net + "-" + id)).toList();
+        }
+    }
+
+    /** Starts the agent and imports the busybox image (skips the test when podman cannot import here). */
+    static void startAgentAndImport(CniTestBed bed, Map<String, String> env, String image) throws IOException {
+        bed.startAgent();
+        Sh.Result imp = podman(env, "import", rootfsTar(bed.dir).toString(), image);
+        assumeTrue(imp.ok(), "podman cannot import an image here: " + imp.err());
+    }
+
+    static void assumePodman() {
+        assumeTrue(Netns.privileged(), "needs root");
+        assumeTrue(Sh.has("podman") && Sh.has("runc") && Files.isExecutable(Path.of("/bin/busybox")),
+                "podman/runc/busybox-static not installed (scripts/common.sh PODNET_PACKAGES installs them)");
+    }
+
     static Map<String, String> podmanEnv(CniTestBed bed, String net) throws IOException {
+        return podmanEnv(bed, net, true);
+    }
+
+    /** Private podman config; {@code agentSocket}: name the agent's socket in the plugin config too. */
+    static Map<String, String> podmanEnv(CniTestBed bed, String net, boolean agentSocket) throws IOException {
         Path w = bed.dir;
         Path cni = Files.createDirectories(w.resolve("cni"));
         Files.createDirectories(w.resolve("tmp"));
         ObjectNode plugin = bed.bridgeConf("1.0.0", net, RunId.name("b"), "10.81.0.0/24");
         plugin.remove("cniVersion");
         plugin.remove("name");
+        if (agentSocket) plugin.put("agentSocket", bed.socket.toString());
         ObjectNode list = CniTestBed.JSON.createObjectNode().put("cniVersion", "1.0.0").put("name", net);
         list.putArray("plugins").add(plugin);
         Files.writeString(cni.resolve(net + ".conflist"), list.toPrettyString());

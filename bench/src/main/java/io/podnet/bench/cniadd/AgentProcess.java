@@ -31,11 +31,14 @@ record AgentProcess(Process process, Path socket, Path log) implements AutoClose
                 io.podnet.agent.cni.BridgeCniHandler.level=%s
                 """.formatted(logFile(dir), Boolean.getBoolean("podnet.bench.phases") ? "FINE" : "INFO"));
         Path socket = dir.resolve("cni.sock");
-        // the JVM flags of bin/podnet (SerialGC), plus -Dpodnet.bench.agentOpts="..." (like PODNET_JAVA_OPTS)
+        // the JVM flags of bin/podnet (SerialGC and -Dpodnet.bench.launcherOpts, which bench/cni-add.sh fills from
+        // scripts/common.sh podnet_jvm_opts agent), plus -Dpodnet.bench.agentOpts="..." (like PODNET_JAVA_OPTS)
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"));
-        String extra = System.getProperty("podnet.bench.agentOpts", "").strip();
-        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
+        for (String prop : List.of("podnet.bench.launcherOpts", "podnet.bench.agentOpts")) {
+            String extra = System.getProperty(prop, "").strip();
+            if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
+        }
         cmd.addAll(List.of("-Djava.util.logging.config.file=" + props, "-cp", classPath, "io.podnet.cli.Main", "agent",
                 "--state-dir", dir.resolve("state").toString(), "--cni-socket", socket.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("agent.out").toFile()).start();

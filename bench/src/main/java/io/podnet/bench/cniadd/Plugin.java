@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /** One CNI implementation under test: the binary to exec, its CNI_PATH, its config and extra env. */
-record Plugin(String name, Path binary, String cniPath, String config, Map<String, String> extraEnv) {
+public record Plugin(String name, Path binary, String cniPath, String config, Map<String, String> extraEnv) {
 
     /** The outcome of one exec. */
-    record Outcome(int exit, String out, long nanos) {}
+    public record Outcome(int exit, String out, long nanos) {}
 
-    Outcome exec(String command, String containerId, String netns) throws IOException, InterruptedException {
+    public Outcome exec(String command, String containerId, String netns) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(List.of(binary.toString()));
         Map<String, String> env = pb.environment();
         env.clear();

@@ -11,6 +11,7 @@ import io.podnet.datastore.Datastore;
 import io.podnet.datastore.Op;
 import io.podnet.datastore.Txn;
 import io.podnet.datastore.etcd.EtcdConfig;
+import io.podnet.datastore.etcd.EtcdClient;
 import io.podnet.datastore.etcd.EtcdDatastore;
 import io.podnet.testkit.EtcdServer;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * iteration, on the same number of threads; rounds alternate which side goes first; the ratio is the median of per-round ratios,
  * which resists drift from other load on the machine.
  *
- * <p>Usage: {@code DatastoreBench [opsPerThread=1000] [threads=1,16] [rounds=9] [--check-perf[=s|m|l]]}; the
- * last option also runs {@code etcdctl check perf} against the same etcd afterwards. Not a test: prints a table.
+ * <p>Usage: {@code DatastoreBench [opsPerThread=1000] [threads=1,16] [rounds=9] [--client=grpc|http] [--check-perf[=s|m|l]]};
+ * {@code --client} picks podnet's etcd client ({@link EtcdClient}, default grpc: jetcd under podnet's API; http:
+ * the JSON-gateway client against the same raw jetcd loop); {@code --check-perf} also runs {@code etcdctl check
+ * perf} against the same etcd afterwards. Not a test: prints a table.
  */
 public final class DatastoreBench {
     private static final byte[] VALUE = "{\"PublicIP\":\"10.99.0.1\",\"BackendType\":\"vxlan\"}".getBytes(StandardCharsets.UTF_8);
@@ -42,19 +45,23 @@ public final class DatastoreBench {
         int[] threadCounts = java.util.Arrays.stream((args.length > 1 ? args[1] : "1,16").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 9;
+        List<String> flags = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
+        EtcdClient client = flags.stream().filter(f -> f.startsWith("--client=")).map(f -> EtcdClient.parse(f.substring(9)))
+                .findFirst().orElse(EtcdClient.GRPC);
+        String checkPerf = flags.stream().filter(f -> f.startsWith("--check-perf")).findFirst().orElse(null);
         try (EtcdServer etcd = EtcdServer.launch();
-             Datastore podnet = EtcdDatastore.connect(EtcdConfig.of(List.of(etcd.clientUrl())));
+             Datastore podnet = client.connect(EtcdConfig.of(List.of(etcd.clientUrl())));
              Client raw = Client.builder().endpoints(etcd.clientUrl()).build()) {
             System.out.printf("%s, etcd at %s, data in %s; %d ops per thread, %d rounds (median shown)%n",
                     etcd.etcdctl("version").lines().findFirst().orElse("?"), etcd.clientUrl(), etcd.dir(), ops, rounds);
-            System.out.printf("%-22s %8s %14s %14s %8s%n", "workload", "threads", "podnet ops/s", "jetcd ops/s", "ratio");
+            System.out.printf("%-22s %8s %14s %14s %8s%n", "workload", "threads", "podnet-" + client.label() + " ops/s", "jetcd ops/s", "ratio");
             for (int threads : threadCounts) {
                 compare("put", threads, ops, rounds, putLoop(podnet, "p"), rawPutLoop(raw.getKVClient(), "r"));
                 compare("CAS (txn mod_rev)", threads, ops, rounds, casLoop(podnet, "pc", threads), rawCasLoop(raw.getKVClient(), "rc", threads));
             }
-            if (args.length > 3 && args[3].startsWith("--check-perf")) {
+            if (checkPerf != null) {
                 // etcd's own load generator on the same server (60 s; writes ~1.5 GB into the tmpfs data dir)
-                String load = args[3].contains("=") ? args[3].substring(args[3].indexOf('=') + 1) : "s";
+                String load = checkPerf.contains("=") ? checkPerf.substring(checkPerf.indexOf('=') + 1) : "s";
                 System.out.println("etcdctl check perf --load=" + load + ":");
                 var r = etcd.etcdctlRaw("check", "perf", "--load=" + load);
                 // keep the verdict lines, drop the progress bar

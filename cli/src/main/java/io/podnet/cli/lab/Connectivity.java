@@ -94,7 +94,7 @@ public final class Connectivity {
         }
     }
 
-    private static ServerSocket listen(LabState.Pod p) throws IOException {
+    static ServerSocket listen(LabState.Pod p) throws IOException {
         ServerSocket ss = Namespaces.runIn(NetNs.named(p.ns), () -> {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);

@@ -35,6 +35,8 @@ public final class Lab {
 
     private final Options opts;
     private final LabState state;
+    /** The neighbour-table need registered for this lab so far (see {@link #sizeNeighbourTable}). */
+    private long plannedNeed;
 
     private Lab(Options opts, LabState state) {
         this.opts = opts;
@@ -63,6 +65,9 @@ public final class Lab {
         s.dir = opts.dir().toString();
         Lab lab = new Lab(opts, s);
         s.save();
+        List<Integer> planned = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) planned.add(podsPerNode);
+        lab.sizeNeighbourTable(planned);
         lab.createSwitch();
         lab.startEtcd();
         lab.writeOverlayConfig();
@@ -184,8 +189,23 @@ public final class Lab {
         say("node %s: agent ready, %s", n.name, subnet);
     }
 
+    /**
+     * Raises the host-wide neighbour table thresholds for this lab's pods (recorded and restored by {@link #down}):
+     * every namespace of the lab shares the kernel's one table ({@link NeighThresholds}).
+     */
+    private void sizeNeighbourTable(List<Integer> podsPerNode) throws IOException {
+        long need = NeighThresholds.needed(podsPerNode);
+        plannedNeed = need;
+        NeighThresholds.host().raise(opts.dir().toAbsolutePath().toString(), need);
+        say("neighbour table: gc_thresh1/2/3 at least %d/%d/%d for %d pods (restored by lab down)", NeighThresholds.targets(need)[0],
+                NeighThresholds.targets(need)[1], NeighThresholds.targets(need)[2], podsPerNode.stream().mapToInt(Integer::intValue).sum());
+    }
+
     /** Creates a pod namespace on a node and attaches it through the CNI plugin, as a runtime does. */
     public LabState.Pod addPod(LabState.Node n) throws IOException {
+        List<Integer> counts = new ArrayList<>();
+        for (LabState.Node x : state.nodes) counts.add(x.pods.size() + (x == n ? 1 : 0));
+        if (NeighThresholds.needed(counts) > plannedNeed) sizeNeighbourTable(counts); // a pod beyond the plan
         LabState.Pod p = new LabState.Pod();
         p.node = n.name;
         p.name = n.name + "-p" + (n.pods.size() + 1);
@@ -282,6 +302,7 @@ public final class Lab {
         for (String ns : namespaces()) {
             if (ns.startsWith(prefix + "-")) NetNs.named(ns).deleteIfPresent();
         }
+        NeighThresholds.host().release(dir.toAbsolutePath().toString()); // the last lab out restores the originals
         deleteTree(dir);
     }
 

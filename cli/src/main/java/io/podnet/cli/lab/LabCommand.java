@@ -2,6 +2,7 @@ package io.podnet.cli.lab;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Parameters;
 /** {@code podnet lab}: a multi-node cluster in network namespaces on this machine. */
 @Command(name = "lab", description = "A local multi-node cluster in network namespaces (etcd, one agent per node, pods via CNI).",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.AddNode.class,
-                LabCommand.KillNode.class, LabCommand.StartNode.class, LabCommand.RemoveNode.class, LabCommand.Down.class})
+                LabCommand.KillNode.class, LabCommand.StartNode.class, LabCommand.RemoveNode.class, LabCommand.Down.class,
+                LabExplainCommand.class, LabGraphCommand.class})
 public final class LabCommand {
 
     /** Options shared by every lab subcommand. */
@@ -33,8 +35,13 @@ public final class LabCommand {
         }
     }
 
-    /** The command that starts an agent: this same JVM's java, class path and native-access flag. */
+    /**
+     * The command that starts an agent: {@code bin/podnet} when this runs from it (so lab agents get the agent's JVM
+     * flags and AOT cache, as a node would), else this same JVM's java, class path and native-access flag.
+     */
     static List<String> agentCommand() {
+        String home = System.getenv("PODNET_HOME");
+        if (home != null && Files.isExecutable(Path.of(home, "bin", "podnet"))) return List.of(Path.of(home, "bin", "podnet").toString());
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC", "-cp",

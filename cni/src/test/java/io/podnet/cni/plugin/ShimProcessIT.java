@@ -69,11 +69,8 @@ class ShimProcessIT {
     }
 
     static List<Shim> shims() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classes = Path.of(PluginMain.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
         List<Shim> out = new ArrayList<>();
-        out.add(new Shim("java", List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", classes, PluginMain.class.getName())));
-        if (cBinary != null) out.add(new Shim("c", List.of(cBinary.toString())));
+        for (ShimRunner.Shim s : ShimRunner.shims(cBinary)) out.add(new Shim(s.name(), s.command()));
         return out;
     }
 

@@ -27,7 +27,6 @@ import io.podnet.datastore.Watch;
 import io.podnet.datastore.WatchListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -257,17 +256,9 @@ public final class EtcdDatastore implements Datastore {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
-    /** etcd's range end for a prefix: the prefix with its last byte incremented ("\0" = to the end). */
+    /** etcd's range end for a prefix (see {@link EtcdKeys#prefixEnd}). */
     static ByteSequence prefixEnd(String prefix) {
-        byte[] b = prefix.getBytes(StandardCharsets.UTF_8);
-        for (int i = b.length - 1; i >= 0; i--) {
-            if (b[i] != (byte) 0xff) {
-                byte[] end = Arrays.copyOf(b, i + 1);
-                end[i]++;
-                return ByteSequence.from(end);
-            }
-        }
-        return ByteSequence.from(new byte[] {0});
+        return ByteSequence.from(EtcdKeys.prefixEnd(prefix));
     }
 
     static KeyValue keyValue(io.etcd.jetcd.KeyValue kv) {

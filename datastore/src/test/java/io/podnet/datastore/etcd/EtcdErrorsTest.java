@@ -22,6 +22,8 @@ class EtcdErrorsTest {
                 .isInstanceOf(UnavailableException.class).hasMessageContaining("op /k").hasMessageContaining("127.0.0.1:2379");
         assertThat(t(new RuntimeException("UNAVAILABLE: etcdserver: no leader"))).isInstanceOf(UnavailableException.class);
         assertThat(t(new RuntimeException("UNKNOWN: etcdserver: request timed out"))).isInstanceOf(UnavailableException.class);
+        assertThat(t(new RuntimeException("grpc: the client connection is closing"))).as("a member shutting down")
+                .isInstanceOf(UnavailableException.class);
         assertThat(t(new RuntimeException("NOT_FOUND: etcdserver: requested lease not found")))
                 .isInstanceOf(LeaseNotFoundException.class)
                 .satisfies(e -> assertThat(((LeaseNotFoundException) e).leaseId()).isEqualTo(0x2a));

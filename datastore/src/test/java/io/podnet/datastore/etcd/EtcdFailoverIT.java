@@ -3,21 +3,24 @@ package io.podnet.datastore.etcd;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podnet.datastore.Datastore;
 import io.podnet.datastore.Event;
 import io.podnet.datastore.Recorder;
 import io.podnet.datastore.Watch;
 import io.podnet.testkit.EtcdCluster;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** A 3-member cluster on loopback keeps serving with one member down. */
+/** A 3-member cluster on loopback keeps serving with one member down (each client). */
 class EtcdFailoverIT {
-    @Test
-    void aDeadEndpointInTheListIsSkipped() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EtcdClient.class)
+    void aDeadEndpointInTheListIsSkipped(EtcdClient client) throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start(3)) {
             cluster.member(1).stop();
-            try (EtcdDatastore store = EtcdDatastore.connect(
+            try (Datastore store = client.connect(
                     EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(30)))) {
                 for (int i = 0; i < 20; i++) store.put("/dead/" + i, "v".getBytes(UTF_8));
                 assertThat(store.snapshot("/dead/", 100).kvs()).hasSize(20);
@@ -26,10 +29,11 @@ class EtcdFailoverIT {
     }
 
     /** The leader stops: the survivors elect a new one and the client moves on without failing a call. */
-    @Test
-    void oneOfThreeEndpointsDownStillWorks() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EtcdClient.class)
+    void oneOfThreeEndpointsDownStillWorks(EtcdClient client) throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start(3);
-             EtcdDatastore store = EtcdDatastore.connect(
+             Datastore store = client.connect(
                      EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(30)))) {
             for (int i = 0; i < 10; i++) store.put("/fo/before-" + i, "v".getBytes(UTF_8));
             Recorder rec = new Recorder();
@@ -46,10 +50,11 @@ class EtcdFailoverIT {
     }
 
     /** Every member is restarted in turn, so the one carrying the watch stream goes down at some point. */
-    @Test
-    void rollingRestartKeepsTheWatchWhole() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EtcdClient.class)
+    void rollingRestartKeepsTheWatchWhole(EtcdClient client) throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start(3);
-             EtcdDatastore store = EtcdDatastore.connect(
+             Datastore store = client.connect(
                      EtcdConfig.of(cluster.clientUrls()).withTimeout(Duration.ofSeconds(30)))) {
             Recorder rec = new Recorder();
             List<String> expected = new java.util.ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.datastore.ConflictException;
+import io.podnet.datastore.Datastore;
 import io.podnet.datastore.Event;
 import io.podnet.datastore.Recorder;
 import io.podnet.datastore.UnavailableException;
@@ -14,18 +15,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** etcd goes away while a watch is open and comes back on the same ports and data. */
+/** etcd goes away while a watch is open and comes back on the same ports and data (each client). */
 class EtcdOutageIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @Test
-    void watchResumesAfterRestartWithoutLosingOrRepeatingEvents() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EtcdClient.class)
+    void watchResumesAfterRestartWithoutLosingOrRepeatingEvents(EtcdClient client) throws Exception {
         try (EtcdServer etcd = EtcdServer.launch();
-             EtcdDatastore store = EtcdDatastore.connect(
+             Datastore store = client.connect(
                      EtcdConfig.of(List.of(etcd.clientUrl())).withTimeout(Duration.ofSeconds(2)))) {
-            createOnce(store, "/warm-up");   // a cold JVM needs seconds for its first gRPC call; not under test
+            createOnce(store, "/warm-up");   // a cold JVM needs seconds for its first call; not under test
             Recorder rec = new Recorder();
             List<String> expected = new ArrayList<>();
             try (Watch _ = store.watch("/outage/", 0, rec)) {
@@ -53,7 +56,7 @@ class EtcdOutageIT {
      * Creates {@code key} exactly once, retrying through the outage: create-if-absent makes a retry of an attempt
      * that did land harmless (a ConflictException then means it landed).
      */
-    private static String createOnce(EtcdDatastore store, String key) throws Exception {
+    private static String createOnce(Datastore store, String key) throws Exception {
         Instant deadline = Instant.now().plus(WAIT);
         while (true) {
             try {

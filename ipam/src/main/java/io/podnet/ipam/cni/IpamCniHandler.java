@@ -36,16 +36,26 @@ import java.util.Optional;
 public final class IpamCniHandler implements CniHandler {
     private final IpamStores stores;
     private final IpamConfigCache configs = new IpamConfigCache();
+    private final java.nio.file.Path defaultDataDir;
 
+    /** With host-local's default data directory ({@link IpamConfig#DEFAULT_DATA_DIR}) for configs without {@code dataDir}. */
     public IpamCniHandler(IpamStores stores) {
+        this(stores, IpamConfig.DEFAULT_DATA_DIR);
+    }
+
+    /** With {@code defaultDataDir} for configs without {@code ipam.dataDir} (the agent passes {@code <stateDir>/ipam}). */
+    public IpamCniHandler(IpamStores stores, java.nio.file.Path defaultDataDir) {
         this.stores = stores;
+        this.defaultDataDir = defaultDataDir;
     }
 
     @Override
     public CniResponse handle(CniRequest req) throws CniException {
         IpamConfig cfg;
         try {
-            cfg = configs.decode(req.conf().ipam().orElse(null), req.conf().name(), req.conf().runtimeConfig().ipRanges());
+            var ipam = req.conf().ipam().orElse(null); // a copy
+            if (ipam != null && !ipam.has("dataDir")) ipam.put("dataDir", defaultDataDir.toString());
+            cfg = configs.decode(ipam, req.conf().name(), req.conf().runtimeConfig().ipRanges());
         } catch (IpamException e) {
             throw e.toCni();
         }

@@ -53,6 +53,19 @@ class IpamCniHandlerTest {
     }
 
     @Test
+    void withoutDataDirTheHandlersDefaultDirectoryHoldsTheReservations() throws Exception {
+        handler = new IpamCniHandler(stores, dir.resolve("agent-state/ipam")); // as the agent builds it
+        String noDataDir = conf("1.0.0", "").replace(",\"dataDir\":\"" + dir + "\"", "");
+        assertThat(noDataDir).doesNotContain("dataDir");
+        Files.writeString(dir.resolve("resolv.conf"), "nameserver 10.3.0.53\n");
+        call("ADD", "c9", "", noDataDir);
+        assertThat(dir.resolve("agent-state/ipam/net1/10.3.0.2")).exists();
+        assertThat(Path.of("/var/lib/cni/networks/net1/10.3.0.2")).doesNotExist();
+        call("DEL", "c9", "", noDataDir);
+        assertThat(dir.resolve("agent-state/ipam/net1/10.3.0.2")).doesNotExist();
+    }
+
+    @Test
     void addCheckDelGcLikeAPluginChain() throws Exception {
         Files.writeString(dir.resolve("resolv.conf"), "# test\nnameserver 10.3.0.53\nsearch svc.local local\noptions ndots:5\n");
         CniResponse add = call("ADD", "c1", "IgnoreUnknown=1;IP=10.3.0.40", conf("0.4.0", ""));

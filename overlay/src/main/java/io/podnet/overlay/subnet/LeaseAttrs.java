@@ -40,10 +40,19 @@ public record LeaseAttrs(IpAddress publicIp, String backendType, Optional<MacAdd
     public static LeaseAttrs parse(byte[] json) {
         try {
             JsonNode n = JSON.readTree(json);
-            IpAddress ip = IpAddress.parse(n.path("PublicIP").asText(""));
+            if (n == null || !n.isObject()) throw new IllegalArgumentException("not a JSON object");
+            if (!n.path("PublicIP").isTextual()) throw new IllegalArgumentException("PublicIP must be a string");
+            IpAddress ip = IpAddress.parse(n.get("PublicIP").asText());
+            JsonNode type = n.path("BackendType");
+            if (!type.isMissingNode() && !type.isNull() && !type.isTextual()) throw new IllegalArgumentException("BackendType must be a string");
             JsonNode d = n.path("BackendData");
-            Optional<MacAddress> mac = d.hasNonNull("VtepMAC") ? Optional.of(MacAddress.parse(d.get("VtepMAC").asText())) : Optional.empty();
-            return new LeaseAttrs(ip, n.path("BackendType").asText(""), mac, d.path("VNI").asInt(0));
+            if (!d.isMissingNode() && !d.isNull() && !d.isObject()) throw new IllegalArgumentException("BackendData must be an object");
+            JsonNode m = d.path("VtepMAC");
+            if (!m.isMissingNode() && !m.isNull() && !m.isTextual()) throw new IllegalArgumentException("BackendData.VtepMAC must be a string");
+            JsonNode vni = d.path("VNI");
+            if (!vni.isMissingNode() && !vni.isNull() && !vni.canConvertToInt()) throw new IllegalArgumentException("BackendData.VNI must be an integer");
+            Optional<MacAddress> mac = m.isTextual() ? Optional.of(MacAddress.parse(m.asText())) : Optional.empty();
+            return new LeaseAttrs(ip, type.asText(""), mac, vni.asInt(0));
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("lease value is not flannel lease JSON: " + new String(json, StandardCharsets.UTF_8), e);
         }

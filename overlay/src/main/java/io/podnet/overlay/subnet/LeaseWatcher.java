@@ -23,6 +23,11 @@ import java.util.function.Consumer;
  * Keeps a live view of every subnet lease and tells a listener what changed. Starts from a snapshot
  * (delivered as Added events), then watches from the snapshot's revision + 1. When the watch reports that
  * history was compacted, it relists and delivers the diff, so no change is ever missed.
+ *
+ * <p>Complicating factors: anyone with access to etcd can write under the subnets prefix (a foreign writer, an
+ * older flannel, a typo with etcdctl). A value that is not flannel's lease JSON is skipped, logged once per key
+ * and revision with the key and the reason, and listed in {@link #skipped()}; a lease already known under that
+ * key is kept as it was. A listener that throws is logged and does not stop the watch.
  */
 public final class LeaseWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LeaseWatcher.class.getName());
@@ -48,6 +53,8 @@ public final class LeaseWatcher implements AutoCloseable {
     private Retry relist;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("podnet-lease-watch").unstarted(r));
     private final Map<IpPrefix, SubnetLease> current = new HashMap<>();
+    /** Keys whose latest value is not a lease, with the reason (for diagnostics). */
+    private final Map<String, String> skipped = new java.util.TreeMap<>();
     private Watch watch;
     private volatile boolean closed;
 
@@ -67,12 +74,40 @@ public final class LeaseWatcher implements AutoCloseable {
     /** The current leases. */
     public synchronized Map<IpPrefix, SubnetLease> leases() { return Map.copyOf(current); }
 
+    /** Keys under the subnets prefix whose latest value was skipped, with why. */
+    public synchronized Map<String, String> skipped() { return Map.copyOf(skipped); }
+
+    /** The lease of one key-value, or empty (recorded and logged) when it is not one. Called holding the lock. */
+    private Optional<SubnetLease> lease(KeyValue kv) {
+        try {
+            SubnetLease l = manager.decode(kv);
+            skipped.remove(kv.key());
+            return Optional.of(l);
+        } catch (RuntimeException e) { // IllegalArgumentException for foreign values; anything else must not stop the watch
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (why.length() > 300) why = why.substring(0, 300) + "...";
+            if (!why.equals(skipped.put(kv.key(), why))) {
+                LOG.log(System.Logger.Level.WARNING, "skipping lease key=" + kv.key() + " revision=" + kv.modRevision() + " reason=" + why);
+            }
+            return Optional.empty();
+        }
+    }
+
+    private void tell(List<LeaseEvent> events) {
+        try {
+            listener.accept(events);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "lease listener failed for " + events.size() + " events; watch continues", e);
+        }
+    }
+
     private void resync() throws DatastoreException {
         Snapshot snap = manager.store().snapshot(manager.subnetsPrefix(), 500);
         List<LeaseEvent> diff = new ArrayList<>();
         synchronized (this) {
             Map<IpPrefix, SubnetLease> fresh = new HashMap<>();
-            for (KeyValue kv : snap.kvs()) manager.parse(kv).ifPresent(l -> fresh.put(l.subnet(), l));
+            skipped.clear();
+            for (KeyValue kv : snap.kvs()) lease(kv).ifPresent(l -> fresh.put(l.subnet(), l));
             for (IpPrefix gone : new ArrayList<>(current.keySet())) {
                 if (!fresh.containsKey(gone)) diff.add(new LeaseEvent.Removed(gone));
             }
@@ -83,7 +118,7 @@ public final class LeaseWatcher implements AutoCloseable {
             current.clear();
             current.putAll(fresh);
         }
-        if (!diff.isEmpty()) listener.accept(diff);
+        if (!diff.isEmpty()) tell(diff);
         if (closed) return;
         watch = manager.store().watch(manager.subnetsPrefix(), snap.revision() + 1, this::on);
     }
@@ -114,9 +149,10 @@ public final class LeaseWatcher implements AutoCloseable {
                     continue;
                 }
                 if (e.type() == Event.Type.DELETE) {
+                    skipped.remove(e.key());
                     if (current.remove(subnet) != null) out.add(new LeaseEvent.Removed(subnet));
                 } else {
-                    Optional<SubnetLease> l = manager.parse(e.kv());
+                    Optional<SubnetLease> l = lease(e.kv());
                     if (l.isPresent()) {
                         current.put(subnet, l.get());
                         out.add(new LeaseEvent.Added(l.get()));
@@ -124,7 +160,7 @@ public final class LeaseWatcher implements AutoCloseable {
                 }
             }
         }
-        if (!out.isEmpty()) listener.accept(out);
+        if (!out.isEmpty()) tell(out);
     }
 
     private synchronized void scheduleResync() {

@@ -74,11 +74,16 @@ public final class SubnetManager {
 
     Optional<SubnetLease> parse(KeyValue kv) {
         try {
-            IpPrefix subnet = SubnetLease.parseKeyName(kv.key().substring(subnetsPrefix().length()));
-            return Optional.of(new SubnetLease(subnet, LeaseAttrs.parse(kv.value()), kv.lease(), kv.modRevision()));
+            return Optional.of(decode(kv));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /** The lease under {@code kv}; IllegalArgumentException naming what is wrong when key or value is not a lease. */
+    SubnetLease decode(KeyValue kv) {
+        IpPrefix subnet = SubnetLease.parseKeyName(kv.key().substring(subnetsPrefix().length()));
+        return new SubnetLease(subnet, LeaseAttrs.parse(kv.value()), kv.lease(), kv.modRevision());
     }
 
     /**
