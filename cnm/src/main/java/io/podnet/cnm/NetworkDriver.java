@@ -292,6 +292,13 @@ final class NetworkDriver {
         dp.sysctls().setSysctl(OWNER, "net/ipv6/conf/" + n.bridge() + "/accept_ra", "0");
         // published ports on 127.0.0.1 are DNATed to the container: loopback sources must be routable here
         dp.sysctls().setSysctl(OWNER, "net/ipv4/conf/" + n.bridge() + "/route_localnet", "1");
+        desireForward(Optional.empty());
+    }
+
+    /** FORWARD accepts for every Docker network's subnets but {@code leaving} (dockerd's FORWARD DROP stays out). */
+    private void desireForward(Optional<String> leaving) {
+        dp.forward().acceptPods(OWNER, networks.values().stream().filter(x -> leaving.map(id -> !id.equals(x.networkId())).orElse(true))
+                .flatMap(x -> gateways(x).stream()).map(Cidr::prefix).toList());
     }
 
     private void undesireBridge(NetworkState n) {
@@ -299,6 +306,7 @@ final class NetworkDriver {
         dp.addresses().disownDevice(OWNER, n.bridge());
         dp.sysctls().removeSysctl(OWNER, "net/ipv6/conf/" + n.bridge() + "/accept_ra");
         dp.sysctls().removeSysctl(OWNER, "net/ipv4/conf/" + n.bridge() + "/route_localnet");
+        desireForward(Optional.of(n.networkId()));
         if (networks.keySet().stream().allMatch(id -> id.equals(n.networkId()))) { // the last Docker network
             for (IpFamily f : IpFamily.values()) dp.sysctls().removeSysctl(OWNER, SysctlTable.forwarding(f));
         }

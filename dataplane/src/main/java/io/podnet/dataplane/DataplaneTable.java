@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * What the {@link Reconciler} needs from a kernel-state table. Implemented by {@link LinkSet}, {@link PortTable},
- * {@link SysctlTable}, {@link AddressSet}, {@link NeighborTable}, {@link FdbTable}, {@link RouteTable} and
- * {@link io.podnet.dataplane.nft.NftTable}. Implementations are thread-safe: inputs call {@code set…}/{@code remove…} from any thread while
+ * {@link SysctlTable}, {@link AddressSet}, {@link NeighborTable}, {@link FdbTable}, {@link RouteTable},
+ * {@link io.podnet.dataplane.nft.NftTable} and {@link ForwardTable}. Implementations are thread-safe: inputs call {@code set…}/{@code remove…} from any thread while
  * the reconcile thread calls {@link #apply()}.
  */
 public interface DataplaneTable {

@@ -32,7 +32,7 @@ public interface Kernel {
         NEIGH_LIST, NEIGH_REPLACE, NEIGH_DELETE,
         FDB_LIST, FDB_APPEND, FDB_REPLACE, FDB_DELETE,
         ADDR_LIST, ADDR_REPLACE, ADDR_DELETE,
-        SYSCTL_READ, SYSCTL_WRITE, NFT_LIST, NFT_APPLY
+        SYSCTL_READ, SYSCTL_WRITE, NFT_LIST, NFT_APPLY, FORWARD_LIST, FORWARD_ADD, FORWARD_DELETE
     }
 
     /** The namespace this kernel view belongs to. */
@@ -133,4 +133,17 @@ public interface Kernel {
      * table; table { ... }"), so no packet ever sees a half-written table; an empty ruleset deletes the table.
      */
     void applyNft(NftRuleset ruleset) throws IOException;
+
+    /**
+     * podnet's accept rules in the iptables {@code filter FORWARD} chain of {@code family} (those carrying
+     * {@link ForwardRule#COMMENT}); empty when this namespace has no iptables for the family.
+     * {@code iptables -S FORWARD} / {@code ip6tables -S FORWARD}.
+     */
+    Optional<java.util.Set<ForwardRule>> listForwardRules(io.podnet.net.IpFamily family) throws IOException;
+
+    /** {@code iptables -A FORWARD <rule>} (appended: the administrator's and dockerd's rules stay first). */
+    void addForwardRule(ForwardRule rule) throws IOException;
+
+    /** {@code iptables -D FORWARD <rule>}; done when the rule is already gone. */
+    void deleteForwardRule(ForwardRule rule) throws IOException;
 }

@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * The only writer of the host namespace's kernel state: one {@link Reconciler} and every host table (links,
- * bridge ports, sysctls, addresses, neighbours, FDB, the main routing table, podnet's nft table), the netlink
+ * bridge ports, sysctls, addresses, neighbours, FDB, the main routing table, podnet's nft table, the accept rules
+ * for pod traffic in the iptables filter FORWARD chain), the netlink
  * monitor whose link/address/route/neighbour events mark tables dirty, and the periodic full resync (30 s ± 10 %
  * by default) that repairs what sends no event (sysctls, nft). Built once in the agent's composition root;
  * features (overlay, CNI bridge networks, the Docker driver, routed mode, policy) only write desired state into
@@ -27,12 +28,12 @@ import java.util.Set;
  * <pre>
  *   overlay ─┐  cni/&lt;net&gt; ─┐  cnm ─┐  routed ─┐            (producers: desired state only)
  *            ▼             ▼       ▼          ▼
- *   links · ports · sysctls · addrs · neigh · fdb · routes[254] · nft      (one table each, per-owner entries)
+ *   links · ports · sysctls · addrs · neigh · fdb · routes[254] · nft · FORWARD  (one table each, per-owner entries)
  *            │ onDirty → wake                      ▲ kernelEvent(): link → interfaceChanged, addr/route → targeted,
  *            ▼                                     │   neigh → device resync, lost → full resync
  *   Reconciler thread: LINKS → PORTS → SYSCTLS → ADDRESSES → NEIGHBORS → ROUTES → NFT; resync every 30 s ± jitter
  *            ▼
- *   Kernel (RtnetlinkKernel: handle + Namespaces workers for /proc/sys and nft + LinkReaper)
+ *   Kernel (RtnetlinkKernel: handle + Namespaces workers for /proc/sys, nft and iptables + LinkReaper)
  * </pre>
  * Start-up order matters: build it, let every producer restore its persisted desired state, then {@link #start()}:
  * the first pass resyncs every table against a complete desired state, so an agent restart deletes nothing that
@@ -70,6 +71,7 @@ public final class NodeDataplane implements AutoCloseable {
     private final FdbTable fdb;
     private final RouteTable routes;
     private final NftTable nft;
+    private final ForwardTable forward;
     private final Namespaces workers;         // null when built on a given kernel
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final NetNs ns;
@@ -90,7 +92,8 @@ public final class NodeDataplane implements AutoCloseable {
         this.routes = new RouteTable(kernel, clock, RouteTableConfig.main()
                 .withInterfacePrefixes(config.routeInterfacePrefixes().toArray(String[]::new)));
         this.nft = new NftTable(kernel, clock);
-        for (DataplaneTable t : List.of(links, ports, sysctls, addresses, neighbors, fdb, routes, nft)) loop.register(t);
+        this.forward = new ForwardTable(kernel, clock);
+        for (DataplaneTable t : List.of(links, ports, sysctls, addresses, neighbors, fdb, routes, nft, forward)) loop.register(t);
     }
 
     /**
@@ -201,6 +204,9 @@ public final class NodeDataplane implements AutoCloseable {
     public RouteTable routes() { return routes; }
 
     public NftTable nft() { return nft; }
+
+    /** podnet's accept rules for pod prefixes in the iptables filter FORWARD chain (for a foreign FORWARD DROP). */
+    public ForwardTable forward() { return forward; }
 
     /** Stops the monitor and the loop (kernel state stays as it is, for the next start) and releases its resources. */
     @Override

@@ -5,6 +5,7 @@ import io.podnet.dataplane.nft.NftObserved;
 import io.podnet.dataplane.nft.NftRuleset;
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.FdbEntry;
+import io.podnet.net.IpFamily;
 import io.podnet.net.MacAddress;
 import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
@@ -107,6 +108,52 @@ public final class RtnetlinkKernel implements Kernel {
         Namespaces.Output o = workers("nft -f").exec(ns, List.of("nft", "-f", "-"), script, NFT_TIMEOUT);
         if (!o.ok()) throw new IOException("nft -f failed: " + o.out().strip() + "\n--- script ---\n" + script);
     }
+
+    @Override
+    public Optional<java.util.Set<ForwardRule>> listForwardRules(IpFamily family) throws IOException {
+        Optional<String> bin = iptables(family);
+        if (bin.isEmpty()) return Optional.empty();
+        Namespaces.Output o = workers("iptables -S").exec(ns, List.of(bin.get(), "-w", "5", "-S", "FORWARD"), "", NFT_TIMEOUT);
+        if (!o.ok()) throw new IOException(bin.get() + " -S FORWARD failed: " + o.out().strip());
+        java.util.Set<ForwardRule> out = new java.util.HashSet<>();
+        o.out().lines().forEach(l -> ForwardRule.parse(l).ifPresent(out::add));
+        return Optional.of(out);
+    }
+
+    @Override
+    public void addForwardRule(ForwardRule rule) throws IOException {
+        forwardRule("-A", rule);
+    }
+
+    @Override
+    public void deleteForwardRule(ForwardRule rule) throws IOException {
+        forwardRule("-D", rule);
+    }
+
+    private void forwardRule(String op, ForwardRule rule) throws IOException {
+        Optional<String> bin = iptables(rule.prefix().family());
+        if (bin.isEmpty()) return; // nothing can drop here (listForwardRules says so too)
+        List<String> cmd = new java.util.ArrayList<>(List.of(bin.get(), "-w", "5", op, "FORWARD"));
+        cmd.addAll(rule.args());
+        Namespaces.Output o = workers("iptables " + op).exec(ns, cmd, "", NFT_TIMEOUT);
+        if (o.ok()) return;
+        // -D of a rule (or chain) that is gone: what was wanted is true already
+        if (op.equals("-D") && (o.out().contains("does a matching rule exist") || o.out().contains("No chain/target/match"))) return;
+        throw new IOException(String.join(" ", cmd) + " failed: " + o.out().strip());
+    }
+
+    /** The iptables (ip6tables) binary, if installed: on the PATH or in the usual sbin directories. */
+    private static Optional<String> iptables(IpFamily family) {
+        String name = family == IpFamily.V4 ? "iptables" : "ip6tables";
+        return IPTABLES.computeIfAbsent(name, n -> {
+            List<String> dirs = new java.util.ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+            dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
+            return dirs.stream().filter(d -> !d.isEmpty()).map(d -> java.nio.file.Path.of(d, n))
+                    .filter(java.nio.file.Files::isExecutable).map(java.nio.file.Path::toString).findFirst();
+        });
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, Optional<String>> IPTABLES = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public Optional<Link> getLink(String name) throws IOException { return h.links().get(name); }

@@ -3,6 +3,7 @@ package io.podnet.agent.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.podnet.dataplane.ForwardRule;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.Sh;
 import java.time.Duration;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The node dataplane repairs every kind of out-of-band edit on a node that runs the vxlan overlay, a CNI bridge
  * network and a routed pod at once, and cross-node pod traffic works again: link, address and route edits within
- * 2 s (kernel events), the rest (FDB, neighbours, nft, sysctls) within the shortened resync interval. A full resync
+ * 2 s (kernel events), the rest (FDB, neighbours, nft, sysctls, podnet's FORWARD accepts) within the shortened
+ * resync interval, all with the filter FORWARD policy set to DROP (what a dockerd on the node does). A full resync
  * of one node's tables changes none of the three producers' routes, rules or links.
  */
 class NodeRepairNetnsIT {
@@ -53,11 +55,16 @@ class NodeRepairNetnsIT {
     void everyOutOfBandEditIsRepairedAndTrafficFlowsAgain() throws Exception {
         assumeTrue(Netns.privileged(), "needs root for network namespaces");
         assumeTrue(Sh.has("etcd"), "needs etcd-server (installed by run-tests)");
+        assumeTrue(Sh.has("iptables"), "needs iptables (installed by run-tests)");
         try (TwoNodeBed bed = new TwoNodeBed()) {
             assertThat(bed.crossNodeTrafficWorks()).as("the bed works before anything is broken").isTrue();
             TwoNodeBed.Node a = bed.nodes.getFirst();
             TwoNodeBed.Node b = bed.nodes.get(1);
             String nsA = a.ns.name();
+
+            // a dockerd on the node sets the filter FORWARD policy to DROP: podnet's accepts keep pods reachable
+            for (TwoNodeBed.Node n : bed.nodes) n.ns.exec("iptables", "-P", "FORWARD", "DROP").check();
+            assertThat(bed.crossNodeTrafficWorks()).as("pod traffic with the FORWARD policy DROP").isTrue();
 
             // coexistence: a full resync of node 1 leaves every producer's routes, rules and links as they are
             String routes = routes(bed);
@@ -90,6 +97,8 @@ class NodeRepairNetnsIT {
                     () -> a.ns.exec("nft", "list", "ruleset").out().contains("overlay_masq"), RESYNC_REPAIR);
             repairs(bed, "net.ipv4.ip_forward=0", () -> a.ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=0").check(),
                     () -> a.ns.exec("sysctl", "-n", "net.ipv4.ip_forward").out().strip().equals("1"), RESYNC_REPAIR);
+            repairs(bed, "iptables -F FORWARD under policy DROP", () -> a.ns.exec("iptables", "-F", "FORWARD").check(),
+                    () -> a.ns.exec("iptables", "-S", "FORWARD").out().contains(ForwardRule.COMMENT), RESYNC_REPAIR);
             assertThat(a.dp.health()).allSatisfy(h -> assertThat(h.firstApplyDone()).as(h.table()).isTrue());
         }
     }

@@ -72,6 +72,7 @@ public final class FakeKernel implements Kernel {
     private final Set<String> hairpin = new HashSet<>();
     private final Map<String, Peer> peers = new HashMap<>();
     private NftRuleset nft; // null: no table
+    private final List<io.podnet.dataplane.ForwardRule> forward = new ArrayList<>(); // podnet's FORWARD rules, in order
     private final NetNs ns;
     private final FakeNetwork network;
 
@@ -166,6 +167,12 @@ public final class FakeKernel implements Kernel {
 
     /** {@code nft delete table inet podnet} out of band. */
     public synchronized void deleteNftTable() { nft = null; }
+
+    /** podnet's rules in the filter FORWARD chain, in chain order. */
+    public synchronized List<io.podnet.dataplane.ForwardRule> forwardRules() { return List.copyOf(forward); }
+
+    /** {@code iptables -F FORWARD} out of band (e.g. a firewall reload). */
+    public synchronized void flushForward() { forward.clear(); }
 
     /** The namespace network this kernel belongs to, if any. */
     public Optional<FakeNetwork> network() { return Optional.ofNullable(network); }
@@ -338,6 +345,24 @@ public final class FakeKernel implements Kernel {
     public synchronized void applyNft(NftRuleset ruleset) throws NetlinkException {
         enter(Op.NFT_APPLY, ruleset.chains().size() + " chains");
         nft = ruleset.isEmpty() ? null : ruleset;
+    }
+
+    @Override
+    public synchronized Optional<Set<io.podnet.dataplane.ForwardRule>> listForwardRules(IpFamily family) throws NetlinkException {
+        enter(Op.FORWARD_LIST, family.toString());
+        return Optional.of(forward.stream().filter(r -> r.prefix().family() == family).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Override
+    public synchronized void addForwardRule(io.podnet.dataplane.ForwardRule rule) throws NetlinkException {
+        enter(Op.FORWARD_ADD, String.join(" ", rule.args()));
+        forward.add(rule);
+    }
+
+    @Override
+    public synchronized void deleteForwardRule(io.podnet.dataplane.ForwardRule rule) throws NetlinkException {
+        enter(Op.FORWARD_DELETE, String.join(" ", rule.args()));
+        forward.remove(rule);
     }
 
     private Link existing(String name, String op) throws NetlinkException {

@@ -47,7 +47,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * flanneld's job on one node, as a producer of desired state for the {@link NodeDataplane} (owner
  * {@value #OWNER}): the backend device ({@code flannel.VNI} vxlan with a stable VTEP MAC, or the {@code flannel0}
- * TUN), the lease's address on it, forwarding, the {@code overlay_masq} chain, and from every other node's lease
+ * TUN), the lease's address on it, forwarding, the {@code overlay_masq} chain, FORWARD accepts for the network, and
+ * from every other node's lease
  * the permanent neighbours, FDB entries and routes the {@link BackendPlanner} computes. It holds no netlink handle:
  * the dataplane programs, monitors and repairs all of it.
  * <pre>
@@ -280,7 +281,7 @@ public final class OverlayNode implements AutoCloseable {
         }
     }
 
-    /** The lease's address on the device and the masquerade chain. */
+    /** The lease's address on the device, the masquerade chain and the FORWARD accepts for the network. */
     private void desireLeaseState() {
         if (!device.isEmpty()) {
             dp.addresses().replaceAddresses(OWNER, List.of(Address.of(device, new Cidr(lease.subnet().address(), 32))));
@@ -288,6 +289,7 @@ public final class OverlayNode implements AutoCloseable {
         if (settings.ipMasq()) {
             dp.nft().setChain(OWNER, NftRules.masqueradeChain(MASQ_CHAIN, List.of(config.network()), "podnet net=overlay"));
         }
+        dp.forward().acceptPods(OWNER, List.of(config.network())); // flannel's FLANNEL-FWD: a foreign FORWARD DROP stays out
     }
 
     /** Recomputes the plan from the watcher's current view. */

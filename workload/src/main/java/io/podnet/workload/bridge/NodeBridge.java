@@ -32,6 +32,7 @@ import java.util.Set;
  * the veth is made), {@link #leave} after the DEL of the last one (the loop removes it in the background).
  * <pre>
  *   join(gateways, subnets) ─▶ links: bridge · addrs: gateways · sysctls: forwarding, accept_ra · nft: cni_masq_&lt;net&gt;
+ *                              · FORWARD: accept from/to the subnets
  *   portAttached(veth)      ─▶ ports: veth master bridge (already so: recorded, not written)
  *   leave()                 ─▶ all of the above withdrawn (a bridge podnet did not make is released, never deleted)
  * </pre>
@@ -135,6 +136,7 @@ public final class NodeBridge {
         if (config.ipMasq()) {
             dp.nft().setChain(owner, NftRules.masqueradeChain(masqChain(network), List.copyOf(subnets), "podnet net=" + network));
         }
+        dp.forward().acceptPods(owner, subnets); // a foreign FORWARD DROP (dockerd's) must not cut the pods off
     }
 
     /** The bridge turned out to be missing under the joined network: the node re-reads and applies it now. */
@@ -170,6 +172,7 @@ public final class NodeBridge {
         gateways.clear();
         subnets.clear();
         dp.nft().removeChain(owner, masqChain(network));
+        dp.forward().acceptPods(owner, List.of());
         dp.sysctls().removeSysctl(owner, "net/ipv6/conf/" + config.bridge() + "/accept_ra");
         for (IpFamily f : IpFamily.values()) dp.sysctls().removeSysctl(owner, SysctlTable.forwarding(f));
         dp.addresses().disownDevice(owner, config.bridge());

@@ -144,9 +144,12 @@ public final class RoutedNetwork {
         return mac;
     }
 
-    /** The node's side of {@code a} as desired state: its host routes and forwarding. */
+    /** The node's side of {@code a} as desired state: its host routes, forwarding and FORWARD accepts. */
     private void desireHostState(Attachment a) {
-        for (Route r : hostRoutes(a)) dp.routes().setRoute(OWNER, r);
+        for (Route r : hostRoutes(a)) {
+            dp.routes().setRoute(OWNER, r);
+            dp.forward().acceptPod(OWNER, r.dst());
+        }
         for (IpFamily f : families(a)) dp.sysctls().setSysctl(OWNER, SysctlTable.forwarding(f), "1");
     }
 
@@ -190,7 +193,10 @@ public final class RoutedNetwork {
 
     /** Withdraws the pod's host routes and removes the pair; fine when already gone. */
     public void detach(Attachment a) throws IOException {
-        for (Route r : hostRoutes(a)) dp.routes().removeRoute(OWNER, r.dst());
+        for (Route r : hostRoutes(a)) {
+            dp.routes().removeRoute(OWNER, r.dst());
+            dp.forward().removePod(OWNER, r.dst());
+        }
         host.reapLink(hostVeth(a));
     }
 
