@@ -27,10 +27,12 @@ public record ForwardRule(IpPrefix prefix, boolean source) {
 
     /**
      * The podnet rule in one line of {@code iptables -S FORWARD}, if it is one: a plain {@code -s P} or {@code -d P}
-     * with podnet's comment and {@code -j ACCEPT}, nothing else. iptables prints a host prefix with its /32 or /128.
+     * with podnet's comment and {@code -j ACCEPT}, nothing else. iptables prints a host prefix with its /32 or /128
+     * and the comment in double quotes ({@code --comment "podnet:pods"}).
      */
     public static Optional<ForwardRule> parse(String line) {
-        List<String> t = new ArrayList<>(List.of(line.strip().split("\\s+")));
+        List<String> t = new ArrayList<>();
+        for (String w : line.strip().split("\\s+")) t.add(w.length() > 1 && w.startsWith("\"") && w.endsWith("\"") ? w.substring(1, w.length() - 1) : w);
         if (t.size() != 10 || !t.get(0).equals("-A") || !t.get(1).equals("FORWARD")) return Optional.empty();
         List<String> rest = t.subList(2, t.size());
         String dir = rest.get(0);

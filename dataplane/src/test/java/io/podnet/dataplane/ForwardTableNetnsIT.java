@@ -33,9 +33,9 @@ class ForwardTableNetnsIT {
             assertThat(t.apply().ok()).isTrue();
             List<String> v4 = ns.exec("iptables", "-S", "FORWARD").check().out().lines().toList();
             assertThat(v4).containsExactly("-P FORWARD DROP", "-A FORWARD -s 192.0.2.0/24 -j DROP",
-                    "-A FORWARD -s 10.22.0.0/24 -m comment --comment podnet:pods -j ACCEPT",
-                    "-A FORWARD -d 10.22.0.0/24 -m comment --comment podnet:pods -j ACCEPT");
-            assertThat(ns.exec("ip6tables", "-S", "FORWARD").check().out()).contains("-s fd00:22::/64 -m comment --comment podnet:pods -j ACCEPT");
+                    "-A FORWARD -s 10.22.0.0/24 -m comment --comment \"podnet:pods\" -j ACCEPT",
+                    "-A FORWARD -d 10.22.0.0/24 -m comment --comment \"podnet:pods\" -j ACCEPT");
+            assertThat(ns.exec("ip6tables", "-S", "FORWARD").check().out()).contains("-s fd00:22::/64 -m comment --comment \"podnet:pods\" -j ACCEPT");
 
             t.queueResync();
             assertThat(t.apply().updated()).as("correct rules are not rewritten").isZero();

@@ -54,6 +54,8 @@ class ForwardTableTest {
         assertThat(ForwardRule.parse("-A FORWARD " + String.join(" ", r.args()))).contains(r);
         assertThat(ForwardRule.parse("-A FORWARD -d fd00:22::/64 -m comment --comment podnet:pods -j ACCEPT"))
                 .contains(new ForwardRule(IpPrefix.parse("fd00:22::/64"), false));
+        assertThat(ForwardRule.parse("-A FORWARD -s 10.22.0.0/24 -m comment --comment \"podnet:pods\" -j ACCEPT"))
+                .as("as iptables -S prints it").contains(r);
         assertThat(ForwardRule.parse("-P FORWARD DROP")).isEmpty();
         assertThat(ForwardRule.parse("-A FORWARD -j DOCKER-USER")).isEmpty();
         assertThat(ForwardRule.parse("-A FORWARD -s 10.22.0.0/24 -m comment --comment other -j ACCEPT")).as("someone else's").isEmpty();

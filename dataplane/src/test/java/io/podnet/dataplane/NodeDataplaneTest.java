@@ -44,7 +44,7 @@ class NodeDataplaneTest {
         assertThat(kernel.links()).anyMatch(l -> l.name().equals("cni0"));
         assertThat(kernel.addresses()).contains(Address.of("cni0", "10.88.0.1/16"));
         assertThat(node.health()).allSatisfy(h -> assertThat(h.firstApplyDone()).as(h.table()).isTrue())
-                .extracting(TableHealth::table).containsExactly("links[]", "ports", "sysctls", "addrs", "neigh", "fdb", "routes[table 254]", "nft[inet podnet]");
+                .extracting(TableHealth::table).containsExactly("links[]", "ports", "sysctls", "addrs", "neigh", "fdb", "routes[table 254]", "nft[inet podnet]", "filter FORWARD");
     }
 
     @Test
