@@ -54,6 +54,10 @@ class CnmFuzzNetnsIT {
         if (!Netns.privileged()) return;
         host = Netns.create("cf");
         dir = Files.createTempDirectory(RunId.prefix() + "-cnmfuzz");
+        // a host with iptables has its filter FORWARD chain (iptables-nft makes it on first use, and it stays when
+        // podnet's accept rules in it go): made here, so the ruleset at the end must equal this one exactly
+        Sh.check("ip", "netns", "exec", host.name(), "iptables", "-P", "FORWARD", "ACCEPT");
+        Sh.check("ip", "netns", "exec", host.name(), "ip6tables", "-P", "FORWARD", "ACCEPT");
         h = Rtnetlink.open(NetNs.named(host.name()));
         CnmConfig cfg = new CnmConfig(dir.resolve("fuzz.sock"), dir.resolve("state"), IpPrefix.parse("10.240.0.0/12"), 24, false, true);
         node = TestNode.real(cfg, h);

@@ -349,7 +349,7 @@ public final class FakeKernel implements Kernel {
 
     @Override
     public synchronized Optional<Set<io.podnet.dataplane.ForwardRule>> listForwardRules(IpFamily family) throws NetlinkException {
-        enter(Op.FORWARD_LIST, family.toString());
+        enter(Op.FORWARD_LIST, null);
         return Optional.of(forward.stream().filter(r -> r.prefix().family() == family).collect(java.util.stream.Collectors.toSet()));
     }
 
