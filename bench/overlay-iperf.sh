@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: pod-to-pod TCP throughput across nodes through each overlay backend (vxlan, host-gw, udp),
 # against node-to-node on the bare underlay as the reference, measured in the same run with iperf3.
-# Usage (root): bench/overlay-iperf.sh [seconds=5] [rounds=3] [modes="host-gw vxlan udp"].
+# Usage (root): bench/overlay-iperf.sh [seconds=5] [rounds=3] [modes="host-gw vxlan udp"]. BENCH_NAME=NAME names the
+# lab (namespaces pnNAME-...; default bench<pid>).
 # For each backend it brings up a 2-node lab (1 pod per node) and alternates, per round, one bare
 # node-to-node run and one pod-to-pod run in that same lab; it prints the medians and ratios.
 # IPERF_PIN="C,S" pins the iperf3 client to CPU C and the server to CPU S (iperf3 -A) in both the bare and the pod
@@ -15,8 +16,8 @@ podnet_setup
 secs=${1:-5}
 rounds=${2:-3}
 modes=${3:-host-gw vxlan udp}
-mvn -B -ntp -q install -DskipTests
-name=bench$$
+mvn -B -ntp -q package -DskipTests # bin/podnet runs cli/target; no install into the shared ~/.m2
+name=${BENCH_NAME:-bench$$}
 trap 'bin/podnet lab down --name "$name" >/dev/null 2>&1 || true' EXIT
 pin=${IPERF_PIN:-none}
 cpin=(); spin=()

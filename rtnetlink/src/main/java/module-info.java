@@ -6,5 +6,6 @@ module io.podnet.rtnetlink {
     requires transitive io.podnet.net;
     exports io.podnet.rtnetlink;
     exports io.podnet.rtnetlink.message;
-    exports io.podnet.rtnetlink.sys;
+    // raw libc calls: only the udp TUN engine (file descriptors, ioctls) needs them beside rtnetlink itself
+    exports io.podnet.rtnetlink.sys to io.podnet.overlay;
 }

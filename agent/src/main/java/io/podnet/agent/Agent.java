@@ -3,11 +3,13 @@ package io.podnet.agent;
 import io.podnet.agent.cni.BridgeCniHandler;
 import io.podnet.agent.cni.CniDispatcher;
 import io.podnet.agent.cni.FlannelCniHandler;
-import io.podnet.agent.overlay.OverlayAgent;
 import io.podnet.cni.CniRequest;
 import io.podnet.cni.server.CniServer;
 import io.podnet.cnm.CnmConfig;
 import io.podnet.cnm.CnmServer;
+import io.podnet.dataplane.ExecutorScheduler;
+import io.podnet.dataplane.NamespaceSandboxes;
+import io.podnet.dataplane.NodeDataplane;
 import io.podnet.datastore.Datastore;
 import io.podnet.datastore.etcd.EtcdConfig;
 import io.podnet.cni.server.CniHandler;
@@ -16,91 +18,132 @@ import io.podnet.ipam.cni.CalicoIpamCniHandler;
 import io.podnet.ipam.cni.IpamCniHandler;
 import io.podnet.ipam.store.IpamStores;
 import io.podnet.net.IpPrefix;
+import io.podnet.overlay.node.OverlayNode;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
-import io.podnet.workload.nft.NftTable;
+import io.podnet.workload.bridge.BridgeNetworks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * The composition root: builds every part of the agent from its config, with explicit constructor wiring.
+ * The composition root: builds every part of the agent from its config, with explicit constructor wiring, in the
+ * order that keeps a restart from removing anything: the node dataplane first (not started), then every producer
+ * restores its persisted desired state into it, then the dataplane's first pass, then the front doors.
  * <pre>
- *   CniServer(unix socket) ─▶ CniDispatcher ─┬─ podnet         ─▶ BridgeCniHandler ─▶ IPAM store + BridgeNetwork + NftTable
+ *   NodeDataplane (links · ports · sysctls · addrs · neigh · fdb · routes · nft; monitor; resync) ◀── producers:
+ *     BridgeNetworks (CNI bridge networks, records in &lt;stateDir&gt;/networks, endpoints from IPAM)
+ *     OverlayNode (etcd leases; &lt;stateDir&gt;/overlay.json)          CnmServer's NetworkDriver (&lt;stateDir&gt;/cnm)
+ *   CniServer(unix socket) ─▶ CniDispatcher ─┬─ podnet         ─▶ BridgeCniHandler ─▶ IPAM store + BridgeNetworks + BridgeNetwork
  *                                            ├─ podnet-flannel ─▶ FlannelCniHandler (subnet.env) ─▶ BridgeCniHandler
  *                                            ├─ podnet-ipam    ─▶ IpamCniHandler
  *                                            └─ podnet-calico-ipam ─▶ CalicoIpamCniHandler (ClusterIpamService: etcd blocks, GC)
- *   etcd ─▶ OverlayAgent (lease, backend device, subnet.env, LeaseWatcher ─▶ OverlayDataplane)
- *   dockerd ─▶ CnmServer(/run/docker/plugins/podnet.sock) ─▶ NetworkDriver + IpamDriver (own state dir, same nft table)
+ *   dockerd ─▶ CnmServer(/run/docker/plugins/podnet.sock) ─▶ NetworkDriver + IpamDriver
  * </pre>
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
-    private final AgentConfig config;
-    private final Rtnetlink host;
-    private final IpamStores stores;
-    private final Datastore store;
-    private final java.util.concurrent.atomic.AtomicReference<OverlayAgent> overlay = new java.util.concurrent.atomic.AtomicReference<>();
-    private volatile Thread overlayStarter;
-    private volatile boolean closed;
-    private final CniServer server;
-    private final CnmServer cnm;
-    private BridgeCniHandler bridge; // closed after the server (its namespace worker threads)
-    private ClusterIpamService calicoIpam;
+    /** Namespace workers of the node (sandbox views, host sysctls, nft): a handoff takes microseconds. */
+    static final int NETNS_THREADS = 8;
+    /**
+     * Veth teardowns in flight at once. Each holds its thread ~10-40 ms in the kernel after the veth is already
+     * unlisted, and a DEL waits until its deletion has at least started, so a burst of DELs (a node drain) needs
+     * about as many threads as it has requests; concurrent RCU barriers in the kernel overlap. Idle threads end.
+     */
+    static final int REAPER_THREADS = 16;
 
-    private Agent(AgentConfig config, Rtnetlink host, IpamStores stores, Datastore store,
-                  CniServer server, CnmServer cnm) {
+    private final AgentConfig config;
+    private final List<AutoCloseable> parts; // closed in reverse order
+    private final NodeDataplane dataplane;
+    private final Optional<OverlayNode> overlay;
+
+    private Agent(AgentConfig config, List<AutoCloseable> parts, NodeDataplane dataplane, Optional<OverlayNode> overlay) {
         this.config = config;
-        this.host = host;
-        this.stores = stores;
-        this.store = store;
-        this.server = server;
-        this.cnm = cnm;
+        this.parts = parts;
+        this.dataplane = dataplane;
+        this.overlay = overlay;
     }
 
     /** Starts the agent; returns when it is serving. */
     public static Agent start(AgentConfig cfg) throws IOException {
         Files.createDirectories(cfg.stateDir());
-        Rtnetlink host = Rtnetlink.open(NetNs.current());
-        IpamStores stores = new IpamStores();
-        NftTable nft = new NftTable();
-        Datastore store = null;
-        CniServer server = null;
-        CnmServer cnm = null;
-        ClusterIpamService calico = null;
+        List<AutoCloseable> parts = new ArrayList<>();
         try {
-            if (cfg.etcd() != null) store = cfg.etcd().etcdClient().connect(etcdConfig(cfg.etcd()));
-            var bridge = new BridgeCniHandler(host, stores, nft, cfg.stateDir().resolve("ipam"));
+            NodeDataplane dp = NodeDataplane.open(NetNs.current(), dataplaneConfig(cfg), NETNS_THREADS, REAPER_THREADS);
+            parts.add(dp);
+            IpamStores stores = new IpamStores();
+            parts.add(stores);
+            var sandboxes = new NamespaceSandboxes(dp.workers().orElseThrow());
+            var networks = new BridgeNetworks(dp, cfg.stateDir().resolve("networks"), true);
+            var bridge = new BridgeCniHandler(dp.kernel(), sandboxes, stores, networks, cfg.stateDir().resolve("ipam"));
+            networks.restore(bridge::endpoints);
+
+            Datastore store = null; // one etcd client for the overlay and the Calico IPAM
+            if (cfg.overlayEnabled() || cfg.calicoIpamEnabled()) {
+                store = cfg.etcd().etcdClient().connect(etcdConfig(cfg.etcd()));
+                parts.add(store::close);
+            }
+            Optional<OverlayNode> overlay = Optional.empty();
+            if (cfg.overlayEnabled()) {
+                ExecutorScheduler timer = new ExecutorScheduler("podnet-overlay-timer");
+                parts.add(timer);
+                ExecutorService work = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("podnet-overlay").unstarted(r));
+                parts.add(work::shutdownNow);
+                var o = cfg.overlay();
+                OverlayNode node = new OverlayNode(dp, store, new OverlayNode.Settings(o.prefix(), Optional.ofNullable(o.publicIp()),
+                        Optional.ofNullable(o.iface()), o.subnetFile(), o.ipMasq(), o.udpOffloads(), cfg.stateDir().resolve("overlay.json")),
+                        InstantSource.system(), timer, work, OverlayNode.udpTunnels(dp.namespace()));
+                parts.add(node);
+                node.restore();
+                overlay = Optional.of(node);
+            }
+
+            CnmServer cnm = null;
+            if (cfg.cnmEnabled()) {
+                Rtnetlink host = Rtnetlink.open(NetNs.current()); // IPAM reads routes to find free default pools
+                parts.add(host);
+                cnm = CnmServer.start(cnmConfig(cfg), host, dp);
+                parts.add(cnm);
+            }
+
+            dp.start(); // the first pass sees every producer's restored state
+            overlay.ifPresent(OverlayNode::start);
+
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
             Map<String, CniHandler> types = new HashMap<>(Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
             if (cfg.calicoIpamEnabled()) {
-                calico = ClusterIpamService.start(store, calicoSettings(cfg));
+                ClusterIpamService calico = ClusterIpamService.start(store, calicoSettings(cfg));
+                parts.add(calico);
                 types.put(CalicoIpamCniHandler.TYPE, calico.cniHandler());
             }
             var dispatcher = new CniDispatcher(new IpamCniHandler(stores, cfg.stateDir().resolve("ipam")), types);
-            server = CniServer.start(cfg.cniSocket(), dispatcher);
-            if (cfg.cnmEnabled()) cnm = CnmServer.start(cnmConfig(cfg), host, nft);
-            Agent agent = new Agent(cfg, host, stores, store, server, cnm);
-            agent.bridge = bridge;
-            agent.calicoIpam = calico;
-            if (cfg.overlayEnabled()) agent.startOverlay(nft);
+            parts.add(CniServer.start(cfg.cniSocket(), dispatcher));
+            Agent agent = new Agent(cfg, parts, dp, overlay);
             LOG.log(System.Logger.Level.INFO, "podnet agent " + cfg.nodeName() + " serving CNI on " + cfg.cniSocket()
                     + (cnm != null ? ", Docker driver on " + cnm.socket() : "")
-                    + agent.overlay().map(o -> ", overlay lease " + o.lease().subnet()).orElse(""));
+                    + overlay.flatMap(OverlayNode::lease).map(l -> ", overlay lease " + l.subnet()).orElse(""));
             return agent;
         } catch (IOException | RuntimeException e) {
-            if (cnm != null) cnm.close();
-            if (server != null) server.close();
-            if (calico != null) calico.close();
-            if (store != null) store.close();
-            stores.close();
-            host.close();
+            closeAll(parts);
             throw e;
         }
+    }
+
+    /** The node dataplane's settings: the resync interval, and the link prefixes only podnet uses on this node. */
+    static NodeDataplane.Config dataplaneConfig(AgentConfig cfg) {
+        List<String> prefixes = new ArrayList<>();
+        if (cfg.cnmEnabled()) prefixes.add("pnd");
+        if (cfg.overlayEnabled()) prefixes.addAll(List.of("flannel.", "flannel0"));
+        return NodeDataplane.Config.DEFAULT.withResync(Duration.ofSeconds(cfg.dataplane().resyncSeconds())).withLinkPrefixes(prefixes);
     }
 
     static CnmConfig cnmConfig(AgentConfig cfg) {
@@ -127,73 +170,25 @@ public final class Agent implements AutoCloseable {
 
     public AgentConfig config() { return config; }
 
-    /** The overlay, once it holds a lease (empty while etcd is unreachable at start-up). */
-    public Optional<OverlayAgent> overlay() { return Optional.ofNullable(overlay.get()); }
+    /** The node dataplane (health of every table, for the operations issue's metrics and /ready). */
+    public NodeDataplane dataplane() { return dataplane; }
 
-    /**
-     * Starts the overlay: once now, and if that fails (etcd unreachable, no network config yet) again in the
-     * background with backoff until it succeeds, as flanneld does. Meanwhile the agent serves CNI and a
-     * {@code podnet-flannel} ADD answers code 11 (no subnet.env yet); a previous subnet.env and the kernel
-     * state of an earlier run stay as they are, so existing pods keep working through an etcd outage.
-     */
-    private void startOverlay(NftTable nft) {
-        if (tryStartOverlay(nft, true)) return;
-        overlayStarter = Thread.ofPlatform().daemon().name("podnet-overlay-start").start(() -> {
-            long backoffMs = 1000;
-            while (!closed && !tryStartOverlay(nft, false)) {
-                try {
-                    Thread.sleep(backoffMs);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                backoffMs = Math.min(backoffMs * 2, 10_000);
-            }
-        });
-    }
+    /** The overlay, when enabled (it may still be waiting for etcd: {@link OverlayNode#isOnline()}). */
+    public Optional<OverlayNode> overlay() { return overlay; }
 
-    private boolean tryStartOverlay(NftTable nft, boolean first) {
-        var o = config.overlay();
-        try {
-            OverlayAgent started = OverlayAgent.start(host, store, nft, new OverlayAgent.Settings(o.prefix(),
-                    Optional.ofNullable(o.publicIp()), Optional.ofNullable(o.iface()), o.subnetFile(), o.ipMasq(), o.udpOffloads()));
-            synchronized (this) {
-                if (closed) {
-                    started.close();
-                } else {
-                    overlay.set(started);
-                }
-            }
-            if (!first) LOG.log(System.Logger.Level.INFO, "overlay ready, lease " + started.lease().subnet());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "overlay not ready (" + e.getMessage() + "); retrying"
-                    + (first ? " in the background; CNI ADD answers 11 until it is" : ""));
-            return false;
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        synchronized (this) {
-            closed = true;
-        }
-        Thread starter = overlayStarter;
-        if (starter != null) {
-            starter.interrupt();
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (AutoCloseable c : parts.reversed()) {
             try {
-                starter.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + c + ": " + e.getMessage());
             }
         }
-        if (cnm != null) cnm.close();
-        server.close();
-        if (bridge != null) bridge.close();
-        OverlayAgent o = overlay.get();
-        if (o != null) o.close();
-        if (calicoIpam != null) calicoIpam.close();
-        if (store != null) store.close();
-        stores.close();
-        host.close();
+    }
+
+    /** Stops serving; kernel state, leases and state files stay, so pods keep working across a restart. */
+    @Override
+    public void close() {
+        closeAll(parts);
     }
 }

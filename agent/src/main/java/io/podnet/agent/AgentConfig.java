@@ -47,13 +47,24 @@ import java.util.List;
  *   ipv6Pool: {cidr: fd00:10::/48}  # default pools, created only if no pool of the family exists
  *   noDefaultPools: false
  *   leakGraceSeconds: 300          # GC releases this node's leaked allocations after this long
+ * dataplane:
+ *   resyncSeconds: 30              # full re-read and repair of every host table (± 10 % jitter)
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProperty("stateDir") Path stateDir,
                           @JsonProperty("cniSocket") Path cniSocket, @JsonProperty("etcd") Etcd etcd,
                           @JsonProperty("overlay") Overlay overlay, @JsonProperty("cnm") Cnm cnm,
-                          @JsonProperty("calicoIpam") CalicoIpam calicoIpam) {
+                          @JsonProperty("calicoIpam") CalicoIpam calicoIpam,
+                          @JsonProperty("dataplane") Dataplane dataplane) {
+
+    /** The node dataplane: how often every table is re-read and repaired (events repair links, addresses and routes at once). */
+    public record Dataplane(@JsonProperty("resyncSeconds") Integer resyncSeconds) {
+        public Dataplane {
+            if (resyncSeconds == null) resyncSeconds = 30;
+            if (resyncSeconds < 1) throw new IllegalArgumentException("dataplane.resyncSeconds must be at least 1: " + resyncSeconds);
+        }
+    }
 
     /** etcd connection. */
     public record Etcd(@JsonProperty("endpoints") List<URI> endpoints, @JsonProperty("caFile") Path caFile,
@@ -159,6 +170,7 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         if (nodeName == null || nodeName.isBlank()) nodeName = hostName();
         if (stateDir == null) stateDir = Path.of("/var/lib/podnet");
         if (cniSocket == null) cniSocket = Path.of("/run/podnet/cni.sock");
+        if (dataplane == null) dataplane = new Dataplane(null);
         if (overlay != null && overlay.enabled() && etcd == null) {
             throw new IllegalArgumentException("overlay.enabled needs etcd.endpoints (leases live in etcd)");
         }
@@ -168,7 +180,7 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
     }
 
     public static AgentConfig defaults() {
-        return new AgentConfig(null, null, null, null, null, null, null);
+        return new AgentConfig(null, null, null, null, null, null, null, null);
     }
 
     public static AgentConfig load(Path file) throws IOException {
@@ -185,7 +197,9 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c, calicoIpam); }
+    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c, calicoIpam, dataplane); }
+
+    public AgentConfig withDataplane(Dataplane d) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam, d); }
 
     public boolean cnmEnabled() { return cnm != null && cnm.enabled(); }
 
@@ -193,7 +207,7 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
 
     public boolean calicoIpamEnabled() { return calicoIpam != null && calicoIpam.enabled(); }
 
-    public AgentConfig withCalicoIpam(CalicoIpam c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, c); }
+    public AgentConfig withCalicoIpam(CalicoIpam c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, c, dataplane); }
 
     private static String hostName() {
         try {
@@ -203,18 +217,18 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam); }
+    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam, dataplane); }
 
-    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm, calicoIpam); }
+    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm, calicoIpam, dataplane); }
 
-    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm, calicoIpam); }
+    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm, calicoIpam, dataplane); }
 
-    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm, calicoIpam); }
+    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm, calicoIpam, dataplane); }
 
     /** Other etcd endpoints; the TLS and auth settings of {@code etcd} (if any) stay. */
     public AgentConfig withEtcdEndpoints(List<URI> endpoints) {
         return withEtcd(etcd == null ? new Etcd(endpoints, null, null, null, null, null) : etcd.withEndpoints(endpoints));
     }
 
-    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm, calicoIpam); }
+    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm, calicoIpam, dataplane); }
 }

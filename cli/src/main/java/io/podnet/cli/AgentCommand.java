@@ -95,7 +95,7 @@ final class AgentCommand implements Callable<Integer> {
                 started.join().close();
             } catch (CompletionException e) {
                 // the start failed: it closed what it had made
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 System.err.println("podnet agent: error while stopping: " + e);
             } finally {
                 closed.countDown();

@@ -5,6 +5,7 @@ import io.podnet.net.IpPrefix;
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.Rtnetlink;
@@ -57,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Runs ping inside {@code ns}: a process started from a thread in a namespace inherits it. */
     private static boolean ping(NetNs ns, String target, PrintStream out) throws IOException {
-        int rc = ns.run(() -> new ProcessBuilder("ping", "-c", "2", "-i", "0.2", "-W", "2", target)
+        int rc = Namespaces.runIn(ns, () -> new ProcessBuilder("ping", "-c", "2", "-i", "0.2", "-W", "2", target)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor());
         out.printf("ping         %s -> %-12s %s%n", ns, target, rc == 0 ? "ok" : "FAILED");
         return rc == 0;

@@ -1,9 +1,8 @@
 package io.podnet.cnm;
 
 import io.podnet.cnm.state.StateDir;
-import io.podnet.rtnetlink.LinkReaper;
+import io.podnet.dataplane.NodeDataplane;
 import io.podnet.rtnetlink.Rtnetlink;
-import io.podnet.workload.nft.NftTable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -40,13 +39,10 @@ public final class CnmServer implements AutoCloseable {
     private final IpamDriver ipam;
     private final NetworkDriver net;
     private final Path socket;
-    private final LinkReaper reaper;
     /** Largest request body read; Docker's biggest (CreateEndpoint with many port mappings) is a few KiB. */
     static final int MAX_BODY = 1 << 20;
     /** How much of a refused body is read and dropped so the 413 reaches the client; beyond it the connection closes. */
     static final long DRAIN_LIMIT = 64L << 20;
-    /** Veth teardowns finishing in the background at once (each ~10-40 ms after its endpoint is gone). */
-    static final int REAPER_THREADS = 8;
     /**
      * Jetty's request threads: dockerd sends a few requests at a time, so 2 stay (Jetty's acceptor and selector
      * hold one each while serving) and up to 16 in a burst, instead of Jetty's default 8 kept and 200 at most. The
@@ -56,8 +52,7 @@ public final class CnmServer implements AutoCloseable {
     static final int MIN_THREADS = 2;
     static final int MAX_THREADS = 16;
 
-    private CnmServer(Server jetty, IpamDriver ipam, NetworkDriver net, Path socket, LinkReaper reaper) {
-        this.reaper = reaper;
+    private CnmServer(Server jetty, IpamDriver ipam, NetworkDriver net, Path socket) {
         this.jetty = jetty;
         this.ipam = ipam;
         this.net = net;
@@ -65,17 +60,16 @@ public final class CnmServer implements AutoCloseable {
     }
 
     /**
-     * Loads the state, restores bridges and nft rules, and starts serving on {@code config.socket()}.
+     * Loads the state, restores its bridges, ports and nft chains as desired state in {@code dp} (start the node's
+     * dataplane after this, so its first pass sees them), and starts serving on {@code config.socket()}.
      *
-     * @param host the host namespace's netlink handle (bridges, veths, sysctls); nft runs in its namespace
-     * @param nft  podnet's nft table in the same namespace as {@code host} (shared with the rest of the agent); the
-     *             server owns chains {@code cnm_*}
+     * @param host the host namespace's netlink handle (IPAM looks at its routes for free default pools)
+     * @param dp   the node's dataplane in the same namespace: bridges, veths, sysctls and the {@code cnm_*} chains
      */
-    public static CnmServer start(CnmConfig config, Rtnetlink host, NftTable nft) throws IOException {
+    public static CnmServer start(CnmConfig config, Rtnetlink host, NodeDataplane dp) throws IOException {
         StateDir state = new StateDir(config.stateDir(), config.fsync());
         IpamDriver ipam = new IpamDriver(config, state, host);
-        LinkReaper reaper = LinkReaper.open(host.namespace(), REAPER_THREADS);
-        NetworkDriver net = new NetworkDriver(config, state, host, nft, reaper);
+        NetworkDriver net = new NetworkDriver(config, state, dp);
         net.restore();
         Dispatcher d = new Dispatcher(net, ipam);
         prepareSocket(config.socket());
@@ -96,7 +90,6 @@ public final class CnmServer implements AutoCloseable {
         } catch (Exception e) {
             Files.deleteIfExists(tmp);
             ipam.close();
-            reaper.close();
             try {
                 jetty.stop();
             } catch (Exception ignored) {
@@ -105,7 +98,7 @@ public final class CnmServer implements AutoCloseable {
             throw new IOException("cannot serve on " + config.socket() + ": " + e.getMessage(), e);
         }
         LOG.log(System.Logger.Level.INFO, "CNM driver listening on {0}", config.socket());
-        return new CnmServer(jetty, ipam, net, config.socket(), reaper);
+        return new CnmServer(jetty, ipam, net, config.socket());
     }
 
     private static void prepareSocket(Path socket) throws IOException {
@@ -195,7 +188,6 @@ public final class CnmServer implements AutoCloseable {
             throw new IOException("stopping CNM server: " + e.getMessage(), e);
         } finally {
             ipam.close();
-            reaper.close();
             Files.deleteIfExists(socket);
         }
     }

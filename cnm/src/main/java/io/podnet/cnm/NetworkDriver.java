@@ -5,15 +5,18 @@ import io.podnet.cnm.state.EndpointState;
 import io.podnet.cnm.state.NetworkState;
 import io.podnet.cnm.state.PortMapping;
 import io.podnet.cnm.state.StateDir;
+import io.podnet.dataplane.ApplyReport;
+import io.podnet.dataplane.Kernel;
+import io.podnet.dataplane.NodeDataplane;
+import io.podnet.dataplane.SysctlTable;
 import io.podnet.net.Cidr;
+import io.podnet.net.IpFamily;
 import io.podnet.net.IpPrefix;
+import io.podnet.rtnetlink.Address;
+import io.podnet.rtnetlink.AddressFlag;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
-import io.podnet.rtnetlink.LinkReaper;
-import io.podnet.rtnetlink.Rtnetlink;
-import io.podnet.workload.bridge.BridgeConfig;
-import io.podnet.workload.bridge.BridgeNetwork;
-import io.podnet.workload.nft.NftTable;
+import io.podnet.workload.bridge.NodeBridge;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,27 +28,31 @@ import java.util.Optional;
  * endpoint with both ends in the host namespace (Docker moves {@code SrcName} into the sandbox and renames
  * it), published ports as DNAT rules. State is written through to {@link StateDir}; every operation undoes
  * what it made when it fails. Thread-safe (all public methods are synchronized).
+ * <p>The node's share is desired state in the {@link NodeDataplane} under owner {@value #OWNER}: each network's
+ * bridge ({@code pnd…}, a name prefix the node owns, MAC pinned), its gateways, {@code route_localnet} (published
+ * ports on 127.0.0.1), forwarding, the joined endpoints' host veths as its ports, and the {@code cnm_*} nft
+ * chains ({@link PortRules}). So a deleted bridge or chain comes back by itself, and {@link #restore} at agent
+ * start rebuilds it all from the state directory before the node's first pass. The veth pairs are per-endpoint
+ * ensure-steps through the node's {@link Kernel}.
  */
 final class NetworkDriver {
+    static final String OWNER = "cnm";
     private static final System.Logger LOG = System.getLogger(NetworkDriver.class.getName());
     private final CnmConfig config;
     private final StateDir state;
-    private final Rtnetlink host;
-    private final NftTable nft;
-    private final LinkReaper reaper;
+    private final NodeDataplane dp;
+    private final Kernel host;
     private final Map<String, NetworkState> networks;
     private final Map<String, EndpointState> endpoints;
 
     /** What Join answers: the interface Docker moves into the sandbox and the default gateway. */
     record Joined(String srcName, String gateway, Optional<String> gateway6) {}
 
-    /** @param reaper deletes veths in {@code host}'s namespace, returning once they are unregistered */
-    NetworkDriver(CnmConfig config, StateDir state, Rtnetlink host, NftTable nft, LinkReaper reaper) throws IOException {
+    NetworkDriver(CnmConfig config, StateDir state, NodeDataplane dp) throws IOException {
         this.config = config;
         this.state = state;
-        this.host = host;
-        this.nft = nft;
-        this.reaper = reaper;
+        this.dp = dp;
+        this.host = dp.kernel();
         this.networks = new LinkedHashMap<>(state.networks());
         this.endpoints = new LinkedHashMap<>(state.endpoints());
     }
@@ -62,21 +69,17 @@ final class NetworkDriver {
         return id.substring(0, Math.min(11, id.length()));
     }
 
-    /** After our restart: bridges back (e.g. after a reboot) and the nft chains re-applied. */
+    /**
+     * After our restart, before the node's first pass: every network's bridge and every joined endpoint's port
+     * and rules as desired state (applied by that pass, e.g. bridges back after a reboot).
+     */
     synchronized void restore() {
-        for (NetworkState n : networks.values()) {
-            try {
-                ensureBridge(n);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot restore bridge " + n.bridge() + ": " + e.getMessage());
-            }
+        for (NetworkState n : networks.values()) desireBridge(n);
+        for (EndpointState e : endpoints.values()) {
+            NetworkState n = networks.get(e.networkId());
+            if (e.joined() && n != null) dp.ports().setPort(OWNER, e.hostVeth(), n.bridge());
         }
-        if (networks.isEmpty() && endpoints.isEmpty()) return;
-        try {
-            applyRules();
-        } catch (CnmException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot restore nft rules: " + e.getMessage());
-        }
+        PortRules.render(dp.nft(), OWNER, networks.values(), endpoints.values(), config.ipMasq());
     }
 
     /** Creates the network's bridge with its gateway(s); {@code pool6}/{@code gateway6} are null on an IPv4-only network. */
@@ -92,16 +95,15 @@ final class NetworkDriver {
         }
         if (n.equals(networks.get(networkId))) return;
         if (networks.containsKey(networkId)) throw new CnmException(Kind.CONFLICT, "network " + networkId + " exists with other settings");
-        boolean existed = exists(n.bridge());
         try {
-            ensureBridge(n);
             networks.put(networkId, n);
             state.putNetwork(n);
+            desireBridge(n);
             applyRules();
         } catch (IOException | CnmException | RuntimeException e) {
             networks.remove(networkId);
             quietly(() -> state.deleteNetwork(networkId));
-            if (!existed) quietly(() -> host.links().deleteIfPresent(n.bridge()));
+            undesireBridge(n);
             quietly(this::applyRules);
             throw wrap("CreateNetwork", e);
         }
@@ -122,7 +124,7 @@ final class NetworkDriver {
             for (EndpointState e : List.copyOf(endpoints.values())) {
                 if (e.networkId().equals(networkId)) deleteEndpoint(networkId, e.endpointId());
             }
-            host.links().deleteIfPresent(n.bridge());
+            undesireBridge(n);
             networks.remove(networkId);
             state.deleteNetwork(networkId);
             applyRules();
@@ -206,8 +208,9 @@ final class NetworkDriver {
      * and not on the netlink handle the agent's other requests share.
      */
     private void deletePair(EndpointState e) throws IOException {
-        reaper.delete(e.hostVeth());
-        reaper.delete(e.containerVeth());
+        dp.ports().removePort(OWNER, e.hostVeth());
+        host.reapLink(e.hostVeth());
+        host.reapLink(e.containerVeth());
     }
 
     synchronized Joined join(String networkId, String endpointId, Optional<List<PortMapping>> ports) throws CnmException {
@@ -215,17 +218,18 @@ final class NetworkDriver {
         EndpointState e = endpoint(endpointId);
         boolean made = false;
         try {
-            ensureBridge(n);
+            if (host.getLink(n.bridge()).isEmpty()) dp.repair(n.bridge()); // deleted, and no event has been seen yet
             deletePair(e); // leftovers of a crash between add and persist
-            host.links().add(LinkAttrs.named(e.hostVeth()).master(n.bridge()).up(), LinkKind.Veth.peer(e.containerVeth()));
+            host.addLink(LinkAttrs.named(e.hostVeth()).master(n.bridge()).up(), LinkKind.Veth.peer(e.containerVeth()));
             made = true;
+            dp.ports().setPortProgrammed(OWNER, e.hostVeth(), n.bridge());
             EndpointState j = e.withJoined(true).withPublished(false, ports.orElse(e.ports()));
             state.putEndpoint(j);
             endpoints.put(endpointId, j);
             return new Joined(e.containerVeth(), Cidr.parse(n.gateway()).address().toString(),
                     n.dualStack() ? Optional.of(Cidr.parse(n.gateway6()).address().toString()) : Optional.empty());
         } catch (IOException | RuntimeException ex) {
-            if (made) quietly(() -> reaper.delete(e.hostVeth()));
+            if (made) quietly(() -> deletePair(e));
             endpoints.put(endpointId, e);
             quietly(() -> state.putEndpoint(e));
             throw wrap("Join", ex);
@@ -273,35 +277,52 @@ final class NetworkDriver {
 
     synchronized Map<String, NetworkState> networks() { return Map.copyOf(networks); }
 
-    private void ensureBridge(NetworkState n) throws IOException {
-        BridgeNetwork b = new BridgeNetwork(host, new BridgeConfig(n.bridge(), 0, true, false, false, config.ipMasq()));
-        b.ensureBridge(n.dualStack() ? List.of(Cidr.parse(n.gateway()), Cidr.parse(n.gateway6())) : List.of(Cidr.parse(n.gateway())));
+    private static List<Cidr> gateways(NetworkState n) {
+        return n.dualStack() ? List.of(Cidr.parse(n.gateway()), Cidr.parse(n.gateway6())) : List.of(Cidr.parse(n.gateway()));
+    }
+
+    /** The network's bridge, gateways and sysctls as desired state (applied by {@link #applyRules} or the first pass). */
+    private void desireBridge(NetworkState n) {
+        dp.links().setLink(OWNER, LinkAttrs.named(n.bridge()).mac(NodeBridge.bridgeMac(n.bridge())).up(), new LinkKind.Bridge());
+        dp.addresses().ownDevice(OWNER, n.bridge());
+        for (Cidr gw : gateways(n)) {
+            dp.addresses().setAddress(OWNER, new Address(n.bridge(), gw, null, gw.family() == IpFamily.V6 ? java.util.Set.of(AddressFlag.NODAD) : java.util.Set.of()));
+            dp.sysctls().setSysctl(OWNER, SysctlTable.forwarding(gw.family()), "1");
+        }
+        dp.sysctls().setSysctl(OWNER, "net/ipv6/conf/" + n.bridge() + "/accept_ra", "0");
         // published ports on 127.0.0.1 are DNATed to the container: loopback sources must be routable here
-        host.sysctls().ensure("net/ipv4/conf/" + n.bridge() + "/route_localnet", "1");
+        dp.sysctls().setSysctl(OWNER, "net/ipv4/conf/" + n.bridge() + "/route_localnet", "1");
+        desireForward(Optional.empty());
     }
 
-    private boolean exists(String link) throws CnmException {
-        try {
-            return host.links().get(link).isPresent();
-        } catch (IOException e) {
-            throw new CnmException(Kind.SYSTEM, e.getMessage(), e);
+    /** FORWARD accepts for every Docker network's subnets but {@code leaving} (dockerd's FORWARD DROP stays out). */
+    private void desireForward(Optional<String> leaving) {
+        dp.forward().acceptPods(OWNER, networks.values().stream().filter(x -> leaving.map(id -> !id.equals(x.networkId())).orElse(true))
+                .flatMap(x -> gateways(x).stream()).map(Cidr::prefix).toList());
+    }
+
+    private void undesireBridge(NetworkState n) {
+        for (Cidr gw : gateways(n)) dp.addresses().removeAddress(OWNER, n.bridge(), gw);
+        dp.addresses().disownDevice(OWNER, n.bridge());
+        dp.sysctls().removeSysctl(OWNER, "net/ipv6/conf/" + n.bridge() + "/accept_ra");
+        dp.sysctls().removeSysctl(OWNER, "net/ipv4/conf/" + n.bridge() + "/route_localnet");
+        desireForward(Optional.of(n.networkId()));
+        if (networks.keySet().stream().allMatch(id -> id.equals(n.networkId()))) { // the last Docker network
+            for (IpFamily f : IpFamily.values()) dp.sysctls().removeSysctl(OWNER, SysctlTable.forwarding(f));
         }
+        dp.links().removeLink(OWNER, n.bridge());
     }
 
+    /** The cnm chains for the current state, applied now; a failure of our bridges or chains is the caller's error. */
     private void applyRules() throws CnmException {
-        PortRules.render(nft, networks.values(), endpoints.values(), config.ipMasq());
         try {
-            if (host.namespace().isCurrent()) {
-                nft.apply();
-            } else {
-                host.namespace().run(() -> {
-                    nft.apply();
-                    return null;
-                });
-            }
-        } catch (IOException e) {
-            throw new CnmException(Kind.SYSTEM, "nft: " + e.getMessage(), e);
+            PortRules.render(dp.nft(), OWNER, networks.values(), endpoints.values(), config.ipMasq());
+        } catch (IllegalArgumentException e) {
+            throw new CnmException(Kind.BAD_REQUEST, "nft: " + e.getMessage(), e);
         }
+        ApplyReport r = dp.applyNow();
+        List<String> ours = r.failures().stream().filter(f -> f.startsWith("nft") || f.contains(" dev pnd") || f.contains("link pnd")).toList();
+        if (!ours.isEmpty()) throw new CnmException(Kind.SYSTEM, String.join("; ", ours));
     }
 
     private NetworkState network(String id) throws CnmException {

@@ -3,12 +3,20 @@ package io.podnet.cnm;
 import io.podnet.cnm.state.EndpointState;
 import io.podnet.cnm.state.NetworkState;
 import io.podnet.cnm.state.PortMapping;
+import io.podnet.dataplane.nft.Chain;
+import io.podnet.dataplane.nft.Hook;
+import io.podnet.dataplane.nft.Match;
+import io.podnet.dataplane.nft.NftName;
+import io.podnet.dataplane.nft.NftRules;
+import io.podnet.dataplane.nft.NftTable;
+import io.podnet.dataplane.nft.Rule;
+import io.podnet.dataplane.nft.Verdict;
 import io.podnet.net.IpAddress;
 import io.podnet.net.IpPrefix;
-import io.podnet.workload.nft.NftTable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * The CNM chains of {@code table inet podnet}: DNAT for published ports (prerouting for traffic from outside,
@@ -17,21 +25,22 @@ import java.util.List;
  * Docker does no port forwarding for remote drivers, so this is the only forwarding a published port gets.
  */
 final class PortRules {
-    static final String PRE = "cnm_dnat_pre";
-    static final String OUT = "cnm_dnat_out";
-    static final String POST = "cnm_snat";
+    static final NftName PRE = NftName.of("cnm_dnat_pre");
+    static final NftName OUT = NftName.of("cnm_dnat_out");
+    static final NftName POST = NftName.of("cnm_snat");
+    private static final IpPrefix LOOPBACK = IpPrefix.parse("127.0.0.0/8");
     private static final System.Logger LOG = System.getLogger(PortRules.class.getName());
 
     private PortRules() {}
 
-    /** Sets (or removes, when empty) the three CNM chains in {@code nft} for the given state. */
-    static void render(NftTable nft, Collection<NetworkState> networks, Collection<EndpointState> endpoints, boolean ipMasq) {
-        List<String> dnat = new ArrayList<>();
-        List<String> snat = new ArrayList<>();
+    /** Replaces {@code owner}'s chains in {@code nft} by the three CNM chains for this state (none when empty). */
+    static void render(NftTable nft, String owner, Collection<NetworkState> networks, Collection<EndpointState> endpoints, boolean ipMasq) {
+        List<Rule> dnat = new ArrayList<>();
+        List<Rule> snat = new ArrayList<>();
         if (ipMasq) {
             for (NetworkState n : networks) {
                 List<IpPrefix> pools = n.dualStack() ? List.of(IpPrefix.parse(n.pool()), IpPrefix.parse(n.pool6())) : List.of(IpPrefix.parse(n.pool()));
-                snat.addAll(NftTable.masqueradeRules("cnm-" + n.bridge(), pools));
+                snat.addAll(NftRules.masquerade(pools, "podnet net=cnm-" + n.bridge()));
             }
         }
         for (EndpointState e : endpoints) {
@@ -40,33 +49,36 @@ final class PortRules {
             for (PortMapping m : e.ports()) addRules(e, addr, m, dnat, snat);
         }
         if (dnat.isEmpty() && snat.isEmpty()) {
-            nft.removeChain(PRE);
-            nft.removeChain(OUT);
-            nft.removeChain(POST);
+            nft.replaceOwned(owner, List.of(), List.of(), List.of());
             return;
         }
-        nft.setChain(PRE, new NftTable.Chain("type nat hook prerouting priority dstnat; policy accept;", dnat));
-        nft.setChain(OUT, new NftTable.Chain("type nat hook output priority -100; policy accept;", dnat));
-        nft.setChain(POST, new NftTable.Chain("type nat hook postrouting priority srcnat; policy accept;", snat));
+        nft.replaceOwned(owner, List.of(Chain.base(PRE, Hook.dstnat(), dnat), Chain.base(OUT, Hook.outputDnat(), dnat),
+                Chain.base(POST, Hook.srcnat(), snat)), List.of(), List.of());
     }
 
-    private static void addRules(EndpointState e, IpAddress addr, PortMapping m, List<String> dnat, List<String> snat) {
+    private static void addRules(EndpointState e, IpAddress addr, PortMapping m, List<Rule> dnat, List<Rule> snat) {
         if (m.hostPort() == 0) {
             LOG.log(System.Logger.Level.WARNING, "endpoint {0}: port {1}/{2} has no host port; podnet does not pick one",
                     e.endpointId(), m.port(), m.protoName());
             return;
         }
-        String match;
+        Match dest;
         if (m.hostIp().isEmpty() || m.hostIp().equals("0.0.0.0")) {
-            match = "fib daddr type local";
+            dest = new Match.LocalDaddr();
         } else {
             IpAddress h = IpAddress.parse(m.hostIp());
             if (!h.isV4()) return; // IPv6 host addresses are not published (DNAT to the IPv4 address only)
-            match = "ip daddr " + h;
+            dest = new Match.Addr(Match.Dir.DADDR, false, IpPrefix.host(h));
         }
-        String ports = m.hostPortEnd() > m.hostPort() ? m.hostPort() + "-" + m.hostPortEnd() : Integer.toString(m.hostPort());
-        String comment = " comment \"podnet cnm ep=" + e.endpointId().substring(0, Math.min(12, e.endpointId().length())) + "\"";
-        dnat.add(match + " " + m.protoName() + " dport " + ports + " dnat ip to " + addr + ":" + m.port() + comment);
-        snat.add("ip saddr 127.0.0.0/8 ip daddr " + addr + " " + m.protoName() + " dport " + m.port() + " masquerade" + comment);
+        Match.L4 proto = switch (m.proto()) {
+            case 6 -> Match.L4.TCP;
+            case 17 -> Match.L4.UDP;
+            default -> Match.L4.SCTP;
+        };
+        String comment = "podnet cnm ep=" + e.endpointId().substring(0, Math.min(12, e.endpointId().length()));
+        dnat.add(Rule.of(List.of(dest, new Match.Port(proto, true, m.hostPort(), m.hostPortEnd())),
+                new Verdict.Dnat(addr, OptionalInt.of(m.port())), comment));
+        snat.add(Rule.of(List.of(Match.saddr(LOOPBACK), new Match.Addr(Match.Dir.DADDR, false, IpPrefix.host(addr)),
+                new Match.Port(proto, true, m.port(), m.port())), Verdict.MASQUERADE, comment));
     }
 }

@@ -35,15 +35,15 @@ class CnmDockerIT {
         Path pluginSocket = Path.of("/run/docker/plugins", driver + ".sock");
         try (Netns ns = Netns.create("dk")) {
             CnmConfig cfg = new CnmConfig(pluginSocket, work.resolve("cnm-state"), IpPrefix.parse("10.252.0.0/16"), 24, false, true);
-            CnmServer[] server = new CnmServer[1];
+            TestNode[] server = new TestNode[1];
             try (Rtnetlink h = Rtnetlink.open(NetNs.named(ns.name()))) {
-                server[0] = CnmServer.start(cfg, h, TestNft.in(h.namespace()));
+                server[0] = TestNode.real(cfg, h);
                 try (Dockerd d = Dockerd.start(ns, work.resolve("docker"))) {
                     d.importBusybox(driver + "-img:latest", "podnet-cnm-ok");
                     exercise(d, driver, ns, () -> {
                         server[0].close(); // our restart while containers run: dockerd replays nothing
-                        server[0] = CnmServer.start(cfg, h, TestNft.in(h.namespace()));
-                        return server[0];
+                        server[0] = TestNode.real(cfg, h);
+                        return server[0].server();
                     });
                 }
             } finally {

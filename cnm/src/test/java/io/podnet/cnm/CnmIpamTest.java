@@ -19,6 +19,7 @@ class CnmIpamTest {
     @TempDir
     Path dir;
     Rtnetlink host;
+    TestNode node;
     CnmServer server;
     PluginClient docker;
     CnmConfig config;
@@ -27,19 +28,21 @@ class CnmIpamTest {
     void start() throws Exception {
         host = Rtnetlink.open(NetNs.current()); // only read (routes, for default pool choice)
         config = new CnmConfig(dir.resolve("plugins/podnet-test.sock"), dir.resolve("state"), IpPrefix.parse("10.251.0.0/22"), 24, false, true);
-        server = CnmServer.start(config, host, TestNft.in(host.namespace()));
+        node = TestNode.fake(config, host);
+        server = node.server();
         docker = new PluginClient(config.socket());
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (server != null) server.close();
+        if (node != null) node.close();
         host.close();
     }
 
     private void restart() throws Exception {
-        server.close();
-        server = CnmServer.start(config, host, TestNft.in(host.namespace()));
+        node.close();
+        node = TestNode.fake(config, host);
+        server = node.server();
     }
 
     @Test
@@ -182,10 +185,11 @@ class CnmIpamTest {
 
     @Test
     void aStaleSocketFileIsReplaced() throws Exception {
-        server.close();
-        server = null;
+        node.close();
+        node = null;
         Files.createFile(config.socket());
-        server = CnmServer.start(config, host, TestNft.in(host.namespace()));
+        node = TestNode.fake(config, host);
+        server = node.server();
         assertThat(docker.ok("/Plugin.Activate", "").get("Implements").size()).isEqualTo(2);
     }
 

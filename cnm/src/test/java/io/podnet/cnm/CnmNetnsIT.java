@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.podnet.net.IpPrefix;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.testkit.Netns;
@@ -49,7 +50,8 @@ class CnmNetnsIT {
         Sh.check("ip", "-n", host.name(), "link", "set", "lo", "up");
         CnmConfig cfg = config();
         try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name()))) {
-            CnmServer server = CnmServer.start(cfg, h, TestNft.in(h.namespace()));
+            TestNode node = TestNode.real(cfg, h);
+            CnmServer server = node.server();
             try {
                 PluginClient docker = new PluginClient(cfg.socket());
                 String pool = createNetwork(docker);
@@ -77,8 +79,9 @@ class CnmNetnsIT {
                         .get("Value").get("published").asBoolean()).isTrue();
                 assertThat(fetchThroughPublishedPort(host, c1)).isEqualTo("hello from c1");
 
-                server.close(); // our restart: state is reloaded, rules re-applied
-                server = CnmServer.start(cfg, h, TestNft.in(h.namespace()));
+                node.close(); // our restart: state is reloaded, rules re-applied
+                node = TestNode.real(cfg, h);
+                server = node.server();
                 assertThat(fetchThroughPublishedPort(host, c1)).isEqualTo("hello from c1");
 
                 // docker rm -f: Revoke, Leave, DeleteEndpoint, ReleaseAddress
@@ -105,15 +108,16 @@ class CnmNetnsIT {
                     assertThat(files.toList()).isEmpty();
                 }
             } finally {
-                server.close();
+                node.close();
             }
         }
     }
 
     @Test
-    void failedJoinAndCreateEndpointLeaveNothingBehind(Netns host) throws Exception {
+    void aFailedCreateEndpointLeavesNothingAndJoinRepairsADeletedBridge(Netns host) throws Exception {
         CnmConfig cfg = config();
-        try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name())); CnmServer server = CnmServer.start(cfg, h, TestNft.in(h.namespace()))) {
+        try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name())); TestNode node = TestNode.real(cfg, h)) {
+            CnmServer server = node.server();
             PluginClient docker = new PluginClient(cfg.socket());
             String pool = createNetwork(docker);
             PluginClient.Answer outside = docker.post("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + EP2
@@ -124,14 +128,14 @@ class CnmNetnsIT {
 
             endpoint(docker, pool, EP1, "null");
             String bridge = "pnd" + NET.substring(0, 11);
-            Sh.check("ip", "-n", host.name(), "link", "del", bridge);
-            Sh.check("ip", "-n", host.name(), "link", "add", bridge, "type", "veth", "peer", "name", "pnxpeer0"); // bridge name taken: Join must fail
-            PluginClient.Answer join = docker.post("/NetworkDriver.Join", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + EP1
+            Sh.check("ip", "-n", host.name(), "link", "del", bridge); // someone deletes the bridge: Join still works
+            JsonNode join = docker.ok("/NetworkDriver.Join", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + EP1
                     + "\",\"SandboxKey\":\"/x\",\"Options\":{}}");
-            assertThat(join.status()).isEqualTo(500);
-            assertThat(join.body().get("Err").asText()).contains("not a bridge");
+            assertThat(join.get("Gateway").asText()).isEqualTo("10.235.0.1");
+            assertThat(Sh.ip(host.name(), "-4", "addr", "show", bridge)).contains("10.235.0.1/24");
+            assertThat(Sh.ipJson(host.name(), "link", "show", "pnh" + EP1.substring(0, 11)).get(0).get("master").asText()).isEqualTo(bridge);
+            docker.ok("/NetworkDriver.Leave", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + EP1 + "\"}");
             assertThat(Sh.ip(host.name(), "link", "show")).doesNotContain("pnh").doesNotContain("pnc");
-            // Docker then calls DeleteEndpoint and ReleaseAddress (no Leave)
             docker.ok("/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + EP1 + "\"}");
             assertThat(server.network().endpoints()).isEmpty();
         }
@@ -173,7 +177,7 @@ class CnmNetnsIT {
 
     /** A TCP server on port 80 in the container; a client in the host namespace connects to 127.0.0.1:18081. */
     private static String fetchThroughPublishedPort(Netns host, Netns container) throws Exception {
-        try (ServerSocket ss = NetNs.named(container.name()).run(() -> new ServerSocket(80, 5, InetAddress.getByName("0.0.0.0")))) {
+        try (ServerSocket ss = Namespaces.runIn(NetNs.named(container.name()), () -> new ServerSocket(80, 5, InetAddress.getByName("0.0.0.0")))) {
             ss.setSoTimeout(10_000);
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
                 try (Socket s = ss.accept(); OutputStream out = s.getOutputStream()) {
@@ -182,7 +186,7 @@ class CnmNetnsIT {
                     throw new IllegalStateException(e);
                 }
             });
-            try (Socket c = NetNs.named(host.name()).run(() -> {
+            try (Socket c = Namespaces.runIn(NetNs.named(host.name()), () -> {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", 18081), 10_000);
                 return s;

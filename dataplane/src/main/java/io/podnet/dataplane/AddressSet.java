@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * The addresses on devices podnet owns (flannel's {@code 10.244.1.0/32} on {@code flannel.1}, a bridge's
  * gateway address, a TUN device's lease address). On an owned device every address except IPv6 link-local
- * is ours: a resync deletes the undesired ones.
+ * is ours: a resync deletes the undesired ones. On a device nobody owns (a bridge podnet did not make) only the
+ * addresses podnet wants are tracked.
  * <pre>{@code
  * var addrs = new AddressSet(kernel, clock, Set.of("flannel.1"));
  * addrs.setAddress(Address.of("flannel.1", "10.244.1.0/32"));
@@ -30,66 +31,69 @@ import java.util.Set;
  * <li>Identity is (device, address/prefix length); changing only scope or flags is a replace of the same key.</li>
  * </ul>
  */
-public final class AddressSet extends TrackedTable<AddressSet.Key, Address> {
+public final class AddressSet extends DeviceTable<AddressSet.Key, Address> {
 
     /** The identity of an address: the device and the address with its prefix length. */
-    public record Key(String dev, Cidr cidr) {
+    public record Key(String dev, Cidr cidr) implements OnDevice {
         @Override
         public String toString() { return cidr + " dev " + dev; }
     }
 
     private static final IpPrefix LINK_LOCAL_V6 = IpPrefix.parse("fe80::/10");
 
-    private final Set<String> devices;
-
+    /** A table owning every address on {@code devices} (others can be owned later, {@link #ownDevice}). */
     public AddressSet(Kernel kernel, InstantSource clock, Set<String> devices) {
-        super(kernel, clock, new DeltaTracker<>((want, have) -> want.scope() == have.scope()));
-        if (devices.isEmpty()) throw new IllegalArgumentException("an address set needs at least one owned device");
-        this.devices = Set.copyOf(devices);
+        super(kernel, clock, new DeltaTracker<>((want, have) -> want.scope() == have.scope()), devices);
     }
 
     @Override
-    public String name() { return "addrs" + devices.stream().sorted().toList(); }
+    public String name() { return "addrs"; }
 
     @Override
     public Stage stage() { return Stage.ADDRESSES; }
 
-    public Set<String> devices() { return devices; }
-
-    /** Wants {@code ip addr replace CIDR dev DEV}. */
+    /** Wants {@code ip addr replace CIDR dev DEV} (the single-producer form). */
     public void setAddress(Address a) {
-        checkDevice(a.dev());
-        desire(new Key(a.dev(), a.cidr()), a);
+        setAddress(DEFAULT_OWNER, a);
+    }
+
+    /** {@code owner} wants {@code ip addr replace CIDR dev DEV}. */
+    public void setAddress(String owner, Address a) {
+        desire(owner, new Key(a.dev(), a.cidr()), a);
     }
 
     /** No longer wants {@code cidr} on {@code dev}. */
     public void removeAddress(String dev, Cidr cidr) {
-        checkDevice(dev);
-        undesire(new Key(dev, cidr));
+        removeAddress(DEFAULT_OWNER, dev, cidr);
+    }
+
+    public void removeAddress(String owner, String dev, Cidr cidr) {
+        undesire(owner, new Key(dev, cidr));
+    }
+
+    /** An address event from the namespace's monitor (see {@link DeviceTable#kernelChanged}). */
+    public void kernelAddressChanged(Address a, boolean removed) {
+        if (a.cidr().family() == IpFamily.V6 && LINK_LOCAL_V6.contains(a.cidr().address())) return;
+        kernelChanged(new Key(a.dev(), a.cidr()), a, removed);
+    }
+
+    /** Replaces every address {@code owner} wants by {@code all} (e.g. a new lease's address replacing the old one). */
+    public void replaceAddresses(String owner, java.util.Collection<Address> all) {
+        Map<Key, Address> m = new HashMap<>();
+        for (Address a : all) m.put(new Key(a.dev(), a.cidr()), a);
+        replaceOwned(owner, m);
     }
 
     public List<Address> desiredAddresses() {
         return withTracker(t -> List.copyOf(t.desiredView().values()));
     }
 
-    /** A link event on an owned device re-reads the table: entries vanish with a deleted or recreated device. */
     @Override
-    public void interfaceChanged(String dev) {
-        if (devices.contains(dev)) queueResync();
-    }
-
-    private void checkDevice(String dev) {
-        if (!devices.contains(dev)) throw new IllegalArgumentException("device " + dev + " is not owned by " + name());
-    }
-
-    @Override
-    protected Map<Key, Address> listOwned() throws IOException {
+    protected Map<Key, Address> listDevice(String dev) throws IOException {
         Map<Key, Address> out = new HashMap<>();
-        for (String dev : devices) {
-            for (Address a : kernel.listAddresses(dev)) {
-                if (a.cidr().family() == IpFamily.V6 && LINK_LOCAL_V6.contains(a.cidr().address())) continue;
-                out.put(new Key(dev, a.cidr()), a);
-            }
+        for (Address a : kernel.listAddresses(dev)) {
+            if (a.cidr().family() == IpFamily.V6 && LINK_LOCAL_V6.contains(a.cidr().address())) continue;
+            out.put(new Key(dev, a.cidr()), a);
         }
         return out;
     }

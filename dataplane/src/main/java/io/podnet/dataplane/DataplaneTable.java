@@ -4,15 +4,18 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What the {@link Reconciler} needs from a kernel-state table. Implemented by {@link LinkSet}, {@link RouteTable},
- * {@link NeighborTable}, {@link FdbTable} and {@link AddressSet}; other modules (e.g. an nft table) may add
- * their own. Implementations are thread-safe: inputs call {@code set…}/{@code remove…} from any thread while
+ * What the {@link Reconciler} needs from a kernel-state table. Implemented by {@link LinkSet}, {@link PortTable},
+ * {@link SysctlTable}, {@link AddressSet}, {@link NeighborTable}, {@link FdbTable}, {@link RouteTable},
+ * {@link io.podnet.dataplane.nft.NftTable} and {@link ForwardTable}. Implementations are thread-safe: inputs call {@code set…}/{@code remove…} from any thread while
  * the reconcile thread calls {@link #apply()}.
  */
 public interface DataplaneTable {
 
-    /** Where a table runs in one reconcile pass: links → addresses → neighbours/FDB → routes → nft. */
-    enum Stage { LINKS, ADDRESSES, NEIGHBORS, ROUTES, NFT }
+    /**
+     * Where a table runs in one reconcile pass: links → bridge ports → sysctls (per-device ones need the device) →
+     * addresses → neighbours/FDB → routes → nft.
+     */
+    enum Stage { LINKS, PORTS, SYSCTLS, ADDRESSES, NEIGHBORS, ROUTES, NFT }
 
     /** A short name for logs and reports, e.g. {@code routes[table 254]}. */
     String name();
@@ -30,6 +33,9 @@ public interface DataplaneTable {
 
     /** How many applies in a row have failed (0 when the last one succeeded): for health reporting. */
     int consecutiveFailures();
+
+    /** Health facts for metrics and readiness (failures, last error, last success, first apply done). */
+    TableHealth health();
 
     /** Re-reads the table's owned kernel state on the next apply and repairs any difference. */
     void queueResync();

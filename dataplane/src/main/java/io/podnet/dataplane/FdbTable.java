@@ -34,55 +34,52 @@ import java.util.Set;
  *     which counts as done) and a replace of the new one; the order does not matter.</li>
  * </ul>
  */
-public final class FdbTable extends TrackedTable<FdbTable.Key, FdbEntry> {
+public final class FdbTable extends DeviceTable<FdbTable.Key, FdbEntry> {
 
     /** Our identity of an entry: a MAC can have several remotes when it is all-zero or multicast. */
-    public record Key(String dev, MacAddress mac, IpAddress dst) {
+    public record Key(String dev, MacAddress mac, IpAddress dst) implements OnDevice {
         @Override
         public String toString() { return mac + " dev " + dev + " dst " + dst; }
     }
 
-    private final Set<String> devices;
-
-    /** A table owning the remote-dst FDB entries on {@code devices} (vxlan devices). */
+    /** A table owning the remote-dst FDB entries on {@code devices} (vxlan devices; more with {@link #ownDevice}). */
     public FdbTable(Kernel kernel, InstantSource clock, Set<String> devices) {
-        super(kernel, clock, new DeltaTracker<>());
-        if (devices.isEmpty()) throw new IllegalArgumentException("an FDB table needs at least one owned device");
-        this.devices = Set.copyOf(devices);
+        super(kernel, clock, new DeltaTracker<>(), devices);
     }
 
     @Override
-    public String name() { return "fdb" + devices.stream().sorted().toList(); }
+    public String name() { return "fdb"; }
 
     @Override
     public Stage stage() { return Stage.NEIGHBORS; }
 
-    public Set<String> devices() { return devices; }
-
     /** Wants {@code bridge fdb replace|append MAC dev DEV dst DST self permanent}. */
     public void setEntry(String dev, MacAddress mac, IpAddress dst) {
-        checkDevice(dev);
-        desire(new Key(dev, mac, dst), FdbEntry.vxlan(dev, mac, dst));
+        setEntry(DEFAULT_OWNER, dev, mac, dst);
+    }
+
+    public void setEntry(String owner, String dev, MacAddress mac, IpAddress dst) {
+        desire(owner, new Key(dev, mac, dst), FdbEntry.vxlan(dev, mac, dst));
     }
 
     /** No longer wants the entry (dev, mac, dst). */
     public void removeEntry(String dev, MacAddress mac, IpAddress dst) {
-        checkDevice(dev);
-        undesire(new Key(dev, mac, dst));
+        removeEntry(DEFAULT_OWNER, dev, mac, dst);
+    }
+
+    public void removeEntry(String owner, String dev, MacAddress mac, IpAddress dst) {
+        undesire(owner, new Key(dev, mac, dst));
+    }
+
+    /** Replaces every entry {@code owner} wants by {@code all}. */
+    public void replaceEntries(String owner, java.util.Collection<FdbEntry> all) {
+        Map<Key, FdbEntry> m = new HashMap<>();
+        for (FdbEntry e : all) m.put(new Key(e.dev(), e.mac(), e.dst().orElseThrow()), FdbEntry.vxlan(e.dev(), e.mac(), e.dst().orElseThrow()));
+        replaceOwned(owner, m);
     }
 
     public Optional<FdbEntry> desiredEntry(String dev, MacAddress mac, IpAddress dst) {
         return withTracker(t -> t.desired(new Key(dev, mac, dst)));
-    }
-
-    /** A link event on an owned device re-reads the table: entries vanish with a deleted or recreated device. */
-    @Override
-    public void interfaceChanged(String dev) {
-        if (devices.contains(dev)) queueResync();
-    }
-
-    private void checkDevice(String dev) {
-        if (!devices.contains(dev)) throw new IllegalArgumentException("device " + dev + " is not owned by " + name());
     }
 
     /** True for all-zero and multicast (I/G bit set) MACs, whose remotes are a list. */
@@ -91,14 +88,10 @@ public final class FdbTable extends TrackedTable<FdbTable.Key, FdbEntry> {
     }
 
     @Override
-    protected Map<Key, FdbEntry> listOwned() throws IOException {
+    protected Map<Key, FdbEntry> listDevice(String dev) throws IOException {
         Map<Key, FdbEntry> out = new HashMap<>();
-        for (String dev : devices) {
-            for (FdbEntry e : kernel.listFdb(dev)) {
-                if (e.self() && e.state() == NeighborState.PERMANENT && e.dst().isPresent()) {
-                    out.put(new Key(dev, e.mac(), e.dst().get()), e);
-                }
-            }
+        for (FdbEntry e : kernel.listFdb(dev)) {
+            if (e.self() && e.state() == NeighborState.PERMANENT && e.dst().isPresent()) out.put(new Key(dev, e.mac(), e.dst().get()), e);
         }
         return out;
     }

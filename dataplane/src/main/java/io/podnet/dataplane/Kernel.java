@@ -1,5 +1,7 @@
 package io.podnet.dataplane;
 
+import io.podnet.dataplane.nft.NftObserved;
+import io.podnet.dataplane.nft.NftRuleset;
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.FdbEntry;
 import io.podnet.net.MacAddress;
@@ -7,16 +9,19 @@ import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Neighbor;
+import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Route;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The seam between the tables and one network namespace's kernel state: exactly the operations the tables
- * need. {@link RtnetlinkKernel} wraps an {@code Rtnetlink} handle; {@code fake.FakeKernel} simulates the
- * kernel for tests. Failures are {@link io.podnet.rtnetlink.NetlinkException}s carrying the errno; "delete"
- * operations throw one with {@code isNotFound()} when the object is already gone (tables treat that as done).
+ * The seam between podnet and one network namespace's kernel state: the operations the tables need, plus the
+ * few the per-pod ensure-steps use (veth pairs, hairpin, addresses and routes inside a sandbox).
+ * {@link RtnetlinkKernel} wraps an {@code Rtnetlink} handle (with a {@code Namespaces} worker for sysctls and
+ * {@code nft}); the test-scope {@code FakeKernel} simulates namespaces for unit tests. Failures are
+ * {@link io.podnet.rtnetlink.NetlinkException}s carrying the errno; "delete" operations throw one with
+ * {@code isNotFound()} when the object is already gone (tables treat that as done).
  */
 public interface Kernel {
 
@@ -26,8 +31,12 @@ public interface Kernel {
         ROUTE_LIST, ROUTE_REPLACE, ROUTE_DELETE,
         NEIGH_LIST, NEIGH_REPLACE, NEIGH_DELETE,
         FDB_LIST, FDB_APPEND, FDB_REPLACE, FDB_DELETE,
-        ADDR_LIST, ADDR_REPLACE, ADDR_DELETE
+        ADDR_LIST, ADDR_REPLACE, ADDR_DELETE,
+        SYSCTL_READ, SYSCTL_WRITE, NFT_LIST, NFT_APPLY, FORWARD_LIST, FORWARD_ADD, FORWARD_DELETE
     }
+
+    /** The namespace this kernel view belongs to. */
+    NetNs namespace();
 
     /** The link named {@code name}, if any. Equivalent to {@code ip -d link show NAME}. */
     Optional<Link> getLink(String name) throws IOException;
@@ -52,6 +61,16 @@ public interface Kernel {
 
     /** {@code ip link set NAME master MASTER}. */
     void setLinkMaster(String name, String master) throws IOException;
+
+    /** {@code bridge link set dev NAME hairpin on|off} (a bridge port's reflective relay). */
+    void setLinkHairpin(String name, boolean on) throws IOException;
+
+    /**
+     * {@code ip link del NAME}, returning once the kernel has unregistered the link (both ends of a veth pair gone
+     * from the listing, the name free); false when there was no such link. The kernel's freeing may continue in
+     * the background.
+     */
+    boolean reapLink(String name) throws IOException;
 
     /** The ifindex of {@code name}, if the link exists. */
     default Optional<Integer> ifindex(String name) throws IOException {
@@ -96,4 +115,35 @@ public interface Kernel {
 
     /** {@code ip addr del CIDR dev DEV}; not found when absent. */
     void deleteAddress(Address address) throws IOException;
+
+    /** {@code sysctl -n KEY} in this namespace; empty when the key does not exist (e.g. its device is gone). */
+    Optional<String> readSysctl(String key) throws IOException;
+
+    /** {@code sysctl -w KEY=VALUE} in this namespace; fails when the key does not exist. */
+    void writeSysctl(String key, String value) throws IOException;
+
+    /**
+     * What {@code table FAMILY NAME} holds, as far as podnet compares it (chains with their hooks and rule hashes,
+     * sets and maps with their elements); empty when the table does not exist. {@code nft -j list table FAMILY NAME}.
+     */
+    Optional<NftObserved> listNft(String family, String table) throws IOException;
+
+    /**
+     * Replaces {@code table FAMILY NAME} by {@code ruleset} in one transaction ({@code nft -f}: "add table; delete
+     * table; table { ... }"), so no packet ever sees a half-written table; an empty ruleset deletes the table.
+     */
+    void applyNft(NftRuleset ruleset) throws IOException;
+
+    /**
+     * podnet's accept rules in the iptables {@code filter FORWARD} chain of {@code family} (those carrying
+     * {@link ForwardRule#COMMENT}); empty when this namespace has no iptables for the family.
+     * {@code iptables -S FORWARD} / {@code ip6tables -S FORWARD}.
+     */
+    Optional<java.util.Set<ForwardRule>> listForwardRules(io.podnet.net.IpFamily family) throws IOException;
+
+    /** {@code iptables -A FORWARD <rule>} (appended: the administrator's and dockerd's rules stay first). */
+    void addForwardRule(ForwardRule rule) throws IOException;
+
+    /** {@code iptables -D FORWARD <rule>}; done when the rule is already gone. */
+    void deleteForwardRule(ForwardRule rule) throws IOException;
 }

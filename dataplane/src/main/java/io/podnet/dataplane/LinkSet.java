@@ -4,7 +4,7 @@ import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.NetlinkException;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -17,8 +17,10 @@ import java.util.OptionalInt;
  * Devices podnet creates itself, as desired state: flannel's {@code flannel.1} vxlan device, a TUN device for
  * the udp backend, a bridge. {@link #setLink} says what a device should be; {@link #apply()} creates it,
  * fixes its MTU, MAC, master and admin state in place, or deletes and recreates it when its kind parameters
- * (e.g. the VNI or local address of a vxlan) differ. Owned: the desired names, plus links whose name starts
- * with one of the owned prefixes (a resync deletes those when undesired).
+ * (e.g. the VNI or local address of a vxlan) differ. Owned: the desired names, names removed but not yet seen
+ * gone, plus links whose name starts with one of the owned prefixes (a resync deletes those when undesired).
+ * Several producers may want links (the overlay {@code flannel.1}, each CNI network its bridge); a name wanted
+ * by two producers (two networks on one bridge) stays until both have removed it.
  * <pre>{@code
  * var links = new LinkSet(kernel, clock, List.of());
  * links.setLink(LinkAttrs.named("flannel.1").mtu(1450).mac(vtepMac).up(),
@@ -48,6 +50,8 @@ public final class LinkSet extends TrackedTable<String, LinkSet.Spec> {
     }
 
     private final List<String> ownedPrefixes;
+    /** Names no producer wants any more that may still exist: owned until a listing no longer shows them. */
+    private final java.util.Set<String> retiring = new java.util.HashSet<>(); // guarded by the table lock
 
     public LinkSet(Kernel kernel, InstantSource clock, List<String> ownedPrefixes) {
         super(kernel, clock, new DeltaTracker<>(LinkSet::satisfies));
@@ -60,19 +64,53 @@ public final class LinkSet extends TrackedTable<String, LinkSet.Spec> {
     @Override
     public Stage stage() { return Stage.LINKS; }
 
-    /** Wants a link named {@code attrs.name()} of {@code kind}. */
+    /** Wants a link named {@code attrs.name()} of {@code kind} (the single-producer form). */
     public void setLink(LinkAttrs attrs, LinkKind kind) {
+        setLink(DEFAULT_OWNER, attrs, kind);
+    }
+
+    /** {@code owner} wants a link named {@code attrs.name()} of {@code kind}. */
+    public void setLink(String owner, LinkAttrs attrs, LinkKind kind) {
         switch (kind) {
             case LinkKind.Veth _, LinkKind.Device _, LinkKind.Other _ ->
                     throw new IllegalArgumentException("a LinkSet cannot own a " + kind.getClass().getSimpleName() + " link");
             case LinkKind.Bridge _, LinkKind.Dummy _, LinkKind.Vxlan _, LinkKind.Tuntap _, LinkKind.Macvlan _, LinkKind.Ipip _ -> { }
         }
-        desire(attrs.name(), new Spec(attrs, kind));
+        update(t -> {
+            retiring.remove(attrs.name());
+            desireLocked(t, owner, attrs.name(), new Spec(attrs, kind));
+        });
     }
 
-    /** No longer wants the link; the next apply deletes it. */
+    /** No longer wants the link; the next apply deletes it (when no other producer wants it). */
     public void removeLink(String name) {
-        undesire(name);
+        removeLink(DEFAULT_OWNER, name);
+    }
+
+    /**
+     * {@code owner} no longer wants link {@code name}: once nobody does, the next apply deletes it. This also works
+     * for a name this process never wanted (a bridge of a network that emptied while the agent was down): the name
+     * stays owned until a listing shows it gone.
+     */
+    public void removeLink(String owner, String name) {
+        update(t -> {
+            undesireLocked(t, owner, name);
+            if (t.desired(name).isEmpty()) retiring.add(name);
+        });
+    }
+
+    /**
+     * {@code owner} no longer wants link {@code name}, which is not podnet's to delete (a bridge that existed
+     * before podnet used it): once nobody wants it, the table forgets it and leaves it as it is.
+     */
+    public void releaseLink(String owner, String name) {
+        update(t -> {
+            undesireLocked(t, owner, name);
+            if (t.desired(name).isEmpty()) {
+                retiring.remove(name);
+                t.deleteDataplane(name);
+            }
+        });
     }
 
     public Optional<Spec> desiredLink(String name) {
@@ -86,7 +124,7 @@ public final class LinkSet extends TrackedTable<String, LinkSet.Spec> {
     }
 
     private boolean owns(String name, Map<String, Spec> desired) {
-        if (desired.containsKey(name)) return true;
+        if (desired.containsKey(name) || withTracker(t -> retiring.contains(name))) return true;
         for (String p : ownedPrefixes) if (name.startsWith(p)) return true;
         return false;
     }
@@ -98,6 +136,9 @@ public final class LinkSet extends TrackedTable<String, LinkSet.Spec> {
         Map<Integer, String> names = new HashMap<>();
         for (Link l : all) names.put(l.index(), l.name());
         Map<String, Spec> out = new HashMap<>();
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (Link l : all) present.add(l.name());
+        withTracker(t -> retiring.retainAll(present)); // gone: no longer ours to delete (a later link of that name is not)
         for (Link l : all) {
             if (!owns(l.name(), desired)) continue;
             LinkAttrs a = new LinkAttrs(l.name(), OptionalInt.of(l.mtu()), l.mac(),

@@ -31,64 +31,59 @@ import java.util.Set;
  * <li>The kernel identity is (device, IP); changing the MAC is a replace of the same key.</li>
  * </ul>
  */
-public final class NeighborTable extends TrackedTable<NeighborTable.Key, Neighbor> {
+public final class NeighborTable extends DeviceTable<NeighborTable.Key, Neighbor> {
 
     /** The kernel's identity of a neighbour entry. */
-    public record Key(String dev, IpAddress ip) {
+    public record Key(String dev, IpAddress ip) implements OnDevice {
         @Override
         public String toString() { return ip + " dev " + dev; }
     }
 
-    private final Set<String> devices;
-
-    /** A table owning the permanent neighbours on {@code devices}. */
+    /** A table owning the permanent neighbours on {@code devices} (more with {@link #ownDevice}). */
     public NeighborTable(Kernel kernel, InstantSource clock, Set<String> devices) {
-        super(kernel, clock, new DeltaTracker<>());
-        if (devices.isEmpty()) throw new IllegalArgumentException("a neighbour table needs at least one owned device");
-        this.devices = Set.copyOf(devices);
+        super(kernel, clock, new DeltaTracker<>(), devices);
     }
 
     @Override
-    public String name() { return "neigh" + devices.stream().sorted().toList(); }
+    public String name() { return "neigh"; }
 
     @Override
     public Stage stage() { return Stage.NEIGHBORS; }
 
-    public Set<String> devices() { return devices; }
-
     /** Wants {@code ip neigh replace IP lladdr MAC dev DEV nud permanent}. */
     public void setNeighbor(String dev, IpAddress ip, MacAddress mac) {
-        checkDevice(dev);
-        desire(new Key(dev, ip), Neighbor.permanent(dev, ip, mac));
+        setNeighbor(DEFAULT_OWNER, dev, ip, mac);
+    }
+
+    public void setNeighbor(String owner, String dev, IpAddress ip, MacAddress mac) {
+        desire(owner, new Key(dev, ip), Neighbor.permanent(dev, ip, mac));
     }
 
     /** No longer wants the entry for {@code ip} on {@code dev}. */
     public void removeNeighbor(String dev, IpAddress ip) {
-        checkDevice(dev);
-        undesire(new Key(dev, ip));
+        removeNeighbor(DEFAULT_OWNER, dev, ip);
+    }
+
+    public void removeNeighbor(String owner, String dev, IpAddress ip) {
+        undesire(owner, new Key(dev, ip));
+    }
+
+    /** Replaces every neighbour {@code owner} wants by {@code all}. */
+    public void replaceNeighbors(String owner, java.util.Collection<Neighbor> all) {
+        Map<Key, Neighbor> m = new HashMap<>();
+        for (Neighbor n : all) m.put(new Key(n.dev(), n.ip()), Neighbor.permanent(n.dev(), n.ip(), n.mac().orElseThrow()));
+        replaceOwned(owner, m);
     }
 
     public Optional<Neighbor> desiredNeighbor(String dev, IpAddress ip) {
         return withTracker(t -> t.desired(new Key(dev, ip)));
     }
 
-    /** A link event on an owned device re-reads the table: entries vanish with a deleted or recreated device. */
     @Override
-    public void interfaceChanged(String dev) {
-        if (devices.contains(dev)) queueResync();
-    }
-
-    private void checkDevice(String dev) {
-        if (!devices.contains(dev)) throw new IllegalArgumentException("device " + dev + " is not owned by " + name());
-    }
-
-    @Override
-    protected Map<Key, Neighbor> listOwned() throws IOException {
+    protected Map<Key, Neighbor> listDevice(String dev) throws IOException {
         Map<Key, Neighbor> out = new HashMap<>();
-        for (String dev : devices) {
-            for (Neighbor n : kernel.listNeighbors(dev)) {
-                if (n.state() == NeighborState.PERMANENT && n.mac().isPresent()) out.put(new Key(dev, n.ip()), n);
-            }
+        for (Neighbor n : kernel.listNeighbors(dev)) {
+            if (n.state() == NeighborState.PERMANENT && n.mac().isPresent()) out.put(new Key(dev, n.ip()), n);
         }
         return out;
     }

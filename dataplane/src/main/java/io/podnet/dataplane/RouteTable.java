@@ -17,10 +17,13 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * The routes podnet owns in one routing table (after Calico's {@code felix/routetable}). Inputs say which
- * route each destination should have ({@link #setRoute}, {@link #removeRoute}); {@link #apply()} makes the
- * kernel agree, touching only routes it owns (see {@link RouteTableConfig}): those carrying the table's
- * protocol (98, PODNET, by default) and, optionally, non-kernel routes on owned interface prefixes.
+ * The routes podnet owns in one routing table (after Calico's {@code felix/routetable}). One table object per
+ * kernel table: its desired state is the union of every producer's routes (the overlay's remote subnets, routed
+ * mode's {@code /32} host routes on {@code cali*} veths, BGP-learned routes, blackholes for local blocks), each
+ * producer setting and replacing only its own ({@link #setRoute(String, Route)}, {@link #replaceRoutes}).
+ * {@link #apply()} makes the kernel agree, touching only routes the table owns (see {@link RouteTableConfig}):
+ * those carrying one of its protocols (98, PODNET, by default) and non-kernel routes on owned interface prefixes;
+ * so no producer's resync deletes another's routes.
  * <pre>{@code
  * var routes = new RouteTable(kernel, clock, RouteTableConfig.main());
  * routes.setRoute(Route.via(IpPrefix.parse("10.244.2.0/24"), IpAddress.parse("10.244.2.0"), "flannel.1").withOnlink());
@@ -61,8 +64,9 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
     private static final int IPV6_DEFAULT_METRIC = 1024;
 
     private final RouteTableConfig config;
-    private final Map<IpPrefix, Key> desiredByDst = new HashMap<>();  // guarded by the table lock (update())
-    private final Map<String, Set<Key>> desiredByDev = new HashMap<>(); // guarded by the table lock
+    /** Per producer: its one desired route per destination (guarded by the table lock). */
+    private final Map<String, Map<IpPrefix, Key>> byOwner = new HashMap<>();
+    private final Map<String, Set<Key>> desiredByDev = new HashMap<>(); // effective desired routes per device; table lock
 
     public RouteTable(Kernel kernel, InstantSource clock, RouteTableConfig config) {
         super(kernel, clock, new DeltaTracker<>());
@@ -77,45 +81,82 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
     @Override
     public Stage stage() { return Stage.ROUTES; }
 
-    /**
-     * Wants {@code route} for its destination, replacing any earlier desired route to the same destination.
-     * The table stamps its own table number and protocol on the route.
-     */
+    /** {@link #setRoute(String, Route)} for the single-producer case. */
     public void setRoute(Route route) {
-        Route r = normalize(route.table(config.table()).protocol(config.protocol()));
+        setRoute(DEFAULT_OWNER, route);
+    }
+
+    /**
+     * {@code owner} wants {@code route} for its destination, replacing any earlier route of this owner to the same
+     * destination. The table stamps its table number, and its protocol unless the route carries another protocol
+     * the table owns (BGP-learned routes may keep theirs).
+     */
+    public void setRoute(String owner, Route route) {
+        Route r = stamp(route);
         Key key = keyOf(r);
         update(t -> {
-            Key old = desiredByDst.put(r.dst(), key);
-            if (old != null) {
-                unindex(t, old);
-                if (!old.equals(key)) t.deleteDesired(old);
-            }
-            t.setDesired(key, r);
-            r.dev().ifPresent(d -> desiredByDev.computeIfAbsent(d, x -> new HashSet<>()).add(key));
+            Map<IpPrefix, Key> mine = byOwner.computeIfAbsent(owner, o -> new HashMap<>());
+            Key old = mine.put(r.dst(), key);
+            if (old != null && !old.equals(key)) undesireLocked(t, owner, old);
+            desireLocked(t, owner, key, r);
         });
     }
 
-    /** No longer wants a route to {@code dst}; the next apply deletes it if the kernel has it. */
+    /** No longer wants a route to {@code dst} (single-producer form). */
     public void removeRoute(IpPrefix dst) {
+        removeRoute(DEFAULT_OWNER, dst);
+    }
+
+    /** {@code owner} no longer wants a route to {@code dst}; the next apply deletes it unless another producer wants it. */
+    public void removeRoute(String owner, IpPrefix dst) {
         update(t -> {
-            Key old = desiredByDst.remove(dst);
-            if (old != null) {
-                unindex(t, old);
-                t.deleteDesired(old);
-            }
+            Map<IpPrefix, Key> mine = byOwner.getOrDefault(owner, Map.of());
+            Key old = mine.isEmpty() ? null : mine.remove(dst);
+            if (old != null) undesireLocked(t, owner, old);
         });
     }
 
-    private void unindex(DeltaTracker<Key, Route> t, Key key) {
-        t.desired(key).flatMap(Route::dev).ifPresent(d -> {
+    /** Replaces every route {@code owner} wants by {@code routes} (one per destination), in one step. */
+    public void replaceRoutes(String owner, java.util.Collection<Route> routes) {
+        Map<IpPrefix, Route> want = new HashMap<>();
+        for (Route r : routes) want.put(r.dst(), stamp(r));
+        update(t -> {
+            Map<IpPrefix, Key> mine = byOwner.computeIfAbsent(owner, o -> new HashMap<>());
+            for (var e : List.copyOf(mine.entrySet())) {
+                Route w = want.get(e.getKey());
+                if (w == null || !keyOf(w).equals(e.getValue())) {
+                    undesireLocked(t, owner, e.getValue());
+                    mine.remove(e.getKey());
+                }
+            }
+            want.forEach((dst, r) -> {
+                mine.put(dst, keyOf(r));
+                desireLocked(t, owner, keyOf(r), r);
+            });
+        });
+    }
+
+    private Route stamp(Route route) {
+        Route r = route.table(config.table());
+        if (r.protocol().equals(RouteProtocol.BOOT) || r.protocol().equals(RouteProtocol.UNSPEC)) r = r.protocol(config.protocol());
+        else if (!config.ownsProtocol(r.protocol())) {
+            throw new IllegalArgumentException(name() + " does not own protocol " + r.protocol().value() + " (route " + r.dst() + ")");
+        }
+        return normalize(r);
+    }
+
+    @Override
+    protected void effectiveChanged(Key key, Optional<Route> before, Optional<Route> after) {
+        before.flatMap(Route::dev).ifPresent(d -> {
             Set<Key> keys = desiredByDev.get(d);
             if (keys != null && keys.remove(key) && keys.isEmpty()) desiredByDev.remove(d);
         });
+        after.flatMap(Route::dev).ifPresent(d -> desiredByDev.computeIfAbsent(d, x -> new HashSet<>()).add(key));
     }
 
-    /** The desired route to {@code dst}, normalized, if any. */
+    /** The desired route to {@code dst}, normalized, if any (the first producer's when several want one). */
     public Optional<Route> desiredRoute(IpPrefix dst) {
-        return withTracker(t -> Optional.ofNullable(desiredByDst.get(dst)).flatMap(t::desired));
+        return withTracker(t -> t.desiredView().values().stream().filter(r -> r.dst().equals(dst)).findFirst());
     }
 
     /** Every desired route (normalized). */
@@ -138,10 +179,22 @@ public final class RouteTable extends TrackedTable<RouteTable.Key, Route> {
         if (used) retrySoon(false);
     }
 
+    /**
+     * A route event from the kernel (feed it from the namespace's route monitor). Our route deleted (by
+     * someone, or with its device): re-programmed without a dump. A route we own appearing that nobody wants
+     * (someone added a {@code proto 98} route): deleted. Updates of desired routes are left to the periodic
+     * resync, so an event for our own write can never start a write loop.
+     */
+    public void kernelRouteChanged(Route kernelRoute, boolean removed) {
+        if (kernelRoute.table() != config.table()) return;
+        Route n = normalize(kernelRoute);
+        kernelObjectChanged(keyOf(n), n, removed, isOurs(kernelRoute));
+    }
+
     /** True if this table owns {@code kernelRoute} (may delete it on resync). */
     public boolean isOurs(Route kernelRoute) {
         if (kernelRoute.table() != config.table()) return false;
-        if (kernelRoute.protocol().equals(config.protocol())) return true;
+        if (config.ownsProtocol(kernelRoute.protocol())) return true;
         return !kernelRoute.protocol().equals(RouteProtocol.KERNEL) && kernelRoute.dev().map(config::ownsInterface).orElse(false);
     }
 

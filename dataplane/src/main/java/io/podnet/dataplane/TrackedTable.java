@@ -6,10 +6,13 @@ import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -34,9 +37,13 @@ public abstract class TrackedTable<K, V> implements DataplaneTable {
     private final Backoff backoff;
     private final ReentrantLock lock = new ReentrantLock();
     private final DeltaTracker<K, V> tracker;
+    /** What each producer wants, per key, in the order producers first asked (guarded by the lock). */
+    private final Map<K, LinkedHashMap<String, V>> wants = new HashMap<>();
     private boolean resyncPending = true; // we know nothing about the kernel until the first listing
     private int failedAttempts;
     private Optional<Instant> retryAt = Optional.empty();
+    private Optional<String> lastError = Optional.empty();
+    private Optional<Instant> lastSuccess = Optional.empty();
     private volatile Runnable onDirty = () -> {};
 
     protected TrackedTable(Kernel kernel, InstantSource clock, DeltaTracker<K, V> tracker) {
@@ -62,12 +69,119 @@ public abstract class TrackedTable<K, V> implements DataplaneTable {
 
     // ---- desired state (for subclasses' set…/remove… verbs) ---------------------------------------------
 
-    protected final void desire(K key, V value) {
-        update(t -> t.setDesired(key, value));
+    /** The producer of the single-producer verbs ({@code setRoute(route)} and the like). */
+    public static final String DEFAULT_OWNER = "default";
+
+    /**
+     * {@code owner} wants {@code value} under {@code key}. Several producers may want the same key (two networks
+     * on one bridge): the kernel gets the value of the producer that asked first, and the key stays desired until
+     * every producer has withdrawn it. A producer never changes another producer's entries.
+     */
+    protected final void desire(String owner, K key, V value) {
+        update(t -> want(t, owner, key, value));
     }
 
-    protected final void undesire(K key) {
-        update(t -> t.deleteDesired(key));
+    /** {@code owner} no longer wants {@code key}; it stays desired while another producer wants it. */
+    protected final void undesire(String owner, K key) {
+        update(t -> unwant(t, owner, key));
+    }
+
+    /** Replaces everything {@code owner} wants by {@code all} (keys it wanted before and not now are withdrawn). */
+    protected final void replaceOwned(String owner, Map<K, V> all) {
+        update(t -> {
+            for (K k : List.copyOf(ownedKeysLocked(owner))) if (!all.containsKey(k)) unwant(t, owner, k);
+            all.forEach((k, v) -> want(t, owner, k, v));
+        });
+    }
+
+    /** Keys {@code owner} wants now (call under the lock, e.g. inside {@link #update}). */
+    protected final Set<K> ownedKeysLocked(String owner) {
+        Set<K> out = new java.util.HashSet<>();
+        wants.forEach((k, byOwner) -> {
+            if (byOwner.containsKey(owner)) out.add(k);
+        });
+        return out;
+    }
+
+    /** What {@code owner} wants (a copy). */
+    public final Map<K, V> desiredBy(String owner) {
+        return withTracker(t -> {
+            Map<K, V> out = new HashMap<>();
+            wants.forEach((k, byOwner) -> {
+                V v = byOwner.get(owner);
+                if (v != null) out.put(k, v);
+            });
+            return out;
+        });
+    }
+
+    /** {@link #desire} for use inside {@link #update} (the lock held, several changes in one step). */
+    protected final void desireLocked(DeltaTracker<K, V> t, String owner, K key, V value) {
+        want(t, owner, key, value);
+    }
+
+    /** {@link #undesire} for use inside {@link #update}. */
+    protected final void undesireLocked(DeltaTracker<K, V> t, String owner, K key) {
+        unwant(t, owner, key);
+    }
+
+    /**
+     * An object changed in the kernel (from the namespace's monitor): one we want deleted is re-programmed without
+     * a dump; one we own but nobody wants appearing ({@code owned}) is deleted. Updates of wanted objects are left
+     * to the periodic resync, so the event of our own write never starts a write loop.
+     */
+    protected final void kernelObjectChanged(K key, V observed, boolean removed, boolean owned) {
+        boolean dirty = withTracker(t -> {
+            boolean desired = t.desired(key).isPresent();
+            if (removed) {
+                if (!desired || t.dataplane(key).isEmpty()) return false;
+                t.deleteDataplane(key);
+                return true;
+            }
+            if (desired || !owned) return false;
+            t.setDataplane(key, observed);
+            return true;
+        });
+        if (dirty) retrySoon(false);
+    }
+
+    /** Records that the kernel holds {@code value} for {@code key} because a producer just programmed it itself. */
+    protected final void markProgrammed(K key, V value) {
+        update(t -> t.setDataplane(key, value));
+    }
+
+    /** Called under the lock when a key's effective desired value changes (for subclass indexes). */
+    protected void effectiveChanged(K key, Optional<V> before, Optional<V> after) {}
+
+    private void want(DeltaTracker<K, V> t, String owner, K key, V value) {
+        java.util.Objects.requireNonNull(owner, "owner");
+        LinkedHashMap<String, V> byOwner = wants.computeIfAbsent(key, k -> new LinkedHashMap<>());
+        byOwner.put(owner, value);
+        V first = byOwner.values().iterator().next();
+        if (byOwner.size() > 1 && !first.equals(value)) {
+            LOG.log(Level.WARNING, "table={0} key={1}: {2} wants {3} but {4} is programmed (first producer wins)", name(),
+                    describe(key, value), owner, value, first);
+        }
+        setEffective(t, key, first);
+    }
+
+    private void unwant(DeltaTracker<K, V> t, String owner, K key) {
+        LinkedHashMap<String, V> byOwner = wants.get(key);
+        if (byOwner == null || byOwner.remove(owner) == null) return;
+        if (byOwner.isEmpty()) {
+            wants.remove(key);
+            setEffective(t, key, null);
+        } else {
+            setEffective(t, key, byOwner.values().iterator().next());
+        }
+    }
+
+    private void setEffective(DeltaTracker<K, V> t, K key, V value) {
+        Optional<V> before = t.desired(key);
+        if (before.equals(Optional.ofNullable(value))) return;
+        if (value == null) t.deleteDesired(key);
+        else t.setDesired(key, value);
+        effectiveChanged(key, before, Optional.ofNullable(value));
     }
 
     /** Changes desired state under the table's lock (subclass indexes stay consistent), then wakes the loop. */
@@ -155,6 +269,17 @@ public abstract class TrackedTable<K, V> implements DataplaneTable {
         }
     }
 
+    @Override
+    public final TableHealth health() {
+        lock.lock();
+        try {
+            return new TableHealth(name(), stage(), failedAttempts, lastError, lastSuccess, lastSuccess.isPresent(),
+                    tracker.pendingCount() + (resyncPending ? 1 : 0));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Number of pending updates plus deletions (for tests and metrics). */
     public final int pendingCount() {
         return withTracker(DeltaTracker::pendingCount);
@@ -219,8 +344,11 @@ public abstract class TrackedTable<K, V> implements DataplaneTable {
             if (failedAttempts > 0) LOG.log(Level.INFO, "table={0} recovered after {1} failed attempt(s)", name(), failedAttempts);
             failedAttempts = 0;
             retryAt = Optional.empty();
+            lastError = Optional.empty();
+            lastSuccess = Optional.of(clock.instant());
         } else {
             failedAttempts++;
+            lastError = Optional.of(failures.getFirst().toString());
             // the failure may mean our view of the kernel is wrong (EEXIST, a device that went away): re-read it
             resyncPending = true;
             retryAt = Optional.of(clock.instant().plus(backoff.delay(failedAttempts)));

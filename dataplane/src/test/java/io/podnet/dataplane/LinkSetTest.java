@@ -11,7 +11,7 @@ import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.OperState;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.testkit.ManualClock;
 import java.time.Duration;
 import java.util.List;

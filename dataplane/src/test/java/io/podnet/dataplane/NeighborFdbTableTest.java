@@ -1,7 +1,6 @@
 package io.podnet.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.dataplane.Kernel.Op;
 import io.podnet.dataplane.fake.FakeKernel;
@@ -11,7 +10,7 @@ import io.podnet.rtnetlink.FdbEntry;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Neighbor;
 import io.podnet.rtnetlink.NeighborState;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.testkit.ManualClock;
 import java.time.Duration;
 import java.util.Optional;
@@ -62,9 +61,19 @@ class NeighborFdbTableTest {
     }
 
     @Test
-    void refusesDevicesItDoesNotOwn() {
-        assertThatThrownBy(() -> neigh.setNeighbor("eth0", ip("10.0.0.1"), VTEP2)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> fdb.setEntry("eth0", VTEP2, ip("10.0.0.1"))).isInstanceOf(IllegalArgumentException.class);
+    void onADeviceItDoesNotOwnItTracksOnlyTheEntriesItWants() throws Exception {
+        kernel.replaceNeighbor(Neighbor.permanent("eth0", ip("10.0.0.9"), VTEP3)); // an admin's static entry
+        neigh.setNeighbor("eth0", ip("10.0.0.1"), VTEP2);
+        assertThat(neigh.apply().ok()).isTrue();
+        assertThat(kernel.neighbors()).contains(Neighbor.permanent("eth0", ip("10.0.0.1"), VTEP2), Neighbor.permanent("eth0", ip("10.0.0.9"), VTEP3));
+        neigh.removeNeighbor("eth0", ip("10.0.0.1"));
+        neigh.queueResync();
+        assertThat(neigh.apply().ok()).isTrue();
+        assertThat(kernel.neighbors()).containsExactly(Neighbor.permanent("eth0", ip("10.0.0.9"), VTEP3));
+        // owning the device makes every permanent entry on it ours
+        neigh.ownDevice("overlay", "eth0");
+        assertThat(neigh.apply().ok()).isTrue();
+        assertThat(kernel.neighbors()).isEmpty();
     }
 
     @Test

@@ -12,7 +12,7 @@ import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.RouteProtocol;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;

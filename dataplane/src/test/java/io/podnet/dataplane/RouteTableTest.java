@@ -11,7 +11,7 @@ import io.podnet.rtnetlink.LinkKind;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.RouteProtocol;
 import io.podnet.rtnetlink.RouteType;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.testkit.ManualClock;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
@@ -257,5 +257,58 @@ class RouteTableTest {
         assertThatThrownBy(() -> RouteTableConfig.main().withProtocol(RouteProtocol.KERNEL))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RouteTableConfig.main().withTable(255)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void producersShareTheTableAndNoProducersReplaceDeletesAnothersRoutes() throws Exception {
+        kernel.createLink("cali0a1b2c3d4e5", LinkKind.Veth.peer(""));
+        var shared = new RouteTable(kernel, clock, RouteTableConfig.main().withInterfacePrefixes("cali"));
+        shared.replaceRoutes("overlay", java.util.List.of(vxlanRoute("10.244.2.0/24", "10.244.2.0"), vxlanRoute("10.244.3.0/24", "10.244.3.0")));
+        shared.setRoute("routed", Route.device(p("10.65.0.7/32"), "cali0a1b2c3d4e5"));
+        assertThat(shared.apply().ok()).isTrue();
+
+        shared.replaceRoutes("overlay", java.util.List.of(vxlanRoute("10.244.3.0/24", "10.244.3.0"))); // node 2 went away
+        shared.queueResync();
+        assertThat(shared.apply().ok()).isTrue();
+        assertThat(kernelHas("10.244.2.0/24")).isFalse();
+        assertThat(kernelHas("10.244.3.0/24")).isTrue();
+        assertThat(kernelHas("10.65.0.7/32")).as("routed mode's host route survives the overlay's change and a resync").isTrue();
+
+        // two producers wanting one destination: it stays until both withdrew it
+        shared.setRoute("bgp", vxlanRoute("10.244.3.0/24", "10.244.3.0"));
+        shared.replaceRoutes("overlay", java.util.List.of());
+        assertThat(shared.apply().ok()).isTrue();
+        assertThat(kernelHas("10.244.3.0/24")).isTrue();
+        shared.removeRoute("bgp", p("10.244.3.0/24"));
+        assertThat(shared.apply().ok()).isTrue();
+        assertThat(kernelHas("10.244.3.0/24")).isFalse();
+    }
+
+    @Test
+    void anOwnedForeignProtocolIsKeptAndAnUnownedOneRefused() {
+        var bgp = new RouteTable(kernel, clock, RouteTableConfig.main().withAlsoOwned(RouteProtocol.BIRD));
+        bgp.setRoute("bgp", Route.via(p("10.70.0.0/26"), IpAddress.parse("192.168.1.7"), "eth0").protocol(RouteProtocol.BIRD));
+        assertThat(bgp.desiredRoute(p("10.70.0.0/26")).orElseThrow().protocol()).isEqualTo(RouteProtocol.BIRD);
+        assertThatThrownBy(() -> bgp.setRoute("x", Route.device(p("10.71.0.0/24"), "eth0").protocol(RouteProtocol.STATIC)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void routeEventsRepairADeletedRouteAndRemoveAStrayOneWithoutADump() throws Exception {
+        table.setRoute(vxlanRoute("10.244.2.0/24", "10.244.2.0"));
+        assertThat(table.apply().ok()).isTrue();
+        Route programmed = kernel.routes().stream().filter(r -> r.dst().equals(p("10.244.2.0/24"))).findFirst().orElseThrow();
+        kernel.deleteRoute(programmed);                  // ip route del
+        table.kernelRouteChanged(programmed, true);      // the monitor's RTM_DELROUTE
+        Route stray = Route.device(p("10.9.0.0/24"), "eth0").protocol(RouteProtocol.PODNET);
+        kernel.replaceRoute(stray);                      // someone adds a proto 98 route
+        table.kernelRouteChanged(stray, false);
+        table.kernelRouteChanged(programmed, false);     // the event of our own replace: ignored
+        kernel.resetCalls();
+        var r = table.apply();
+        assertThat(r.resynced()).isFalse();
+        assertThat(kernel.calls(Op.ROUTE_LIST)).isZero();
+        assertThat(kernelHas("10.244.2.0/24")).isTrue();
+        assertThat(kernelHas("10.9.0.0/24")).isFalse();
     }
 }

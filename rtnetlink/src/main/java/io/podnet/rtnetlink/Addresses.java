@@ -35,9 +35,13 @@ public final class Addresses {
             if (r.isEmpty()) continue;
             String dev = names.get(r.get().index());
             if (dev == null) continue;
-            out.add(new Address(dev, r.get().cidr(), RouteScope.of(r.get().scope()), AddressFlag.of(r.get().flags())));
+            out.add(toAddress(r.get(), dev));
         }
         return out;
+    }
+
+    static Address toAddress(AddressCodec.Raw r, String dev) {
+        return new Address(dev, r.cidr(), RouteScope.of(r.scope()), AddressFlag.of(r.flags()));
     }
 
     /** Equivalent to {@code ip addr show dev DEV}. */

@@ -1,6 +1,5 @@
 package io.podnet.rtnetlink;
 
-import io.podnet.rtnetlink.sys.Errno;
 import java.util.Optional;
 
 /** A dump kept being interrupted by concurrent changes ({@code NLM_F_DUMP_INTR}) after every retry. */

@@ -1,6 +1,5 @@
 package io.podnet.rtnetlink;
 
-import io.podnet.rtnetlink.sys.Errno;
 import java.util.Optional;
 
 /**

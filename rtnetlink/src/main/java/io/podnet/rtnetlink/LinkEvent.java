@@ -1,7 +1,7 @@
 package io.podnet.rtnetlink;
 
 /** A link change seen on the {@code RTNLGRP_LINK} multicast group. */
-public sealed interface LinkEvent {
+public sealed interface LinkEvent extends KernelEvent {
     Link link();
 
     /** RTM_NEWLINK: a link appeared or changed (state, MTU, name, master...). */

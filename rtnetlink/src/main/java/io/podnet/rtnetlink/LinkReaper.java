@@ -44,7 +44,7 @@ public final class LinkReaper implements AutoCloseable {
      * moment its link is unlisted, an index is not (the kernel does not hand it out again soon).
      */
     private final ConcurrentHashMap<Integer, CompletableFuture<Boolean>> unlisting = new ConcurrentHashMap<>();
-    private final LinkSubscription events;
+    private final Subscription events;
 
     private LinkReaper(NetNs ns, int threads, boolean listen) throws IOException {
         this.ns = ns;
@@ -57,7 +57,7 @@ public final class LinkReaper implements AutoCloseable {
             return;
         }
         try {
-            this.events = LinkSubscription.start(ns, e -> { // removals only: other link events never wake the reader
+            this.events = Subscription.links(ns, e -> { // removals only: other link events never wake the reader
                 if (e instanceof LinkEvent.Removed r) {
                     CompletableFuture<Boolean> f = unlisting.get(r.link().index());
                     // forget it before answering: the caller may at once delete a new link that reuses the name

@@ -6,7 +6,6 @@ import io.podnet.net.MacAddress;
 import io.podnet.rtnetlink.message.LinkCodec;
 import io.podnet.rtnetlink.message.NlMessage;
 import io.podnet.rtnetlink.message.NlMsgWriter;
-import io.podnet.rtnetlink.sys.Errno;
 import io.podnet.rtnetlink.sys.Libc;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,20 +1,16 @@
 package io.podnet.rtnetlink;
 
-import io.podnet.rtnetlink.sys.Errno;
 import io.podnet.rtnetlink.sys.Libc;
-import io.podnet.rtnetlink.sys.SyscallException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A network namespace, named by a path to its nsfs file: {@code /run/netns/NAME} (named, like {@code ip netns}),
  * {@code /proc/PID/ns/net}, or any bind mount. Work that must run inside a namespace (opening sockets, TUN
- * devices, {@code /proc/sys/net} writes) goes through {@link #run}, which uses a dedicated platform thread:
- * {@code setns} never touches a virtual thread or a pooled carrier.
+ * devices, {@code /proc/sys/net} writes, forking {@code nft}) goes through {@link Namespaces}, which uses dedicated
+ * platform threads: {@code setns} never touches a virtual thread or a pooled carrier.
  */
 public final class NetNs {
     /** Where named namespaces live, as in iproute2. */
@@ -74,7 +70,7 @@ public final class NetNs {
             throw new SyscallException("netns add " + name, Errno.EEXIST, "namespace exists");
         }
         try {
-            onPlatformThread(() -> {
+            Namespaces.onFreshThread(() -> {
                 Libc.unshare(Libc.CLONE_NEWNET);
                 Libc.mount("/proc/thread-self/ns/net", ns.path.toString(), "none", Libc.MS_BIND);
                 return null;
@@ -118,47 +114,6 @@ public final class NetNs {
     /** Opens the nsfs file; the caller closes the fd. */
     public int openFd() throws SyscallException {
         return Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
-    }
-
-    /**
-     * Runs {@code task} inside this namespace on a fresh platform thread and returns its result. The thread
-     * ends afterwards, so no thread is ever left in a foreign namespace.
-     */
-    public <T> T run(Callable<T> task) throws IOException {
-        if (!exists()) throw new SyscallException("setns", Errno.ENOENT, "no such namespace " + path);
-        return onPlatformThread(() -> {
-            int fd = openFd();
-            try {
-                Libc.setns(fd, Libc.CLONE_NEWNET);
-            } finally {
-                Libc.close(fd);
-            }
-            return task.call();
-        });
-    }
-
-    private static <T> T onPlatformThread(Callable<T> task) throws IOException {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("podnet-netns").start(() -> {
-            try {
-                result.set(task.call());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running in a namespace", e);
-        }
-        Throwable f = failure.get();
-        if (f instanceof IOException io) throw io;
-        if (f instanceof RuntimeException re) throw re;
-        if (f instanceof Error er) throw er;
-        if (f != null) throw new IOException(f);
-        return result.get();
     }
 
     @Override

@@ -47,12 +47,16 @@ public final class Routes {
         for (NlMessage m : h.dump(RouteCodec.encodeDump(null), "route list")) {
             Optional<RouteCodec.Raw> r = RouteCodec.decode(m);
             if (r.isEmpty()) continue;
-            RouteCodec.Raw x = r.get();
-            Optional<String> dev = x.oif().isPresent() ? Optional.ofNullable(names.get(x.oif().getAsInt())) : Optional.empty();
-            out.add(new Route(x.dst(), x.gateway(), dev, RouteScope.of(x.scope()), x.table(), new RouteProtocol(x.protocol()),
-                    RouteType.of(x.type()), x.src(), x.metric(), x.mtu(), (x.flags() & RTNH_F_ONLINK) != 0));
+            out.add(toRoute(r.get(), names));
         }
         return out;
+    }
+
+    /** The typed route of a decoded one, its output ifindex named through {@code names} (dropped if unknown). */
+    static Route toRoute(RouteCodec.Raw x, Map<Integer, String> names) {
+        Optional<String> dev = x.oif().isPresent() ? Optional.ofNullable(names.get(x.oif().getAsInt())) : Optional.empty();
+        return new Route(x.dst(), x.gateway(), dev, RouteScope.of(x.scope()), x.table(), new RouteProtocol(x.protocol()),
+                RouteType.of(x.type()), x.src(), x.metric(), x.mtu(), (x.flags() & RTNH_F_ONLINK) != 0);
     }
 
     /** Equivalent to {@code ip route add ...}; EEXIST if a route with the same key exists. */

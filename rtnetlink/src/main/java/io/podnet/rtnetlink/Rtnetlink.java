@@ -3,7 +3,10 @@ package io.podnet.rtnetlink;
 import io.podnet.rtnetlink.message.NlMessage;
 import io.podnet.rtnetlink.message.NlMsgWriter;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -40,7 +43,7 @@ public final class Rtnetlink implements AutoCloseable {
 
     /** Opens a handle on {@code ns}. The socket is created inside the namespace on a platform thread. */
     public static Rtnetlink open(NetNs ns) throws IOException {
-        NetlinkSocket s = ns.isCurrent() ? NetlinkSocket.open(0) : ns.run(() -> NetlinkSocket.open(0));
+        NetlinkSocket s = ns.isCurrent() ? NetlinkSocket.open(0) : Namespaces.runIn(ns, () -> NetlinkSocket.open(0));
         return new Rtnetlink(ns, s);
     }
 
@@ -62,8 +65,20 @@ public final class Rtnetlink implements AutoCloseable {
      * Subscribes to link changes in this namespace ({@code ip monitor link}). Events are delivered on a
      * dedicated platform thread until the subscription is closed.
      */
-    public LinkSubscription subscribeLinks(Consumer<LinkEvent> listener) throws IOException {
-        return LinkSubscription.start(ns, listener);
+    public Subscription subscribeLinks(Consumer<? super LinkEvent> listener) throws IOException {
+        return Subscription.links(ns, listener, false);
+    }
+
+    /**
+     * Subscribes to the events of {@code groups} in this namespace ({@code ip monitor link address route neigh}),
+     * delivered on a dedicated platform thread until the subscription is closed; devices are named (the
+     * subscription lists this handle's links once to start its ifindex → name map).
+     */
+    public Subscription subscribe(Set<EventGroup> groups, Consumer<KernelEvent> listener) throws IOException {
+        if (groups.isEmpty()) throw new IllegalArgumentException("subscribe to at least one event group");
+        Map<Integer, String> names = new HashMap<>();
+        if (!groups.equals(Set.of(EventGroup.LINK))) for (Link l : links().list()) names.put(l.index(), l.name());
+        return Subscription.start(ns, groups, names, listener);
     }
 
     void execute(NlMsgWriter w, String operation) throws IOException {

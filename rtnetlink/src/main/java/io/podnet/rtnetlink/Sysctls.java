@@ -69,7 +69,7 @@ public final class Sysctls {
                 throw new IOException(e);
             }
         }
-        return ns.run(task);
+        return Namespaces.runIn(ns, task);
     }
 
     /** {@code net.ipv4.ip_forward} / {@code net.ipv6.conf.all.forwarding}. */

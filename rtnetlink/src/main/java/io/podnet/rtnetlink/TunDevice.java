@@ -1,7 +1,6 @@
 package io.podnet.rtnetlink;
 
 import io.podnet.rtnetlink.sys.Libc;
-import io.podnet.rtnetlink.sys.SyscallException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -56,14 +55,14 @@ public final class TunDevice implements AutoCloseable {
                 throw new IOException(e);
             }
         } else {
-            ns.run(task);
+            Namespaces.runIn(ns, task);
         }
     }
 
     /** Opens a packet fd on device {@code name} in {@code ns} (creating a non-persistent one if absent). */
     public static TunDevice attach(NetNs ns, String name, LinkKind.Tuntap.Mode mode) throws IOException {
         Links.checkName(name);
-        int fd = ns.isCurrent() ? openTun(name, mode) : ns.run(() -> openTun(name, mode));
+        int fd = ns.isCurrent() ? openTun(name, mode) : Namespaces.runIn(ns, () -> openTun(name, mode));
         return new TunDevice(name, fd);
     }
 

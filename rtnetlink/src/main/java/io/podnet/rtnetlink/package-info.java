@@ -8,7 +8,9 @@
  *   Rtnetlink.open(ns) ─▶ NetlinkSocket (opened in ns on a platform thread)
  *        links().add(attrs, kind) ─▶ LinkCodec.encode ─▶ request+ACK ─▶ NetlinkException on error
  *        routes().list(table)     ─▶ RouteCodec dump  ─▶ retried when the dump was interrupted
- *   subscribeLinks(listener)  ─▶ LinkSubscription: RTNLGRP_LINK events on a platform thread
+ *   subscribe(groups, listener) ─▶ Subscription: link/address/route/neighbour events (KernelEvent) on a platform
+ *                                thread, devices named; subscribeLinks(listener) for link events only
+ *   Namespaces.runIn(ns, task) / Namespaces.pool(home, n).call(ns, task) ─▶ the only places setns happens
  *   LinkReaper.open(ns, n)    ─▶ delete(name) returns once the link is unregistered (its RTM_DELLINK event),
  *                                the kernel's RCU teardown finishing on the reaper's own sockets
  * </pre>

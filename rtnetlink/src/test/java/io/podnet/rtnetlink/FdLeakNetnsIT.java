@@ -44,7 +44,7 @@ class FdLeakNetnsIT {
                         extra.links().list();
                     }
                     ops++;
-                    nsB.run(() -> null); ops++;
+                    Namespaces.runIn(nsB, () -> null); ops++;
                 }
             }
         }

@@ -33,7 +33,7 @@ class LinkReaperNetnsIT {
     @Test
     void aRemovalsOnlySubscriptionIsNotWokenForOtherLinkEvents(Netns host) throws Exception {
         List<LinkEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (var h = Rtnetlink.open(NetNs.named(host.name())); var sub = LinkSubscription.start(h.namespace(), events::add, true)) {
+        try (var h = Rtnetlink.open(NetNs.named(host.name())); var sub = Subscription.links(h.namespace(), events::add, true)) {
             h.links().add(LinkAttrs.named("rf0"), LinkKind.Veth.peer("rf0p"));
             h.links().setUp("rf0");
             h.links().setMtu("rf0", 1400);

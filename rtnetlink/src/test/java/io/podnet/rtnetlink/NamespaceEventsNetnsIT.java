@@ -37,7 +37,7 @@ class NamespaceEventsNetnsIT {
     @Test
     void opensNamespacesByPathAndPidAndRunsTasksInside(Netns a) throws Exception {
         NetNs byPath = NetNs.at(a.path());
-        String inode = byPath.run(() -> java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self/ns/net")).toString());
+        String inode = Namespaces.runIn(byPath, () -> java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self/ns/net")).toString());
         assertThat(inode).isEqualTo(Sh.check("ip", "netns", "exec", a.name(), "readlink", "/proc/self/ns/net").strip());
         assertThat(NetNs.ofPid(ProcessHandle.current().pid()).path().toString()).endsWith("/ns/net");
         assertThat(NetNs.current().isCurrent()).isTrue();
@@ -65,5 +65,36 @@ class NamespaceEventsNetnsIT {
             assertThat(e).isInstanceOf(LinkEvent.Removed.class);
             assertThat(e.link().name()).isEqualTo("ev0");
         });
+    }
+
+    @Test
+    void deliversAddressRouteAndNeighbourEventsWithDeviceNames(Netns a) throws Exception {
+        List<KernelEvent> events = new CopyOnWriteArrayList<>();
+        try (var h = Rtnetlink.open(NetNs.named(a.name()));
+             var sub = h.subscribe(java.util.Set.of(EventGroup.ADDRESS, EventGroup.ROUTE, EventGroup.NEIGHBOR), events::add)) {
+            // a link made after the subscription started: its name comes from the link events the reader follows
+            Sh.ip(a.name(), "link", "add", "ev1", "type", "veth", "peer", "name", "ev1p");
+            Sh.ip(a.name(), "link", "set", "ev1", "up");
+            Sh.ip(a.name(), "addr", "add", "10.66.0.1/24", "dev", "ev1");
+            Sh.ip(a.name(), "route", "add", "10.67.0.0/24", "via", "10.66.0.2", "proto", "98");
+            Sh.ip(a.name(), "neigh", "replace", "10.66.0.9", "lladdr", "0a:58:0a:00:00:09", "dev", "ev1", "nud", "permanent");
+            Sh.ip(a.name(), "route", "del", "10.67.0.0/24");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < deadline && events.stream().noneMatch(e -> e instanceof KernelEvent.RouteChanged r && r.removed()
+                    && r.route().dst().toString().equals("10.67.0.0/24"))) {
+                Thread.onSpinWait();
+            }
+        }
+        assertThat(events).noneMatch(e -> e instanceof LinkEvent); // not asked for, though the reader follows links
+        assertThat(events).anySatisfy(e -> assertThat(e).isEqualTo(new KernelEvent.AddressChanged(
+                new Address("ev1", io.podnet.net.Cidr.parse("10.66.0.1/24"), RouteScope.UNIVERSE, java.util.Set.of(AddressFlag.PERMANENT)), false)));
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e).isInstanceOf(KernelEvent.RouteChanged.class);
+            var r = (KernelEvent.RouteChanged) e;
+            assertThat(r.removed()).isFalse();
+            assertThat(r.route().dev()).contains("ev1");
+            assertThat(r.route().protocol()).isEqualTo(RouteProtocol.PODNET);
+        });
+        assertThat(events).contains(new KernelEvent.NeighborChanged("ev1", false, false));
     }
 }

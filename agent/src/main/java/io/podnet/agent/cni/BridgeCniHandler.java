@@ -22,111 +22,116 @@ import io.podnet.ipam.store.LocalIpamStore;
 import io.podnet.ipam.store.Reservation;
 import io.podnet.net.IpPrefix;
 import io.podnet.net.MacAddress;
-import io.podnet.rtnetlink.LinkReaper;
+import io.podnet.cni.CniCommand;
+import io.podnet.dataplane.Kernel;
+import io.podnet.dataplane.Sandboxes;
+import io.podnet.net.Cidr;
 import io.podnet.rtnetlink.NetNs;
-import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.workload.bridge.Attachment;
 import io.podnet.workload.bridge.BridgeConfig;
 import io.podnet.workload.bridge.BridgeNetwork;
+import io.podnet.workload.bridge.BridgeNetworks;
+import io.podnet.workload.bridge.NodeBridge;
 import io.podnet.workload.bridge.Steps;
-import io.podnet.workload.ns.NetnsThreads;
-import io.podnet.workload.nft.NftTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 
 /**
  * CNI type {@code podnet}: a bridge network with podnet IPAM (the reference bridge + host-local, done in the
- * agent). ADD reserves, attaches, then waits for the reservation to be durable; if anything fails, what was
- * attached is detached and the reservation cancelled before the error is returned (an existing CNI_IFNAME is
- * code 999, as the reference bridge answers). DEL detaches from the host end (tolerating a missing netns) and
- * releases. CHECK verifies kernel state and the reservation. GC releases reservations not in the valid list.
+ * agent). ADD reserves, records the network and joins it (its bridge, gateways, forwarding and masquerade are the
+ * node dataplane's desired state, applied before the veth when they are new), attaches, then waits for the
+ * reservation to be durable; if anything fails, what was attached is detached and the reservation cancelled
+ * before the error is returned (an existing CNI_IFNAME is code 999, as the reference bridge answers). DEL
+ * detaches from the host end (tolerating a missing netns), releases, and when the network's last reservation
+ * is gone withdraws the network's node state. CHECK verifies kernel state and the reservation. GC releases
+ * reservations not in the valid list.
  * <pre>
- *  ADD ──► open sandbox socket (worker) ─────────────┐
- *      └─► IPAM reserve (lock: link, ~0.2 ms) ──► attach (veth, sandbox config) ──► await sync ──► result
- *                 └─► data fsync ∥ group dir fsync (syncer threads) ────────────────┘
+ *  ADD ──► open sandbox view (worker) ─────────────────────────────────────┐
+ *      └─► IPAM reserve (lock: link, ~0.2 ms) ──► record + join (new: apply) ──► attach (veth, sandbox config) ──► await sync ──► result
+ *                 └─► data fsync ∥ group dir fsync (syncer threads) ──────────────────────────────────────┘
  * </pre>
- * <p>Complicating factors: the request's thread may sit anywhere, so the host's nft table and sysctls are
- * applied on a worker that enters the host namespace explicitly; one {@link BridgeNetwork} per bridge config is
- * kept so its bridge cache survives between requests; DEBUG logging gives each ADD's phases (the CNI bench
- * reads them).
+ * <p>Complicating factors: the host's state is written only through the node dataplane, whatever thread and
+ * namespace the request runs on; a network joined by an earlier ADD pays nothing for its node state; DEBUG
+ * logging gives each ADD's phases (the CNI bench reads them).
  * <p>Config keys (as the reference bridge): {@code bridge} (default {@code cni0}), {@code isGateway},
  * {@code isDefaultGateway}, {@code ipMasq}, {@code mtu}, {@code hairpinMode}, {@code ipam} (host-local format).
  */
-public final class BridgeCniHandler implements CniHandler, AutoCloseable {
+public final class BridgeCniHandler implements CniHandler {
     private static final System.Logger LOG = System.getLogger(BridgeCniHandler.class.getName());
-    /** Workers that open sandbox sockets and write sysctls; a handoff takes microseconds, so a few suffice. */
-    static final int NETNS_THREADS = 8;
-    /**
-     * Veth teardowns in flight at once. Each holds its thread ~10-40 ms in the kernel after the veth is already
-     * unlisted, and a DEL waits until its deletion has at least started, so a burst of DELs (a node drain) needs
-     * about as many threads as it has requests; concurrent RCU barriers in the kernel overlap. Idle threads end.
-     */
-    static final int REAPER_THREADS = 16;
-    private final Rtnetlink host;
+    private final Kernel host;
+    private final Sandboxes sandboxes;
     private final IpamStores stores;
-    private final NftTable nft;
+    private final BridgeNetworks networks;
     private final Path defaultIpamDir;
-    private final NetnsThreads threads;
-    private final LinkReaper reaper;
     private final IpamConfigCache ipamConfigs = new IpamConfigCache();
-    private final ConcurrentHashMap<BridgeConfig, BridgeNetwork> networks = new ConcurrentHashMap<>();
-
-    /** Opens a few namespace worker threads (they time out when idle) homed in {@code host}'s namespace. */
-    public BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir) throws IOException {
-        this(host, stores, nft, defaultIpamDir, new NetnsThreads(host.namespace(), NETNS_THREADS), LinkReaper.open(host.namespace(), REAPER_THREADS));
-    }
-
-    BridgeCniHandler(Rtnetlink host, IpamStores stores, NftTable nft, Path defaultIpamDir, NetnsThreads threads, LinkReaper reaper) {
-        this.host = host;
-        this.stores = stores;
-        this.nft = nft;
-        this.defaultIpamDir = defaultIpamDir;
-        this.threads = threads;
-        this.reaper = reaper;
-    }
 
     /**
-     * Lets veth teardowns in flight finish, stops the namespace workers (they are daemons that time out anyway) and
-     * releases the host descriptor.
+     * @param host      the node dataplane's kernel (veths are made and reaped there)
+     * @param sandboxes how pods are reached
+     * @param networks  the node's bridge networks (their node state and records)
      */
-    @Override
-    public void close() throws IOException {
-        reaper.close();
-        threads.close();
+    public BridgeCniHandler(Kernel host, Sandboxes sandboxes, IpamStores stores, BridgeNetworks networks, Path defaultIpamDir) {
+        this.host = host;
+        this.sandboxes = sandboxes;
+        this.stores = stores;
+        this.networks = networks;
+        this.defaultIpamDir = defaultIpamDir;
+    }
+
+    /** The endpoints of a recorded network, from its IPAM reservations (for {@link BridgeNetworks#restore}). */
+    public List<BridgeNetworks.Endpoint> endpoints(BridgeNetworks.Record r) {
+        try {
+            return stores.get(Path.of(r.ipamDir()), true).reservations().values().stream().distinct()
+                    .map(o -> new BridgeNetworks.Endpoint(o.containerId(), o.ifname())).toList();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "network " + r.name() + ": cannot read its reservations in " + r.ipamDir() + " (" + e.getMessage()
+                    + "); keeping it");
+            return List.of(new BridgeNetworks.Endpoint("unknown", "unknown"));
+        }
     }
 
     @Override
     public CniResponse handle(CniRequest req) throws CniException {
         long entered = System.nanoTime();
         BridgeConfig bc = bridgeConfig(req.conf().raw());
+        if (req.conf().name().isEmpty() && req.command() != CniCommand.VERSION && req.command() != CniCommand.STATUS) {
+            throw new CniException(CniErrorCode.INVALID_NETWORK_CONFIG, "invalid network config: name: is required", "");
+        }
         IpamConfig ic = ipamConfig(req);
+        String name = req.conf().name();
         try {
             LocalIpamStore store = stores.get(ic.networkDir(), ic.fsync());
-            BridgeNetwork net = networks.computeIfAbsent(bc, c -> new BridgeNetwork(host, c, threads, reaper));
             return switch (req.command()) {
-                case ADD -> CniResponse.result(add(req, ic, store, net, entered), req.conf().version());
+                case ADD -> CniResponse.result(add(req, bc, ic, store, entered), req.conf().version());
                 case DEL -> {
                     Steps st = new Steps();
-                    net.detach(attachment(req, List.of(), List.of()), st);
+                    Attachment a = attachment(req, List.of(), List.of());
+                    Optional<NodeBridge> node = networks.network(name);
+                    if (node.isPresent()) new BridgeNetwork(node.get(), host, sandboxes).detach(a, st);
+                    else host.reapLink(a.hostVethName());
                     store.release(new Owner(req.containerId(), req.ifname()));
                     st.mark("release");
+                    networks.released(name, () -> reservationCount(store));
                     LOG.log(System.Logger.Level.DEBUG, () -> "DEL " + req.containerId() + " steps: " + st);
                     yield CniResponse.ok();
                 }
                 case CHECK -> {
-                    check(req, store, net);
+                    check(req, store, network(name, bc));
                     yield CniResponse.ok();
                 }
                 case GC -> {
                     List<Owner> valid = req.conf().validAttachments().stream().map(a -> new Owner(a.containerId(), a.ifname())).toList();
+                    Optional<NodeBridge> node = networks.network(name);
                     for (Owner gone : store.releaseAllExcept(valid).keySet()) {
-                        reaper.delete(Attachment.hostVethName(gone.containerId(), gone.ifname()));
+                        String veth = Attachment.hostVethName(gone.containerId(), gone.ifname());
+                        node.ifPresent(n -> n.portDetached(veth));
+                        host.reapLink(veth);
                     }
+                    networks.released(name, () -> reservationCount(store));
                     yield CniResponse.ok();
                 }
                 case STATUS, VERSION -> CniResponse.ok();
@@ -143,51 +148,79 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
         }
     }
 
-    private CniResult add(CniRequest req, IpamConfig ic, LocalIpamStore store, BridgeNetwork net, long entered)
+    private static int reservationCount(LocalIpamStore store) {
+        try {
+            return store.reservations().size();
+        } catch (IOException e) {
+            return 1; // unknown: keep the network
+        }
+    }
+
+    /** A network's per-pod steps; a network not known yet (CHECK after a lost record) gets a node side that owns nothing. */
+    private BridgeNetwork network(String name, BridgeConfig bc) {
+        NodeBridge node = networks.network(name).orElse(null);
+        return new BridgeNetwork(node != null ? node : new NodeBridge(name, bc, false, null), host, sandboxes);
+    }
+
+    private static List<IpPrefix> subnets(IpamConfig ic) {
+        List<IpPrefix> out = new ArrayList<>();
+        ic.rangeSets().forEach(rs -> rs.ranges().forEach(r -> out.add(r.subnet())));
+        return out;
+    }
+
+    private CniResult add(CniRequest req, BridgeConfig bc, IpamConfig ic, LocalIpamStore store, long entered)
             throws IOException, IpamException, CniException {
         if (req.netns().isEmpty()) throw new CniException(CniErrorCode.INVALID_ENVIRONMENT, "CNI_NETNS is required for ADD", "");
         NetNs ns = NetNs.at(Path.of(req.netns()));
-        if (!ns.exists()) {
+        if (!sandboxes.exists(ns)) {
             throw new CniException(CniErrorCode.INVALID_NETNS, "network namespace " + req.netns() + " does not exist", "");
         }
         long t0 = System.nanoTime();
-        try (BridgeNetwork.Sandbox sb = net.openSandbox(ns)) { // opens on a worker while IPAM reserves
+        // a network joined by an earlier ADD with this config: its veth can be made while IPAM reserves
+        Optional<NodeBridge> known = networks.network(req.conf().name()).filter(n -> n.config().equals(bc));
+        BridgeNetwork early = new BridgeNetwork(known.orElse(new NodeBridge(req.conf().name(), bc, false, null)), host, sandboxes);
+        try (BridgeNetwork.Sandbox sb = early.openSandbox(ns)) { // opens on a worker while IPAM reserves
             Attachment bare = new Attachment(ns, req.ifname(), req.containerId(), List.of(), List.of(), Optional.empty());
-            Optional<Future<MacAddress>> veth = net.startVeth(bare, sb); // the pair needs no address: overlap IPAM
+            Optional<Future<MacAddress>> veth = known.isPresent() ? early.startVeth(bare, sb) : Optional.empty();
             IpamCniHandler.Pending pending;
             try {
                 pending = new IpamCniHandler(stores).reserve(req, ic, store);
             } catch (IpamException | IOException | CniException | RuntimeException e) {
-                veth.ifPresent(f -> net.abandon(f, bare));
+                veth.ifPresent(f -> early.abandon(f, bare));
                 throw e;
             }
-            return attachAndCommit(req, ic, net, new Early(sb, veth, bare), pending, new long[] {entered, t0});
+            return attachAndCommit(req, bc, ic, new Early(sb, veth, bare, early), pending, new long[] {entered, t0});
         }
     }
 
-    /** What ADD started before IPAM answered: the sandbox socket and maybe the veth pair. */
-    private record Early(BridgeNetwork.Sandbox sandbox, Optional<Future<MacAddress>> veth, Attachment bare) {}
+    /** What ADD started before IPAM answered: the sandbox view and maybe the veth pair. */
+    private record Early(BridgeNetwork.Sandbox sandbox, Optional<Future<MacAddress>> veth, Attachment bare, BridgeNetwork net) {}
 
-    /** Plumbs the reserved addresses while their group commit runs; undoes both if anything fails. */
-    private CniResult attachAndCommit(CniRequest req, IpamConfig ic, BridgeNetwork net, Early early,
-                                      IpamCniHandler.Pending pending, long[] since) throws IOException, CniException {
+    /** Joins the network and plumbs the reserved addresses while their group commit runs; undoes both if anything fails. */
+    private CniResult attachAndCommit(CniRequest req, BridgeConfig bc, IpamConfig ic, Early early, IpamCniHandler.Pending pending,
+                                      long[] since) throws IOException, CniException {
         long t0 = since[1];
         Reservation resv = pending.reservation();
         CniResult ipam = pending.result();
         Attachment a = null;
+        BridgeNetwork net = early.net();
         boolean attached = false;
         try {
             long t1 = System.nanoTime();
             a = attachment(req, ipam.ips(), ipam.routes());
+            List<Cidr> gateways = bc.isGateway() ? BridgeNetwork.gateways(a) : List.of();
+            NodeBridge node = networks.prepare(req.conf().name(), bc, gateways, subnets(ic), ic.networkDir());
+            node.join(gateways, subnets(ic));
+            if (net.node() != node) net = new BridgeNetwork(node, host, sandboxes);
             Steps st = new Steps();
+            st.mark("join");
             BridgeNetwork.Attached at = net.attach(a, early.sandbox(), early.veth(), st);
             attached = true;
             long t2 = System.nanoTime();
             resv.awaitDurable();
             long t3 = System.nanoTime();
-            if (net.config().ipMasq()) masquerade(req.conf().name(), ic);
             LOG.log(System.Logger.Level.DEBUG, () -> "ADD " + req.containerId() + " phases: ipam " + (t1 - t0) / 1000 + " us, attach "
-                    + (t2 - t1) / 1000 + " us, sync " + (t3 - t2) / 1000 + " us, masq " + (System.nanoTime() - t3) / 1000 + " us; ipam lockwait "
+                    + (t2 - t1) / 1000 + " us, sync " + (t3 - t2) / 1000 + " us, masq 0 us; ipam lockwait "
                     + resv.timing().lockWaitNanos() / 1000 + " held " + resv.timing().lockHeldNanos() / 1000 + " prepare "
                     + resv.timing().prepareNanos() / 1000 + " us; attach: " + st + "; config " + (t0 - since[0]) / 1000 + " us");
             return result(req, net, ipam, at);
@@ -199,7 +232,7 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
                     e.addSuppressed(d);
                 }
             } else {
-                early.veth().ifPresent(f -> net.abandon(f, early.bare())); // e.g. a bad MAC before attach began
+                early.veth().ifPresent(f -> early.net().abandon(f, early.bare())); // e.g. a bad MAC before attach began
             }
             resv.cancel();
             throw e;
@@ -220,19 +253,6 @@ public final class BridgeCniHandler implements CniHandler, AutoCloseable {
             }
         }
         return new CniResult(ifs, ips, routes, req.conf().dns().or(ipam::dns));
-    }
-
-    private void masquerade(String network, IpamConfig ic) throws IOException {
-        List<IpPrefix> subnets = new ArrayList<>();
-        ic.rangeSets().forEach(rs -> rs.ranges().forEach(r -> subnets.add(r.subnet())));
-        nft.setChain("masq_" + network.replaceAll("[^A-Za-z0-9_]", "_"), new NftTable.Chain("type nat hook postrouting priority srcnat; policy accept;",
-                NftTable.masqueradeRules(network, subnets)));
-        // the table belongs to the host: apply it on a worker inside the host namespace, not on whatever thread runs
-        // this request (a shared NftTable() follows the applying thread; nft only forks when the rules changed)
-        threads.call(host.namespace(), () -> {
-            nft.apply();
-            return null;
-        });
     }
 
     private void check(CniRequest req, LocalIpamStore store, BridgeNetwork net) throws CniException, IOException, IpamException {

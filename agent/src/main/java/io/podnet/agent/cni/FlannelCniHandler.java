@@ -9,19 +9,19 @@ import io.podnet.cni.CniRequest;
 import io.podnet.cni.config.NetConf;
 import io.podnet.cni.server.CniHandler;
 import io.podnet.cni.server.CniResponse;
+import io.podnet.net.fs.AtomicFile;
 import io.podnet.overlay.subnet.SubnetEnv;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * CNI type {@code podnet-flannel}: what flannel's CNI plugin does, delegating to podnet bridge networks. Reads
  * {@code subnetFile} (default /run/flannel/subnet.env), builds the bridge delegate (bridge {@code cni0},
  * isGateway, isDefaultGateway, mtu FLANNEL_MTU, ipMasq = !FLANNEL_IPMASQ, IPAM range FLANNEL_SUBNET with a
- * route to FLANNEL_NETWORK), saves it under {@code dataDir/<containerID>} before ADD so DEL uses exactly the
- * same config even if subnet.env changed, and removes it after DEL.
+ * route to FLANNEL_NETWORK), saves it under {@code dataDir/<containerID>} (atomically and durably) before ADD so DEL
+ * uses exactly the same config even if subnet.env changed, and removes it after DEL.
  */
 public final class FlannelCniHandler implements CniHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,17 +42,14 @@ public final class FlannelCniHandler implements CniHandler {
             return switch (req.command()) {
                 case ADD -> {
                     ObjectNode delegate = delegate(conf);
-                    Files.createDirectories(dataDir);
-                    Path tmp = saved.resolveSibling(saved.getFileName() + ".tmp");
-                    Files.write(tmp, JSON.writeValueAsBytes(delegate));
-                    Files.move(tmp, saved, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    AtomicFile.write(saved, JSON.writeValueAsBytes(delegate)); // fsync'd: a power loss leaves no empty file
                     yield bridge.handle(withConfig(req, delegate));
                 }
                 case DEL -> {
                     if (!Files.exists(saved)) yield CniResponse.ok(); // never added, or already deleted
                     ObjectNode delegate = (ObjectNode) JSON.readTree(Files.readAllBytes(saved));
                     CniResponse r = bridge.handle(withConfig(req, delegate));
-                    Files.deleteIfExists(saved);
+                    AtomicFile.delete(saved, true);
                     yield r;
                 }
                 case CHECK -> Files.exists(saved) ? bridge.handle(withConfig(req, (ObjectNode) JSON.readTree(Files.readAllBytes(saved))))

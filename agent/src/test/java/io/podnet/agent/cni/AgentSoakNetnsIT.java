@@ -51,6 +51,7 @@ class AgentSoakNetnsIT {
             // warm-up pair, then the baseline of what a network (not a pod) leaves behind
             bed.podnet("ADD", "warm", pods.get(0), "eth0", conf.toString());
             assertThat(bed.podnet("DEL", "warm", pods.get(0), "eth0", conf.toString()).exit()).isZero();
+            bed.awaitNetworkStateGone(net); // the network's node state goes with its last endpoint
             String nftBefore = nft(bed);
             List<String> filesBefore = files(bed.stateDir);
 
@@ -103,6 +104,7 @@ class AgentSoakNetnsIT {
                 assertThat(Sh.ip(p.name(), "-o", "addr", "show")).as("addresses in " + p).doesNotContain("10.83.");
             }
             assertThat(bed.reservations(net)).as("reservations").isEmpty();
+            bed.awaitNetworkStateGone(net);
             assertThat(nft(bed)).as("nft ruleset").isEqualTo(nftBefore);
             assertThat(files(bed.stateDir)).as("files in the state directory").isEqualTo(filesBefore);
             assertThat((double) rss[1]).as("RSS at the end vs after the first 100 pairs (kB)").isBetween(rss[0] * 0.9, rss[0] * 1.1);

@@ -8,14 +8,17 @@ import io.podnet.cni.CniRequest;
 import io.podnet.cni.CniRequestParser;
 import io.podnet.cni.server.CniResponse;
 import io.podnet.ipam.store.IpamStores;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
-import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.testkit.Netns;
 import io.podnet.testkit.NetnsExtension;
 import io.podnet.testkit.RunId;
 import io.podnet.testkit.Sh;
 import io.podnet.workload.bridge.Attachment;
-import io.podnet.workload.nft.NftTable;
+import io.podnet.dataplane.NamespaceSandboxes;
+import io.podnet.dataplane.NodeDataplane;
+import io.podnet.rtnetlink.Namespaces;
+import io.podnet.workload.bridge.BridgeNetworks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pod, and nothing in the caller's namespace.
  */
 @ExtendWith(NetnsExtension.class)
-class BridgeCniHandlerNetnsIT {
+public class BridgeCniHandlerNetnsIT {
     @TempDir
     Path dir;
 
@@ -42,7 +45,8 @@ class BridgeCniHandlerNetnsIT {
         return request(command, "ctr-explicit", pod, conf);
     }
 
-    static CniRequest request(String command, String cid, Netns pod, String conf) throws Exception {
+    /** A request as the shim forwards it, for a pod namespace made by the testkit (also used by the node bed). */
+    public static CniRequest request(String command, String cid, Netns pod, String conf) throws Exception {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("CNI_COMMAND", command);
         env.put("CNI_CONTAINERID", cid);
@@ -59,11 +63,13 @@ class BridgeCniHandlerNetnsIT {
         String conf = """
                 {"cniVersion":"1.0.0","name":"explicitns","type":"podnet","bridge":"%s","isGateway":true,"ipMasq":true,
                  "ipam":{"type":"podnet-ipam","ranges":[[{"subnet":"10.77.0.0/24"}]],"dataDir":"%s"}}""".formatted(bridge, dir.resolve("ipam"));
-        try (Rtnetlink h = Rtnetlink.open(NetNs.named(host.name())); IpamStores stores = new IpamStores();
-             // a shared NftTable() follows whichever thread applies it: the handler must apply it inside the host
-             BridgeCniHandler handler = new BridgeCniHandler(h, stores, new NftTable(), dir.resolve("ipam"))) {
+        try (NodeDataplane dp = NodeDataplane.open(NetNs.named(host.name()), NodeDataplane.Config.DEFAULT, 2, 2); IpamStores stores = new IpamStores()) {
+            dp.start();
+            // the handler writes the host's state only through the node dataplane, whatever namespace its thread is in
+            BridgeCniHandler handler = new BridgeCniHandler(dp.kernel(), new NamespaceSandboxes(dp.workers().orElseThrow()), stores,
+                    new BridgeNetworks(dp, dir.resolve("networks"), false), dir.resolve("ipam"));
             NetNs caller = NetNs.named(elsewhere.name());
-            CniResponse r = caller.run(() -> handler.handle(request("ADD", pod, conf)));
+            CniResponse r = Namespaces.runIn(caller, () -> handler.handle(request("ADD", pod, conf)));
             assertThat(r.exitCode()).as(new String(r.stdout(), StandardCharsets.UTF_8)).isZero();
 
             assertThat(forwarding(host)).isEqualTo("1");
@@ -86,10 +92,14 @@ class BridgeCniHandlerNetnsIT {
             assertThat(Sh.ip(pod.name(), "-4", "addr", "show", "eth0")).contains("10.77.0.2/24");
             assertThat(stores.get(dir.resolve("ipam").resolve("explicitns"), true).reservations()).hasSize(1);
 
-            CniResponse del = caller.run(() -> handler.handle(request("DEL", pod, conf)));
+            CniResponse del = Namespaces.runIn(caller, () -> handler.handle(request("DEL", pod, conf)));
             assertThat(del.exitCode()).isZero();
             assertThat(Sh.ip(host.name(), "link", "show")).doesNotContain(Attachment.hostVethName("ctr-explicit", "eth0"));
             assertThat(Sh.ip(pod.name(), "link", "show")).doesNotContain("eth0");
+            // the network's last endpoint is gone: its bridge and masquerade chain follow (in the loop, not in the DEL)
+            assertThat(dp.awaitInSync(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(Sh.ip(host.name(), "link", "show")).doesNotContain(bridge);
+            assertThat(host.exec("nft", "list", "tables").check().out()).doesNotContain("podnet");
         }
     }
 }

@@ -207,6 +207,19 @@ final class CniTestBed implements AutoCloseable {
         return Files.readString(ipamDir.resolve(network).resolve(ip)).split("\r?\n")[0].strip();
     }
 
+    /**
+     * Waits (10 s at most) until the node state of a network without endpoints is gone from the host namespace:
+     * its masquerade chain and podnet's FORWARD accepts (the agent's loop removes them after the last DEL returned).
+     */
+    void awaitNetworkStateGone(String network) {
+        String chain = "chain " + io.podnet.workload.bridge.NodeBridge.masqChain(network).value() + " ";
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (Sh.run("ip", "netns", "exec", host.name(), "nft", "list", "ruleset").out().contains(chain)
+                || Sh.run("ip", "netns", "exec", host.name(), "iptables", "-S", "FORWARD").out().contains("podnet:pods")) {
+            if (System.nanoTime() > deadline) throw new AssertionError("network " + network + ": its chain or FORWARD accepts are still there");
+        }
+    }
+
     /** Names of the veth links in the host namespace. */
     List<String> hostVeths() {
         List<String> out = new ArrayList<>();

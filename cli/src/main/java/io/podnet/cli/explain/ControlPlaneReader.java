@@ -4,6 +4,7 @@ import io.podnet.datastore.Datastore;
 import io.podnet.datastore.DatastoreException;
 import io.podnet.datastore.KeyValue;
 import io.podnet.net.IpPrefix;
+import io.podnet.overlay.subnet.Backend;
 import io.podnet.overlay.subnet.LeaseAttrs;
 import io.podnet.overlay.subnet.NetworkConfig;
 import io.podnet.overlay.subnet.SubnetLease;
@@ -30,7 +31,11 @@ public final class ControlPlaneReader {
     public static ControlPlane parse(Optional<String> config, List<Entry> leaseEntries, List<String> blockKeys, Map<String, Boolean> agents) {
         Optional<ControlPlane.OverlayNetwork> overlay = config.filter(c -> !c.isBlank()).map(c -> {
             NetworkConfig n = NetworkConfig.parse(c.strip());
-            return new ControlPlane.OverlayNetwork(n.network(), n.backend().type(), n.backend().effectivePort(), n.backend().vni());
+            return switch (n.backend()) {
+                case Backend.Vxlan v -> new ControlPlane.OverlayNetwork(n.network(), v.type(), v.effectivePort(), v.vni());
+                case Backend.Udp u -> new ControlPlane.OverlayNetwork(n.network(), u.type(), u.effectivePort(), 0);
+                case Backend.HostGw h -> new ControlPlane.OverlayNetwork(n.network(), h.type(), 0, 0);
+            };
         });
         List<ControlPlane.Lease> leases = new ArrayList<>();
         for (Entry e : leaseEntries) {

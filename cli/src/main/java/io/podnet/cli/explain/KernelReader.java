@@ -3,6 +3,7 @@ package io.podnet.cli.explain;
 import io.podnet.cli.explain.nft.NftRuleset;
 import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkKind;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.Rtnetlink;
 import java.io.IOException;
@@ -85,7 +86,7 @@ public final class KernelReader {
                 throw new IOException(e);
             }
         }
-        return ns.run(read);
+        return Namespaces.runIn(ns, read);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.podnet.cli.lab;
 
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,7 +95,7 @@ public final class Connectivity {
     }
 
     static ServerSocket listen(LabState.Pod p) throws IOException {
-        ServerSocket ss = NetNs.named(p.ns).run(() -> {
+        ServerSocket ss = Namespaces.runIn(NetNs.named(p.ns), () -> {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(p.ip, TCP_PORT));
@@ -131,7 +132,7 @@ public final class Connectivity {
     }
 
     static boolean tcpOnce(LabState.Pod from, String to) throws IOException {
-        return NetNs.named(from.ns).run(() -> {
+        return Namespaces.runIn(NetNs.named(from.ns), () -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(to, TCP_PORT), 2000);
                 s.setSoTimeout(2000);

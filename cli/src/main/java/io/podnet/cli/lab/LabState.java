@@ -2,10 +2,10 @@ package io.podnet.cli.lab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.podnet.net.fs.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,10 +52,7 @@ public final class LabState {
     }
 
     public void save() throws IOException {
-        Path p = Path.of(dir, "state.json");
-        Path tmp = Path.of(dir, "state.json.tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(this));
-        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(Path.of(dir, "state.json"), JSON.writeValueAsBytes(this));
     }
 
     public static LabState load(Path dir) throws IOException {

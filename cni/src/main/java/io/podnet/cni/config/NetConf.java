@@ -56,6 +56,24 @@ public record NetConf(String cniVersion, String name, String type, Optional<Obje
         return CniVersion.parse(cniVersion);
     }
 
+    /** The longest network name podnet accepts: the name becomes file names (IPAM directory, network record). */
+    public static final int MAX_NAME = 200;
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*");
+
+    /**
+     * The spec's rule for a network name (an alphanumeric first character, then alphanumerics, {@code _}, {@code .},
+     * {@code -}), checked at the boundary because the name reaches file paths and nft identifiers; an empty name
+     * (VERSION) passes. Code 7 naming the field otherwise.
+     */
+    public static void checkName(String name) throws CniException {
+        if (name.isEmpty()) return;
+        if (name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
+            String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
+            throw Json.invalid("name", "\"" + shown.replaceAll("[^\\x20-\\x7e]", "?") + "\" is not a valid network name (an alphanumeric first"
+                    + " character, then alphanumerics, _, . and -, at most " + MAX_NAME + " characters)");
+        }
+    }
+
     /** Decodes stdin bytes: bad JSON or a non-string version is code 6, wrongly typed known fields code 7. */
     public static NetConf decode(byte[] stdin) throws CniException {
         ObjectNode o = Json.parseObject(stdin, "network config");
@@ -76,7 +94,9 @@ public record NetConf(String cniVersion, String name, String type, Optional<Obje
         ConfigArgs args = argsNode.isPresent() ? ConfigArgs.decode(argsNode.get()) : ConfigArgs.EMPTY;
         Optional<Dns> dns = Json.object(o, "dns", "").isPresent() ? Optional.of(Dns.decode(o.get("dns"), "dns.")) : Optional.empty();
         JsonNode prev = o.get("prevResult");
-        return new NetConf(version, Json.string(o, "name", "").orElse(""), Json.string(o, "type", "").orElse(""),
+        String name = Json.string(o, "name", "").orElse("");
+        checkName(name);
+        return new NetConf(version, name, Json.string(o, "type", "").orElse(""),
                 Json.object(o, "ipam", ""), rc, args,
                 Optional.ofNullable(prev).filter(p -> !p.isNull()), attachments(o), dns, o);
     }

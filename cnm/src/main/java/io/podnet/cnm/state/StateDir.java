@@ -3,12 +3,10 @@ package io.podnet.cnm.state;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import io.podnet.net.fs.AtomicFile;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * JSON files under one directory: {@code networks/<id>.json}, {@code endpoints/<id>.json} and
- * {@code pools.json}. Each write goes to a temp file that is renamed over the target (with {@code fsync}, the
- * file and the directory are synced first), so a crash leaves the old or the new content, never a torn file.
+ * {@code pools.json}, each written with {@link AtomicFile} (temp file, fsync, rename, directory fsync; without
+ * {@code fsync} only the atomic rename), so a crash leaves the old or the new content, never a torn file.
  * Not thread-safe: the drivers serialise access.
  */
 public final class StateDir {
@@ -38,13 +36,13 @@ public final class StateDir {
 
     public void putNetwork(NetworkState n) throws IOException { write(root.resolve("networks").resolve(safe(n.networkId()) + ".json"), n); }
 
-    public void deleteNetwork(String id) throws IOException { Files.deleteIfExists(root.resolve("networks").resolve(safe(id) + ".json")); }
+    public void deleteNetwork(String id) throws IOException { AtomicFile.delete(root.resolve("networks").resolve(safe(id) + ".json"), fsync); }
 
     public Map<String, NetworkState> networks() throws IOException { return readAll("networks", NetworkState.class, NetworkState::networkId); }
 
     public void putEndpoint(EndpointState e) throws IOException { write(root.resolve("endpoints").resolve(safe(e.endpointId()) + ".json"), e); }
 
-    public void deleteEndpoint(String id) throws IOException { Files.deleteIfExists(root.resolve("endpoints").resolve(safe(id) + ".json")); }
+    public void deleteEndpoint(String id) throws IOException { AtomicFile.delete(root.resolve("endpoints").resolve(safe(id) + ".json"), fsync); }
 
     public Map<String, EndpointState> endpoints() throws IOException { return readAll("endpoints", EndpointState.class, EndpointState::endpointId); }
 
@@ -83,16 +81,6 @@ public final class StateDir {
     }
 
     private void write(Path target, Object value) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
-        if (fsync) force(tmp);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        if (fsync) force(target.getParent());
-    }
-
-    private static void force(Path p) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        AtomicFile.write(target, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), fsync);
     }
 }

@@ -13,7 +13,7 @@ import io.podnet.rtnetlink.NetlinkException;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.RouteProtocol;
 import io.podnet.rtnetlink.RouteType;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.testkit.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package io.podnet.overlay.backend;
 import io.podnet.net.Cidr;
 import io.podnet.net.IpAddress;
 import io.podnet.net.IpPrefix;
+import io.podnet.overlay.subnet.Backend;
 import io.podnet.overlay.subnet.NetworkConfig;
 import io.podnet.overlay.subnet.SubnetLease;
 import io.podnet.rtnetlink.FdbEntry;
@@ -55,9 +56,9 @@ public final class BackendPlanner {
         for (SubnetLease l : all) {
             if (l.subnet().equals(mine.subnet())) continue;
             IpAddress publicIp = l.attrs().publicIp();
-            switch (config.backend().type()) {
-                case "vxlan" -> {
-                    if (config.backend().directRouting() && sameSegment.contains(publicIp)) {
+            switch (config.backend()) {
+                case Backend.Vxlan v -> {
+                    if (v.directRouting() && sameSegment.contains(publicIp)) {
                         routes.add(own(Route.via(l.subnet(), publicIp, underlayDevice)));
                     } else if (l.attrs().vtepMac().isEmpty()) {
                         problems.add("node " + publicIp + " (" + l.subnet() + ") has no VtepMAC in its lease (BackendType "
@@ -69,7 +70,7 @@ public final class BackendPlanner {
                         routes.add(own(Route.via(l.subnet(), vtep, overlayDevice).withOnlink()));
                     }
                 }
-                case "host-gw" -> {
+                case Backend.HostGw _ -> {
                     if (sameSegment.contains(publicIp)) {
                         routes.add(own(Route.via(l.subnet(), publicIp, underlayDevice)));
                     } else {
@@ -77,11 +78,10 @@ public final class BackendPlanner {
                                 + sameSegment + "; host-gw needs every node on one segment (use vxlan, or vxlan with DirectRouting)");
                     }
                 }
-                case "udp" -> udp.put(l.subnet(), publicIp);
-                default -> throw new IllegalStateException("unknown backend " + config.backend().type());
+                case Backend.Udp _ -> udp.put(l.subnet(), publicIp);
             }
         }
-        if (config.backend().type().equals("udp")) routes.add(own(Route.device(config.network(), overlayDevice)));
+        if (config.backend() instanceof Backend.Udp) routes.add(own(Route.device(config.network(), overlayDevice)));
         return new OverlayPlan(neigh, fdb, routes, udp, problems);
     }
 
@@ -92,19 +92,19 @@ public final class BackendPlanner {
     /** The overlay MTU: vxlan underlay − 50, udp underlay − 28, host-gw the underlay's; Backend.MTU overrides. */
     public static int mtu(NetworkConfig config, int underlayMtu) {
         if (config.backend().mtu() > 0) return config.backend().mtu();
-        return switch (config.backend().type()) {
-            case "vxlan" -> underlayMtu - 50;
-            case "udp" -> underlayMtu - 28;
-            default -> underlayMtu;
+        return switch (config.backend()) {
+            case Backend.Vxlan _ -> underlayMtu - 50;
+            case Backend.Udp _ -> underlayMtu - 28;
+            case Backend.HostGw _ -> underlayMtu;
         };
     }
 
     /** flannel's device name for a backend: flannel.VNI for vxlan, flannel0 for udp. */
     public static String deviceName(NetworkConfig config) {
-        return switch (config.backend().type()) {
-            case "vxlan" -> "flannel." + config.backend().vni();
-            case "udp" -> "flannel0";
-            default -> "";
+        return switch (config.backend()) {
+            case Backend.Vxlan v -> "flannel." + v.vni();
+            case Backend.Udp _ -> "flannel0";
+            case Backend.HostGw _ -> "";
         };
     }
 }

@@ -1,5 +1,8 @@
 package io.podnet.overlay.subnet;
 
+import io.podnet.dataplane.Backoff;
+import io.podnet.dataplane.Retry;
+import io.podnet.dataplane.Scheduler;
 import io.podnet.datastore.DatastoreException;
 import io.podnet.datastore.Event;
 import io.podnet.datastore.KeyValue;
@@ -42,8 +45,12 @@ public final class LeaseWatcher implements AutoCloseable {
         record Removed(IpPrefix subnet) implements LeaseEvent {}
     }
 
+    /** Relist retries: 100 ms doubling to 5 s. */
+    static final Backoff RELIST_BACKOFF = new Backoff(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(5));
     private final SubnetManager manager;
     private final Consumer<List<LeaseEvent>> listener;
+    private final Scheduler scheduler;
+    private Retry relist;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("podnet-lease-watch").unstarted(r));
     private final Map<IpPrefix, SubnetLease> current = new HashMap<>();
     /** Keys whose latest value is not a lease, with the reason (for diagnostics). */
@@ -51,14 +58,15 @@ public final class LeaseWatcher implements AutoCloseable {
     private Watch watch;
     private volatile boolean closed;
 
-    private LeaseWatcher(SubnetManager manager, Consumer<List<LeaseEvent>> listener) {
+    private LeaseWatcher(SubnetManager manager, Consumer<List<LeaseEvent>> listener, Scheduler scheduler) {
         this.manager = manager;
         this.listener = listener;
+        this.scheduler = scheduler;
     }
 
-    /** Lists, delivers the initial leases synchronously, then watches. */
-    public static LeaseWatcher start(SubnetManager manager, Consumer<List<LeaseEvent>> listener) throws DatastoreException {
-        LeaseWatcher w = new LeaseWatcher(manager, listener);
+    /** Lists, delivers the initial leases synchronously, then watches; relists after a failed or compacted watch. */
+    public static LeaseWatcher start(SubnetManager manager, Consumer<List<LeaseEvent>> listener, Scheduler scheduler) throws DatastoreException {
+        LeaseWatcher w = new LeaseWatcher(manager, listener, scheduler);
         w.resync();
         return w;
     }
@@ -155,31 +163,21 @@ public final class LeaseWatcher implements AutoCloseable {
         if (!out.isEmpty()) tell(out);
     }
 
-    private void scheduleResync() {
+    private synchronized void scheduleResync() {
         if (closed) return;
-        worker.submit(() -> {
+        if (relist != null && !relist.done()) return; // one relist at a time; it ends in a fresh watch
+        relist = Retry.start("lease relist", scheduler, worker, RELIST_BACKOFF, () -> {
             if (watch != null) watch.close();
-            long backoff = 100;
-            while (!closed) {
-                try {
-                    resync();
-                    return;
-                } catch (DatastoreException e) {
-                    LOG.log(System.Logger.Level.WARNING, "lease relist failed: " + e.getMessage());
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    backoff = Math.min(backoff * 2, 5000);
-                }
-            }
+            if (!closed) resync();
         });
     }
 
     @Override
     public void close() {
         closed = true;
+        synchronized (this) {
+            if (relist != null) relist.cancel();
+        }
         if (watch != null) watch.close();
         worker.shutdownNow();
     }

@@ -15,26 +15,9 @@ import java.util.Optional;
  * the second subnet, SubnetMax the last, and Backend.Type "udp" when Backend is absent (flannel's code
  * default).
  */
-public record NetworkConfig(IpPrefix network, int subnetLen, IpPrefix subnetMin, IpPrefix subnetMax, BackendConfig backend,
+public record NetworkConfig(IpPrefix network, int subnetLen, IpPrefix subnetMin, IpPrefix subnetMax, Backend backend,
                             boolean enableIpv6, Optional<IpPrefix> ipv6Network) {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** Backend section: type (vxlan, host-gw, udp) plus its options. */
-    public record BackendConfig(String type, int vni, int port, boolean directRouting, int mtu) {
-        public BackendConfig {
-            if (!type.equals("vxlan") && !type.equals("host-gw") && !type.equals("udp")) {
-                throw new IllegalArgumentException("Backend.Type must be vxlan, host-gw or udp, not \"" + type + "\"");
-            }
-            if (vni < 0 || vni > 0xffffff) throw new IllegalArgumentException("Backend.VNI out of range: " + vni);
-            if (port < 0 || port > 65535) throw new IllegalArgumentException("Backend.Port out of range: " + port);
-        }
-
-        /** The UDP port the backend uses: vxlan 8472 (Linux default), udp 8285. */
-        public int effectivePort() {
-            if (port != 0) return port;
-            return type.equals("udp") ? 8285 : 8472;
-        }
-    }
 
     public NetworkConfig {
         if (network.family() != io.podnet.net.IpFamily.V4) throw new IllegalArgumentException("Network must be an IPv4 CIDR: " + network);
@@ -73,11 +56,7 @@ public record NetworkConfig(IpPrefix network, int subnetLen, IpPrefix subnetMin,
         IpPrefix min = n.hasNonNull("SubnetMin") ? subnetAt(n, "SubnetMin", subnetLen) : network.subnet(subnetLen, 1);
         long count = 1L << (subnetLen - network.length());
         IpPrefix max = n.hasNonNull("SubnetMax") ? subnetAt(n, "SubnetMax", subnetLen) : network.subnet(subnetLen, count - 1);
-        JsonNode b = n.get("Backend");
-        BackendConfig backend = b == null || b.isNull()
-                ? new BackendConfig("udp", 1, 0, false, 0)
-                : new BackendConfig(b.path("Type").asText("udp"), b.path("VNI").asInt(1), b.path("Port").asInt(0),
-                        b.path("DirectRouting").asBoolean(false), b.path("MTU").asInt(0));
+        Backend backend = Backend.parse(n.get("Backend"));
         boolean v6 = n.path("EnableIPv6").asBoolean(false);
         Optional<IpPrefix> v6net = n.hasNonNull("IPv6Network") ? Optional.of(prefix(n, "IPv6Network")) : Optional.empty();
         return new NetworkConfig(network, subnetLen, min, max, backend, v6, v6net);
@@ -115,12 +94,7 @@ public record NetworkConfig(IpPrefix network, int subnetLen, IpPrefix subnetMin,
         o.put("SubnetMax", subnetMax.address().toString());
         ipv6Network.ifPresent(p -> o.put("IPv6Network", p.toString()));
         if (enableIpv6) o.put("EnableIPv6", true);
-        ObjectNode b = o.putObject("Backend");
-        b.put("Type", backend.type());
-        if (backend.type().equals("vxlan")) b.put("VNI", backend.vni());
-        if (backend.port() != 0) b.put("Port", backend.port());
-        if (backend.directRouting()) b.put("DirectRouting", true);
-        if (backend.mtu() != 0) b.put("MTU", backend.mtu());
+        Backend.toJson(backend, o.putObject("Backend"));
         return o.toString();
     }
 }

@@ -2,11 +2,11 @@ package io.podnet.overlay.subnet;
 
 import io.podnet.net.Cidr;
 import io.podnet.net.IpPrefix;
+import io.podnet.net.fs.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,11 +26,9 @@ public record SubnetEnv(IpPrefix network, Cidr subnet, int mtu, boolean ipMasq) 
         return "FLANNEL_NETWORK=" + network + "\nFLANNEL_SUBNET=" + subnet + "\nFLANNEL_MTU=" + mtu + "\nFLANNEL_IPMASQ=" + ipMasq + "\n";
     }
 
+    /** Writes the file with {@link AtomicFile} (temp, fsync, rename, directory fsync). */
     public void write(Path path) throws IOException {
-        Files.createDirectories(path.toAbsolutePath().getParent());
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        Files.writeString(tmp, render(), StandardCharsets.UTF_8);
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(path, render().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Reads a subnet.env; a clear error names the missing variable (flannel: "... is missing"). */

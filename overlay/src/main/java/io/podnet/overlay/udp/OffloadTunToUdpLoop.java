@@ -1,7 +1,7 @@
 package io.podnet.overlay.udp;
 
-import io.podnet.rtnetlink.sys.Errno;
-import io.podnet.rtnetlink.sys.SyscallException;
+import io.podnet.rtnetlink.Errno;
+import io.podnet.rtnetlink.SyscallException;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,13 +1,14 @@
 package io.podnet.overlay.udp;
 
 import io.podnet.rtnetlink.Link;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
 import io.podnet.rtnetlink.OperState;
 import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.rtnetlink.TunDevice;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.rtnetlink.sys.Libc;
-import io.podnet.rtnetlink.sys.SyscallException;
+import io.podnet.rtnetlink.SyscallException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -110,12 +111,12 @@ final class TunOffload {
             int keep = at.flags() & (IFF_NO_PI | IFF_MULTI_QUEUE);
             long reopened;
             try {
-                reopened = ns.run(() -> reopen(at.name(), keep));
+                reopened = Namespaces.runIn(ns, () -> reopen(at.name(), keep));
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "re-attaching " + at.name() + " with offloads failed ("
                         + e.getMessage() + "); attaching it plain again");
                 try {
-                    reopened = ns.run(() -> (long) attach(at.name(), keep | IFF_TUN));
+                    reopened = Namespaces.runIn(ns, () -> (long) attach(at.name(), keep | IFF_TUN));
                 } catch (IOException again) {
                     throw again instanceof SyscallException s ? s
                             : new SyscallException("TUNSETIFF", Errno.EIO, again.getMessage());

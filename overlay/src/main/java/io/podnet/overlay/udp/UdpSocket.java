@@ -1,10 +1,11 @@
 package io.podnet.overlay.udp;
 
 import io.podnet.net.IpAddress;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.NetNs;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.rtnetlink.sys.Libc;
-import io.podnet.rtnetlink.sys.SyscallException;
+import io.podnet.rtnetlink.SyscallException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -44,7 +45,7 @@ public final class UdpSocket implements AutoCloseable {
     public static UdpSocket open(NetNs ns, IpAddress local, int port) throws IOException {
         if (!local.isV4()) throw new IllegalArgumentException("udp backend underlay must be IPv4: " + local);
         if (port < 0 || port > 0xffff) throw new IllegalArgumentException("bad UDP port " + port);
-        int fd = ns.isCurrent() ? openBound(local, port) : ns.run(() -> openBound(local, port));
+        int fd = ns.isCurrent() ? openBound(local, port) : Namespaces.runIn(ns, () -> openBound(local, port));
         return new UdpSocket(fd, local, port);
     }
 

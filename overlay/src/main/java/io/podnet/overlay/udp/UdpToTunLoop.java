@@ -1,6 +1,6 @@
 package io.podnet.overlay.udp;
 
-import io.podnet.rtnetlink.sys.SyscallException;
+import io.podnet.rtnetlink.SyscallException;
 import java.lang.foreign.MemorySegment;
 
 /**

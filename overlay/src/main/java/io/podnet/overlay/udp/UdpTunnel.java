@@ -1,9 +1,9 @@
 package io.podnet.overlay.udp;
 
 import io.podnet.rtnetlink.TunDevice;
-import io.podnet.rtnetlink.sys.Errno;
+import io.podnet.rtnetlink.Errno;
 import io.podnet.rtnetlink.sys.Libc;
-import io.podnet.rtnetlink.sys.SyscallException;
+import io.podnet.rtnetlink.SyscallException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

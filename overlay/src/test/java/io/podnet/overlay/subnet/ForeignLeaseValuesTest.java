@@ -2,6 +2,7 @@ package io.podnet.overlay.subnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podnet.dataplane.fake.ManualScheduler;
 import io.podnet.datastore.memory.MemoryDatastore;
 import io.podnet.net.IpAddress;
 import io.podnet.net.MacAddress;
@@ -45,7 +46,7 @@ class ForeignLeaseValuesTest {
         store.put("/coreos.com/network/config", "{\"Network\":\"10.5.0.0/16\"}".getBytes());
         store.put(KEY, "garbage at start".getBytes());
         List<LeaseWatcher.LeaseEvent> events = new CopyOnWriteArrayList<>();
-        try (LeaseWatcher w = LeaseWatcher.start(mgr, events::addAll)) {
+        try (LeaseWatcher w = LeaseWatcher.start(mgr, events::addAll, new ManualScheduler(clock))) {
             assertThat(w.skipped()).containsOnlyKeys(KEY);
             assertThat(events).isEmpty();
             int n = 10;
@@ -71,7 +72,7 @@ class ForeignLeaseValuesTest {
         try (LeaseWatcher w = LeaseWatcher.start(mgr, ev -> {
             seen.addAll(ev);
             throw new IllegalStateException("listener bug");
-        })) {
+        }, new ManualScheduler(clock))) {
             store.put(KEY, GOOD.getBytes());
             SubnetManagerTest.awaitUntil(() -> seen.size() == 1);
             store.put("/coreos.com/network/subnets/10.5.10.0-24", GOOD.replace(".9\"", ".10\"").getBytes());
@@ -96,7 +97,7 @@ class ForeignLeaseValuesTest {
     void arbitraryValuesNeverStopTheWatcher(@ForAll("values") byte[] value) throws Exception {
         store.put("/coreos.com/network/config", "{\"Network\":\"10.5.0.0/16\"}".getBytes());
         List<LeaseWatcher.LeaseEvent> events = new CopyOnWriteArrayList<>();
-        try (LeaseWatcher w = LeaseWatcher.start(mgr, events::addAll)) {
+        try (LeaseWatcher w = LeaseWatcher.start(mgr, events::addAll, new ManualScheduler(clock))) {
             store.put(KEY, value);
             store.put("/coreos.com/network/subnets/10.5.10.0-24", GOOD.replace(".9\"", ".10\"").getBytes());
             SubnetManagerTest.awaitUntil(() -> w.leases().keySet().stream().anyMatch(s -> s.toString().equals("10.5.10.0/24")));

@@ -76,7 +76,7 @@ class SubnetLeaseEtcdIT {
             List<LeaseWatcher.LeaseEvent> events = new CopyOnWriteArrayList<>();
             SubnetLease kept = m.acquire(new LeaseAttrs(IpAddress.parse("192.168.21.1"), "host-gw", Optional.empty(), 0), Optional.empty());
             SubnetLease dropped = m.acquire(new LeaseAttrs(IpAddress.parse("192.168.21.2"), "host-gw", Optional.empty(), 0), Optional.empty());
-            try (LeaseWatcher w = LeaseWatcher.start(m, events::addAll)) {
+            try (LeaseWatcher w = LeaseWatcher.start(m, events::addAll, new io.podnet.dataplane.fake.ManualScheduler(java.time.InstantSource.system()))) {
                 long deadline = System.nanoTime() + 10_000_000_000L;
                 while (!events.contains(new LeaseWatcher.LeaseEvent.Removed(dropped.subnet())) && System.nanoTime() < deadline) {
                     m.renew(kept);

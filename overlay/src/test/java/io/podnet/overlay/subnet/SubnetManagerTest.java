@@ -37,11 +37,11 @@ class SubnetManagerTest {
         assertThat(c.subnetLen()).isEqualTo(24);
         assertThat(c.subnetMin()).isEqualTo(IpPrefix.parse("10.5.1.0/24"));
         assertThat(c.subnetMax()).isEqualTo(IpPrefix.parse("10.5.255.0/24"));
-        assertThat(c.backend().type()).isEqualTo("vxlan");
-        assertThat(c.backend().vni()).isEqualTo(1);
-        assertThat(c.backend().effectivePort()).isEqualTo(8472);
+        assertThat(c.backend()).isInstanceOf(io.podnet.overlay.subnet.Backend.Vxlan.class);
+        assertThat(((io.podnet.overlay.subnet.Backend.Vxlan) c.backend()).vni()).isEqualTo(1);
+        assertThat(((io.podnet.overlay.subnet.Backend.Vxlan) c.backend()).effectivePort()).isEqualTo(8472);
         assertThat(NetworkConfig.parse("{\"Network\":\"10.6.0.0/24\"}").subnetLen()).isEqualTo(26);
-        assertThat(NetworkConfig.parse("{\"Network\":\"10.6.0.0/16\"}").backend().type()).isEqualTo("udp");
+        assertThat(NetworkConfig.parse("{\"Network\":\"10.6.0.0/16\"}").backend()).isEqualTo(new io.podnet.overlay.subnet.Backend.Udp(0, 0));
         assertThat(NetworkConfig.parse(c.toJson())).isEqualTo(c);
     }
 
@@ -90,7 +90,7 @@ class SubnetManagerTest {
         config("{\"Network\":\"10.5.0.0/16\"}");
         List<LeaseWatcher.LeaseEvent> events = new CopyOnWriteArrayList<>();
         SubnetLease a = mgr.acquire(node(1), Optional.empty());
-        try (LeaseWatcher w = LeaseWatcher.start(mgr, events::addAll)) {
+        try (LeaseWatcher w = LeaseWatcher.start(mgr, events::addAll, new io.podnet.dataplane.fake.ManualScheduler(clock))) {
             assertThat(events).containsExactly(new LeaseWatcher.LeaseEvent.Added(a));
             SubnetLease b = mgr.acquire(node(2), Optional.empty());
             clock.advance(Duration.ofHours(23));
@@ -108,7 +108,7 @@ class SubnetManagerTest {
         config("{\"Network\":\"10.5.0.0/16\"}");
         List<LeaseWatcher.LeaseEvent> events = new CopyOnWriteArrayList<>();
         SubnetLease a = mgr.acquire(node(1), Optional.empty());
-        try (LeaseWatcher w = LeaseWatcher.start(mgr, events::addAll)) {
+        try (LeaseWatcher w = LeaseWatcher.start(mgr, events::addAll, new io.podnet.dataplane.fake.ManualScheduler(clock))) {
             SubnetLease b = mgr.acquire(node(2), Optional.empty());
             awaitUntil(() -> w.leases().size() == 2);
             assertThat(w.leases()).containsKeys(a.subnet(), b.subnet());
@@ -121,7 +121,7 @@ class SubnetManagerTest {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 5 s");
-            Thread.sleep(5);
+            Thread.onSpinWait();
         }
     }
 }

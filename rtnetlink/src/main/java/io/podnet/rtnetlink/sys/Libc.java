@@ -1,5 +1,7 @@
 package io.podnet.rtnetlink.sys;
 
+import io.podnet.rtnetlink.Errno;
+import io.podnet.rtnetlink.SyscallException;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;

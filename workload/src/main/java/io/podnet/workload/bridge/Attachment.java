@@ -33,15 +33,25 @@ public record Attachment(NetNs sandbox, String ifname, String containerId, List<
         if (mac == null) mac = Optional.empty();
     }
 
-    /** The host-side veth name: {@code pnv} + 11 hex digits of SHA-256(containerId/ifname), stable across retries. */
+    /** The host-side veth name of a bridge port: {@code pnv} + 11 hex digits of SHA-256(containerId/ifname), stable across retries. */
     public String hostVethName() {
         return hostVethName(containerId, ifname);
     }
 
     public static String hostVethName(String containerId, String ifname) {
+        return hostVethName(BRIDGE_VETH_PREFIX, containerId, ifname);
+    }
+
+    /** Host ends of bridge ports. */
+    public static final String BRIDGE_VETH_PREFIX = "pnv";
+    /** Host ends of routed (calico-style) pods: Calico's prefix, whose non-kernel routes the node's route table owns. */
+    public static final String ROUTED_VETH_PREFIX = "cali";
+
+    /** {@code prefix} + 11 hex digits of SHA-256(containerId/ifname) (15 characters at most with a 4-letter prefix). */
+    public static String hostVethName(String prefix, String containerId, String ifname) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest((containerId + "/" + ifname).getBytes(StandardCharsets.UTF_8));
-            return "pnv" + HexFormat.of().formatHex(d).substring(0, 11);
+            return prefix + HexFormat.of().formatHex(d).substring(0, 11);
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }

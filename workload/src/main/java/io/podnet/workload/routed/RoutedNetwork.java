@@ -1,5 +1,10 @@
 package io.podnet.workload.routed;
 
+import io.podnet.dataplane.ApplyReport;
+import io.podnet.dataplane.Kernel;
+import io.podnet.dataplane.NodeDataplane;
+import io.podnet.dataplane.Sandboxes;
+import io.podnet.dataplane.SysctlTable;
 import io.podnet.net.Cidr;
 import io.podnet.net.IpAddress;
 import io.podnet.net.IpFamily;
@@ -10,17 +15,16 @@ import io.podnet.rtnetlink.AddressFlag;
 import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
-import io.podnet.rtnetlink.LinkReaper;
+import io.podnet.rtnetlink.Namespaces;
 import io.podnet.rtnetlink.Neighbor;
 import io.podnet.rtnetlink.NetlinkException;
 import io.podnet.rtnetlink.Route;
 import io.podnet.rtnetlink.RouteProtocol;
-import io.podnet.rtnetlink.Rtnetlink;
 import io.podnet.workload.bridge.Attachment;
 import io.podnet.workload.bridge.BridgeNetwork;
-import io.podnet.workload.ns.NetnsThreads;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,17 +36,20 @@ import java.util.concurrent.ThreadLocalRandom;
  * for, so pods on one node, on other nodes (with routes from BGP) and the node itself are all one routing hop
  * away, and nothing is bridged or learned.
  * <pre>
- *  pod:  eth0 10.65.1.7/32, fd65::7/128 (nodad)          node:  pnvXXXXXXXXXXX  mac ee:ee:ee:ee:ee:ee, up
- *        169.254.1.1 dev eth0 scope link                         10.65.1.7 dev pnv… scope link proto 98
- *        default via 169.254.1.1 dev eth0                        fd65::7 dev pnv… proto 98
- *        neigh 169.254.1.1 lladdr ee:ee:ee:ee:ee:ee PERMANENT    ip_forward, ipv6 forwarding, accept_dad 0 on pnv…
+ *  pod:  eth0 10.65.1.7/32, fd65::7/128 (nodad)          node:  caliXXXXXXXXXXX  mac ee:ee:ee:ee:ee:ee, up
+ *        169.254.1.1 dev eth0 scope link                         10.65.1.7 dev cali… scope link proto 98
+ *        default via 169.254.1.1 dev eth0                        fd65::7 dev cali… proto 98
+ *        neigh 169.254.1.1 lladdr ee:ee:ee:ee:ee:ee PERMANENT    ip_forward, ipv6 forwarding, accept_dad 0 on cali…
  *        default via fe80::ecee:eeff:feee:eeee dev eth0          (the host veth's EUI-64 link-local)
  * </pre>
  * The IPv4 gateway is answered by a permanent neighbour entry in the pod (Calico answers it with proxy ARP on
  * the host veth, which needs the node to hold a route to 169.254.1.1 through another device); the IPv6
  * gateway is the host veth's own link-local address, usable at once because DAD is off on that veth.
- * Every step is idempotent (replace, deleteIfPresent); a failed attach removes the pair, which takes the
- * node's routes to it along. Host sysctls go through {@link NetnsThreads} into the host handle's namespace.
+ * <p>The node's side is desired state in the {@link NodeDataplane}, owner {@value #OWNER}: the host routes (in the
+ * main table, which every producer shares; the table owns routes on {@code cali*} and with proto 98, so the
+ * overlay's resync keeps these and this one keeps the overlay's) and forwarding. The veth and the pod side are
+ * ensure-steps through the {@link Kernel} seam; {@code accept_dad} of the host veth is per pod (written once, gone
+ * with the veth). A failed attach removes the pair (and withdraws its routes).
  */
 public final class RoutedNetwork {
     /** The IPv4 next hop every pod uses (Calico's). */
@@ -51,82 +58,111 @@ public final class RoutedNetwork {
     public static final MacAddress HOST_MAC = MacAddress.parse("ee:ee:ee:ee:ee:ee");
     /** The IPv6 next hop: the EUI-64 link-local address of {@link #HOST_MAC}. */
     public static final IpAddress GATEWAY_V6 = IpAddress.parse("fe80::ecee:eeff:feee:eeee");
+    /** The producer name of routed mode's host state. */
+    public static final String OWNER = "routed";
 
-    private final Rtnetlink host;
-    private final NetnsThreads threads;
+    private final NodeDataplane dp;
+    private final Kernel host;
+    private final Sandboxes sandboxes;
     private final int mtu;
-    private final LinkReaper reaper;
 
     /**
-     * @param host   the node's namespace (the host veth ends and the pod routes go there)
-     * @param threads workers homed in the host's namespace (sandbox sockets, host sysctls)
-     * @param mtu    the pod interface's MTU, or 0 for the kernel's default (1500)
-     * @param reaper deletes host veths returning once unregistered, or null to delete on {@code host}
+     * @param dp        the node's dataplane (host routes and sysctls are its desired state; its kernel makes veths)
+     * @param sandboxes how to reach pods
+     * @param mtu       the pod interface's MTU, or 0 for the kernel's default (1500)
      */
-    public RoutedNetwork(Rtnetlink host, NetnsThreads threads, int mtu, LinkReaper reaper) {
+    public RoutedNetwork(NodeDataplane dp, Sandboxes sandboxes, int mtu) {
         if (mtu < 0) throw new IllegalArgumentException("mtu must be >= 0: " + mtu);
-        this.host = host;
-        this.threads = threads;
+        this.dp = dp;
+        this.host = dp.kernel();
+        this.sandboxes = sandboxes;
         this.mtu = mtu;
-        this.reaper = reaper;
     }
 
     /** What an attach made, for the CNI result's {@code interfaces}. */
     public record Attached(String hostVeth, MacAddress hostMac, String ifname, MacAddress containerMac) {}
 
+    /** The host veth of an attachment: {@code cali} + 11 hex digits. */
+    public static String hostVeth(Attachment a) {
+        return Attachment.hostVethName(Attachment.ROUTED_VETH_PREFIX, a.containerId(), a.ifname());
+    }
+
     /** Attaches {@code a}: its addresses become host routes (/32, /128); its gateways are ignored (the node is the gateway). */
     public Attached attach(Attachment a) throws IOException {
-        String hv = a.hostVethName();
+        String hv = hostVeth(a);
         boolean made = false;
-        Rtnetlink sb = NetnsThreads.await(threads.openHandle(a.sandbox()));
+        Kernel sb = Namespaces.await(sandboxes.open(a.sandbox()));
         try {
             LinkAttrs attrs = LinkAttrs.named(hv).mac(HOST_MAC);
             if (mtu > 0) attrs = attrs.mtu(mtu);
             try {
-                host.links().add(attrs, LinkKind.Veth.peerIn(a.ifname(), a.sandbox()));
+                host.addLink(attrs, LinkKind.Veth.peerIn(a.ifname(), a.sandbox()));
             } catch (NetlinkException e) {
                 if (!e.isExists()) throw e;
-                if (sb.links().get(a.ifname()).isPresent()) throw new BridgeNetwork.InterfaceExistsException(a.ifname(), a.sandbox().toString());
-                deleteHostEnd(hv); // leftover host end of a crashed attempt
-                host.links().add(attrs, LinkKind.Veth.peerIn(a.ifname(), a.sandbox()));
+                if (sb.getLink(a.ifname()).isPresent()) throw new BridgeNetwork.InterfaceExistsException(a.ifname(), a.sandbox().toString());
+                host.reapLink(hv); // leftover host end of a crashed attempt
+                host.addLink(attrs, LinkKind.Veth.peerIn(a.ifname(), a.sandbox()));
             }
             made = true;
             boolean v6 = a.ips().stream().anyMatch(ip -> ip.address().address().isV6());
-            threads.ensureSysctl(host.namespace(), "net/ipv4/ip_forward", "1");
-            if (v6) {
-                threads.ensureSysctl(host.namespace(), "net/ipv6/conf/all/forwarding", "1");
-                threads.ensureSysctl(host.namespace(), "net/ipv6/conf/" + hv + "/accept_dad", "0");
-            }
-            host.links().setUp(hv);
-
-            MacAddress mac = a.mac().orElseGet(() -> MacAddress.random(ThreadLocalRandom.current()));
-            sb.links().setMac(a.ifname(), mac);
-            if (mtu > 0) sb.links().setMtu(a.ifname(), mtu);
-            sb.links().setUp("lo");
-            for (Attachment.IpConfig ip : a.ips()) {
-                IpAddress addr = ip.address().address();
-                var flags = addr.isV6() ? Set.of(AddressFlag.NODAD) : Set.<AddressFlag>of();
-                sb.addresses().replace(new Address(a.ifname(), new Cidr(addr, addr.family().bits()), null, flags));
-            }
-            sb.links().setUp(a.ifname());
-            for (Route r : sandboxRoutes(a)) sb.routes().replace(r);
-            if (a.ips().stream().anyMatch(ip -> ip.address().address().isV4())) {
-                sb.neighbors().replace(Neighbor.permanent(a.ifname(), GATEWAY_V4, HOST_MAC));
-            }
-            for (Route r : hostRoutes(a)) host.routes().replace(r);
-            return new Attached(hv, HOST_MAC, a.ifname(), mac);
+            if (v6) host.writeSysctl("net/ipv6/conf/" + hv + "/accept_dad", "0");
+            host.setLinkUp(hv);
+            MacAddress podMac = configureSandbox(a, sb);
+            desireHostState(a);
+            ApplyReport r = dp.applyNow();
+            List<String> ours = r.failures().stream().filter(f -> f.contains(" dev " + hv)).toList();
+            if (!ours.isEmpty()) throw new IOException("host routes of " + hv + ": " + String.join("; ", ours));
+            return new Attached(hv, HOST_MAC, a.ifname(), podMac);
         } catch (IOException | RuntimeException e) {
             if (made) {
                 try {
-                    deleteHostEnd(hv);
+                    detach(a);
                 } catch (IOException | RuntimeException d) {
                     e.addSuppressed(d);
                 }
             }
             throw e;
         } finally {
-            threads.closeLater(sb); // closing frees a shared arena (a handshake with every thread): off the caller's path
+            sandboxes.release(sb);
         }
+    }
+
+    /** The pod side: MAC, MTU, lo, addresses, link up, routes, the gateway's neighbour entry; returns the pod's MAC. */
+    private MacAddress configureSandbox(Attachment a, Kernel sb) throws IOException {
+        MacAddress mac = a.mac().orElseGet(() -> MacAddress.random(ThreadLocalRandom.current()));
+        sb.setLinkMac(a.ifname(), mac);
+        if (mtu > 0) sb.setLinkMtu(a.ifname(), mtu);
+        sb.setLinkUp("lo");
+        for (Attachment.IpConfig ip : a.ips()) {
+            IpAddress addr = ip.address().address();
+            var flags = addr.isV6() ? Set.of(AddressFlag.NODAD) : Set.<AddressFlag>of();
+            sb.replaceAddress(new Address(a.ifname(), new Cidr(addr, addr.family().bits()), null, flags));
+        }
+        sb.setLinkUp(a.ifname());
+        for (Route r : sandboxRoutes(a)) sb.replaceRoute(r);
+        if (a.ips().stream().anyMatch(ip -> ip.address().address().isV4())) sb.replaceNeighbor(Neighbor.permanent(a.ifname(), GATEWAY_V4, HOST_MAC));
+        return mac;
+    }
+
+    /** The node's side of {@code a} as desired state: its host routes, forwarding and FORWARD accepts. */
+    private void desireHostState(Attachment a) {
+        for (Route r : hostRoutes(a)) {
+            dp.routes().setRoute(OWNER, r);
+            dp.forward().acceptPod(OWNER, r.dst());
+        }
+        for (IpFamily f : families(a)) dp.sysctls().setSysctl(OWNER, SysctlTable.forwarding(f), "1");
+    }
+
+    /**
+     * At agent start, before the dataplane's first pass: the host routes of every routed pod that still has its
+     * addresses (from the IPAM reservations), so the first resync keeps them.
+     */
+    public void restore(Collection<Attachment> attachments) {
+        for (Attachment a : attachments) desireHostState(a);
+    }
+
+    private static List<IpFamily> families(Attachment a) {
+        return a.ips().stream().map(ip -> ip.address().family()).distinct().toList();
     }
 
     /** The pod's routes: the gateway on-link, the default through it per family, and the attachment's own routes. */
@@ -151,34 +187,34 @@ public final class RoutedNetwork {
     /** The node's routes to the pod: one per address, on the host veth, marked as podnet's. */
     static List<Route> hostRoutes(Attachment a) {
         return a.ips().stream()
-                .map(ip -> Route.device(IpPrefix.host(ip.address().address()), a.hostVethName()).protocol(RouteProtocol.PODNET))
+                .map(ip -> Route.device(IpPrefix.host(ip.address().address()), hostVeth(a)).protocol(RouteProtocol.PODNET))
                 .toList();
     }
 
-    /** Removes the pair (the node's routes to the pod go with the device); fine when already gone. */
+    /** Withdraws the pod's host routes and removes the pair; fine when already gone. */
     public void detach(Attachment a) throws IOException {
-        deleteHostEnd(a.hostVethName());
+        for (Route r : hostRoutes(a)) {
+            dp.routes().removeRoute(OWNER, r.dst());
+            dp.forward().removePod(OWNER, r.dst());
+        }
+        host.reapLink(hostVeth(a));
     }
 
     /** What is wrong with an attachment on the node's side (empty when healthy). */
     public List<String> check(Attachment a) throws IOException {
         List<String> problems = new ArrayList<>();
-        Optional<Link> hv = host.links().get(a.hostVethName());
-        if (hv.isEmpty()) {
-            problems.add("host veth " + a.hostVethName() + " is missing");
+        String hv = hostVeth(a);
+        Optional<Link> link = host.getLink(hv);
+        if (link.isEmpty()) {
+            problems.add("host veth " + hv + " is missing");
             return problems;
         }
-        if (!hv.get().isUp()) problems.add("host veth " + a.hostVethName() + " is down");
-        List<Route> have = host.routes().list();
+        if (!link.get().isUp()) problems.add("host veth " + hv + " is down");
+        List<Route> have = host.listRoutes(dp.routes().config().table());
         for (Route want : hostRoutes(a)) {
             boolean present = have.stream().anyMatch(r -> r.dst().equals(want.dst()) && r.dev().equals(want.dev()));
-            if (!present) problems.add("node has no route " + want.dst() + " dev " + a.hostVethName());
+            if (!present) problems.add("node has no route " + want.dst() + " dev " + hv);
         }
         return problems;
-    }
-
-    private void deleteHostEnd(String name) throws IOException {
-        if (reaper != null) reaper.delete(name);
-        else host.links().deleteIfPresent(name);
     }
 }
