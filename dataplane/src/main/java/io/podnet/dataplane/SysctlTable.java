@@ -29,7 +29,11 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class SysctlTable extends TrackedTable<String, String> {
-    private static final Pattern KEY = Pattern.compile("(net|kernel|vm)(/[A-Za-z0-9_.:@\\-]+)+");
+    /**
+     * A key under net/, kernel/ or vm/; a segment may hold anything an interface name may (Linux allows braces,
+     * '@', '.' and more in a name, and a device key names the device), but no "." or ".." segment.
+     */
+    private static final Pattern KEY = Pattern.compile("(net|kernel|vm)(/[^/\\s\\x00]+)+");
 
     public SysctlTable(Kernel kernel, InstantSource clock) {
         super(kernel, clock, new DeltaTracker<>());
@@ -61,7 +65,7 @@ public final class SysctlTable extends TrackedTable<String, String> {
     }
 
     static String check(String key) {
-        if (key == null || !KEY.matcher(key).matches() || key.contains("..")) throw new IllegalArgumentException("invalid sysctl key \"" + key + "\"");
+        if (key == null || !KEY.matcher(key).matches() || java.util.Arrays.stream(key.split("/")).anyMatch(p -> p.equals(".") || p.equals(".."))) throw new IllegalArgumentException("invalid sysctl key \"" + key + "\"");
         return key;
     }
 

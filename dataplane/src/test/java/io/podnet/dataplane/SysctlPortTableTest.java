@@ -38,6 +38,16 @@ class SysctlPortTableTest {
     }
 
     @Test
+    void keysOfDevicesWithAnyValidInterfaceNameAreAcceptedButNoPathTricks() {
+        var t = new SysctlTable(kernel, clock);
+        t.setSysctl("cni/a", "net/ipv6/conf/br}x.1@y/accept_ra", "0"); // Linux allows these names (the CNI fuzz found '}')
+        t.removeSysctl("cni/a", "net/ipv6/conf/br}x.1@y/accept_ra");
+        for (String bad : new String[] {"net/ipv4/../../etc", "net/ipv4/./ip_forward", "etc/passwd", "net/ipv4/ip forward", "net//x"}) {
+            assertThatThrownBy(() -> t.setSysctl("cni/a", bad, "1")).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void aPerDeviceSysctlWaitsForItsDeviceAndReturnsWhenTheDeviceIsRecreated() {
         var t = new SysctlTable(kernel, clock);
         t.setSysctl("cni/a", "net/ipv6/conf/cni0/accept_ra", "0");
