@@ -32,7 +32,9 @@ class ForwardTableNetnsIT {
             t.acceptPods("cni/pods", List.of(IpPrefix.parse("10.22.0.0/24"), IpPrefix.parse("fd00:22::/64")));
             assertThat(t.apply().ok()).isTrue();
             List<String> v4 = ns.exec("iptables", "-S", "FORWARD").check().out().lines().toList();
-            assertThat(v4).containsExactly("-P FORWARD DROP", "-A FORWARD -s 192.0.2.0/24 -j DROP",
+            // podnet's accepts come after the administrator's rule (appended); their order among themselves does not matter
+            assertThat(v4.subList(0, 2)).containsExactly("-P FORWARD DROP", "-A FORWARD -s 192.0.2.0/24 -j DROP");
+            assertThat(v4.subList(2, v4.size())).containsExactlyInAnyOrder(
                     "-A FORWARD -s 10.22.0.0/24 -m comment --comment \"podnet:pods\" -j ACCEPT",
                     "-A FORWARD -d 10.22.0.0/24 -m comment --comment \"podnet:pods\" -j ACCEPT");
             assertThat(ns.exec("ip6tables", "-S", "FORWARD").check().out()).contains("-s fd00:22::/64 -m comment --comment \"podnet:pods\" -j ACCEPT");
