@@ -148,8 +148,10 @@ class DistributionIT {
         JsonNode pod = docs.get(2).path("spec").path("template").path("spec");
         JsonNode res = pod.path("containers").get(0).path("resources");
         assertThat(res.path("requests").path("cpu").asText()).isEqualTo("100m");
-        assertThat(res.path("requests").path("memory").asText()).isEqualTo("192Mi");
-        assertThat(res.path("limits").path("memory").asText()).isEqualTo("512Mi");
+        assertThat(res.path("requests").path("memory").asText()).isEqualTo("128Mi");
+        assertThat(res.path("limits").path("memory").asText()).isEqualTo("256Mi");
+        // the launcher's agent memory flags apply (bench/README.md "Agent memory"): no PODNET_JAVA_OPTS heap override
+        assertThat(pod.path("containers").get(0).path("env").findValuesAsText("name")).doesNotContain("PODNET_JAVA_OPTS");
         assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
         assertThat(Map.of("cmd", pod.path("initContainers").get(0).path("command").toString())).extractingByKey("cmd").asString()
                 .contains("/host/etc/cni/net.d/10-podnet.conflist");
