@@ -25,6 +25,14 @@ class NodeRepairNetnsIT {
         return Sh.ip(bed.nodes.getFirst().ns.name(), args);
     }
 
+    /** The same, "" while the object asked about does not exist (yet): for the repaired-conditions polled during a repair. */
+    private static String n1Now(TwoNodeBed bed, String... args) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("ip", "-n", bed.nodes.getFirst().ns.name()));
+        cmd.addAll(java.util.List.of(args));
+        Sh.Result r = Sh.run(cmd.toArray(String[]::new));
+        return r.ok() ? r.out() : "";
+    }
+
     /**
      * Node 1's routes in every table, without the local routes of IPv6 link-local addresses: the kernel adds those
      * when duplicate address detection ends, a second or two after a link comes up, whatever podnet does.
@@ -81,7 +89,7 @@ class NodeRepairNetnsIT {
             repairs(bed, "the vxlan device", () -> Sh.ip(nsA, "link", "del", "flannel.1"),
                     () -> n1(bed, "route", "show", remote).contains("flannel.1"), EVENT_REPAIR);
             repairs(bed, "the CNI bridge", () -> Sh.ip(nsA, "link", "del", "cni0"),
-                    () -> n1(bed, "-o", "addr", "show", "dev", "cni0").contains("inet ") && n1(bed, "link", "show", "master", "cni0").contains("pnv"),
+                    () -> n1Now(bed, "-o", "addr", "show", "dev", "cni0").contains("inet ") && n1Now(bed, "link", "show", "master", "cni0").contains("pnv"),
                     EVENT_REPAIR);
             repairs(bed, "a pod's host route", () -> Sh.ip(nsA, "route", "del", a.routedPodIp + "/32"),
                     () -> n1(bed, "route", "show", a.routedPodIp).contains("dev cali"), EVENT_REPAIR);
