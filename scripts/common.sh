@@ -30,8 +30,10 @@ podnet_find_jdk() {
 podnet_jvm_opts() {
   case "${1:-}" in
     # heap: live data is a few MiB, so a small fixed young generation (each minor GC is short) and a cap that an
-    # outlier cannot pass unnoticed (exit, the DaemonSet restarts it); C2 stays (the udp tunnel needs it)
-    agent) echo "-Xms8m -Xmx64m -Xmn8m -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000 -XX:CICompilerCount=2 \
+    # outlier cannot pass unnoticed (exit, the DaemonSet restarts it); C2 stays (the udp tunnel needs it). -Xms above
+    # -Xmn: the AOT cache's archived heap objects go into the old generation at start (-Xms8m left it none and the
+    # JVM refused the cache with "unrecoverable error", the agent did not start)
+    agent) echo "-Xms12m -Xmx64m -Xmn8m -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000 -XX:CICompilerCount=2 \
 -XX:+ExitOnOutOfMemoryError" ;;
     # `podnet bgp` (route reflector): a small heap sized for ~700k routes from one peer; raise with -Xmx56m for ~1M
     bgp) echo "-Xms8m -Xmx36m -Xmn4m -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -Xss256k \
