@@ -39,7 +39,9 @@ final class PeerSession {
     boolean enabled = true;
     private Session primary;
     private Session secondary;
-    private final List<Session> closing = new ArrayList<>(2); // retired sessions whose writer may still flush
+    // Writers of closed connections that may still flush (a NOTIFICATION). Their futures, not their sessions: a
+    // session that dropped its connection may connect again, and then its writerDone is the live writer's.
+    private final List<CompletableFuture<Void>> closing = new ArrayList<>(2);
     private Instant since;
     private String lastError;
     private Scheduler.Cancellable heldTimer; // a limit stopped the session: restart when it fires
@@ -163,8 +165,8 @@ final class PeerSession {
     /** Completes once every message queued for this peer so far has been written (or its socket closed). */
     CompletableFuture<Void> flushed() {
         List<CompletableFuture<Void>> fs = new ArrayList<>(3);
-        closing.removeIf(s -> s.writerDone.isDone());
-        for (Session s : closing) fs.add(s.writerDone);
+        closing.removeIf(CompletableFuture::isDone);
+        fs.addAll(closing);
         for (Session s : sessions()) fs.add(s.mark());
         return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
     }
@@ -213,7 +215,7 @@ final class PeerSession {
         s.dead = true;
         s.timers.values().forEach(Scheduler.Cancellable::cancel);
         if (s.connected()) s.closeAfterFlush();
-        closing.add(s);
+        closing.add(s.writerDone);
     }
 
     private void adopt(Session s, Transport.Channel ch, boolean initiatedLocally) {
@@ -307,7 +309,7 @@ final class PeerSession {
         Session winner = loser == s ? other : s;
         fire(loser, new Event.OpenCollisionDump());
         loser.dead = true;
-        closing.add(loser);
+        closing.add(loser.writerDone);
         primary = winner;
         secondary = null;
     }
@@ -319,7 +321,7 @@ final class PeerSession {
                 s.connectGen++;
                 if (s.connected()) {
                     s.closeAfterFlush();
-                    closing.add(s);
+                    closing.add(s.writerDone);
                 }
             }
             case Action.Send m -> {
@@ -338,7 +340,7 @@ final class PeerSession {
                     if (old != null && !old.dead) {
                         fire(old, new Event.OpenCollisionDump());
                         old.dead = true;
-                        closing.add(old);
+                        closing.add(old.writerDone);
                     }
                 }
                 transitions++;
