@@ -9,6 +9,7 @@ module io.podnet.agent {
     requires io.podnet.overlay;
     requires io.podnet.cnm;
     requires io.podnet.dataplane;
+    requires io.podnet.routed;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     exports io.podnet.agent;

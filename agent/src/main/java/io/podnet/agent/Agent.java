@@ -15,6 +15,9 @@ import io.podnet.datastore.etcd.EtcdConfig;
 import io.podnet.cni.server.CniHandler;
 import io.podnet.ipam.cluster.ClusterIpamService;
 import io.podnet.ipam.cni.CalicoIpamCniHandler;
+import io.podnet.routed.AddressAutodetect;
+import io.podnet.routed.RoutedCniHandler;
+import io.podnet.routed.RoutedNode;
 import io.podnet.ipam.cni.IpamCniHandler;
 import io.podnet.ipam.store.IpamStores;
 import io.podnet.net.IpPrefix;
@@ -115,16 +118,27 @@ public final class Agent implements AutoCloseable {
                 parts.add(cnm);
             }
 
-            dp.start(); // the first pass sees every producer's restored state
-            overlay.ifPresent(OverlayNode::start);
-
             var flannel = new FlannelCniHandler(bridge, cfg.stateDir().resolve("flannel"));
             Map<String, CniHandler> types = new HashMap<>(Map.of(CniRequest.PLUGIN_MAIN, bridge, "podnet-flannel", flannel));
+            RoutedNode routedNode = null;
             if (cfg.calicoIpamEnabled()) {
                 ClusterIpamService calico = ClusterIpamService.start(store, calicoSettings(cfg));
                 parts.add(calico);
                 types.put(CalicoIpamCniHandler.TYPE, calico.cniHandler());
+                if (cfg.routedEnabled()) {
+                    AgentConfig.Routed r = cfg.routed();
+                    var routed = new RoutedCniHandler(calico.cniHandler(), dp, sandboxes, r.mtu(), cfg.stateDir().resolve("routed"));
+                    int restored = routed.restore(); // before the first pass: it keeps these pods' host routes
+                    if (restored > 0) LOG.log(System.Logger.Level.INFO, "routed: restored the host routes of " + restored + " pods");
+                    types.put(RoutedCniHandler.TYPE, routed);
+                    routedNode = new RoutedNode(dp, calico.ipam().reader(), routedSettings(cfg));
+                    parts.add(routedNode);
+                }
             }
+
+            dp.start(); // the first pass sees every producer's restored state
+            overlay.ifPresent(OverlayNode::start);
+            if (routedNode != null) routedNode.start();
             var dispatcher = new CniDispatcher(new IpamCniHandler(stores, cfg.stateDir().resolve("ipam")), types);
             parts.add(CniServer.start(cfg.cniSocket(), dispatcher));
             Agent agent = new Agent(cfg, parts, dp, overlay);
@@ -144,6 +158,12 @@ public final class Agent implements AutoCloseable {
         if (cfg.cnmEnabled()) prefixes.add("pnd");
         if (cfg.overlayEnabled()) prefixes.addAll(List.of("flannel.", "flannel0"));
         return NodeDataplane.Config.DEFAULT.withResync(Duration.ofSeconds(cfg.dataplane().resyncSeconds())).withLinkPrefixes(prefixes);
+    }
+
+    static RoutedNode.Settings routedSettings(AgentConfig cfg) {
+        AgentConfig.Routed r = cfg.routed();
+        return new RoutedNode.Settings(cfg.nodeName(), r.cidr(), AddressAutodetect.parse("routed.ipAutodetectionMethod", r.ipAutodetectionMethod()),
+                r.asNumber(), r.listenPort(), Duration.ofSeconds(r.gracefulRestartSeconds()), Duration.ofSeconds(1), r.nodeToNodeMesh());
     }
 
     static CnmConfig cnmConfig(AgentConfig cfg) {

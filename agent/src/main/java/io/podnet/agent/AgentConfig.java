@@ -49,6 +49,15 @@ import java.util.List;
  *   leakGraceSeconds: 300          # GC releases this node's leaked allocations after this long
  * dataplane:
  *   resyncSeconds: 30              # full re-read and repair of every host table (± 10 % jitter)
+ * routed:                          # calico-style routed mode, CNI type podnet-routed (needs calicoIpam)
+ *   enabled: true
+ *   ip: 192.168.200.1/24           # this node's address (calico-node IP=); default: autodetected
+ *   ipAutodetectionMethod: first-found  # or interface=REGEX, skip-interface=REGEX, cidr=CIDR, can-reach=IP
+ *   asNumber: 64512                # the AS of nodes whose Node has no spec.bgp.asNumber
+ *   listenPort: 179
+ *   nodeToNodeMesh: true           # peer with every other node
+ *   mtu: 0                         # pod MTU (0 = 1500)
+ *   gracefulRestartSeconds: 120    # peers keep our routes this long while the agent restarts
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -56,7 +65,49 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
                           @JsonProperty("cniSocket") Path cniSocket, @JsonProperty("etcd") Etcd etcd,
                           @JsonProperty("overlay") Overlay overlay, @JsonProperty("cnm") Cnm cnm,
                           @JsonProperty("calicoIpam") CalicoIpam calicoIpam,
-                          @JsonProperty("dataplane") Dataplane dataplane) {
+                          @JsonProperty("dataplane") Dataplane dataplane, @JsonProperty("routed") Routed routed) {
+
+    /**
+     * Calico-style routed mode (CNI type {@code podnet-routed}): pods get {@code /32} routes, the node's blocks are
+     * announced by the embedded BGP speaker in a node-to-node mesh, learned blocks become routes. Needs calicoIpam.
+     */
+    public record Routed(@JsonProperty("enabled") boolean enabled, @JsonProperty("ip") String ip,
+                         @JsonProperty("ipAutodetectionMethod") String ipAutodetectionMethod,
+                         @JsonProperty("asNumber") Long asNumber, @JsonProperty("listenPort") Integer listenPort,
+                         @JsonProperty("nodeToNodeMesh") Boolean nodeToNodeMesh, @JsonProperty("mtu") Integer mtu,
+                         @JsonProperty("gracefulRestartSeconds") Integer gracefulRestartSeconds) {
+        public Routed {
+            if (ip != null && ip.isBlank()) ip = null;
+            if (ip != null) {
+                try {
+                    io.podnet.net.Cidr c = io.podnet.net.Cidr.parse(ip.contains("/") ? ip : ip + "/32");
+                    if (!c.address().isV4()) throw new IllegalArgumentException("not IPv4");
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("routed.ip must be an IPv4 address with its length (10.0.0.5/24): " + ip);
+                }
+            }
+            if (ipAutodetectionMethod == null) ipAutodetectionMethod = "first-found";
+            io.podnet.routed.AddressAutodetect.parse("routed.ipAutodetectionMethod", ipAutodetectionMethod);
+            if (asNumber == null) asNumber = io.podnet.routed.RoutedNode.DEFAULT_AS;
+            if (asNumber < 1 || asNumber > 0xffff_ffffL) throw new IllegalArgumentException("routed.asNumber must be 1..4294967295: " + asNumber);
+            if (listenPort == null) listenPort = 179;
+            if (listenPort < 1 || listenPort > 65535) throw new IllegalArgumentException("routed.listenPort must be 1..65535: " + listenPort);
+            if (nodeToNodeMesh == null) nodeToNodeMesh = true;
+            if (mtu == null) mtu = 0;
+            if (mtu < 0 || mtu > 65535) throw new IllegalArgumentException("routed.mtu must be 0..65535: " + mtu);
+            if (gracefulRestartSeconds == null) gracefulRestartSeconds = 120;
+            if (gracefulRestartSeconds < 1 || gracefulRestartSeconds > 4095) {
+                throw new IllegalArgumentException("routed.gracefulRestartSeconds must be 1..4095: " + gracefulRestartSeconds);
+            }
+        }
+
+        public static Routed enabledDefaults() { return new Routed(true, null, null, null, null, null, null, null); }
+
+        /** {@code ip} as a CIDR ({@code /32} when given without length). */
+        public java.util.Optional<io.podnet.net.Cidr> cidr() {
+            return ip == null ? java.util.Optional.empty() : java.util.Optional.of(io.podnet.net.Cidr.parse(ip.contains("/") ? ip : ip + "/32"));
+        }
+    }
 
     /** The node dataplane: how often every table is re-read and repaired (events repair links, addresses and routes at once). */
     public record Dataplane(@JsonProperty("resyncSeconds") Integer resyncSeconds) {
@@ -174,13 +225,16 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         if (overlay != null && overlay.enabled() && etcd == null) {
             throw new IllegalArgumentException("overlay.enabled needs etcd.endpoints (leases live in etcd)");
         }
+        if (routed != null && routed.enabled() && !(calicoIpam != null && calicoIpam.enabled())) {
+            throw new IllegalArgumentException("routed.enabled needs calicoIpam.enabled (the node announces its IPAM blocks)");
+        }
         if (calicoIpam != null && calicoIpam.enabled() && etcd == null) {
             throw new IllegalArgumentException("calicoIpam.enabled needs etcd.endpoints (pools and blocks live in etcd)");
         }
     }
 
     public static AgentConfig defaults() {
-        return new AgentConfig(null, null, null, null, null, null, null, null);
+        return new AgentConfig(null, null, null, null, null, null, null, null, null);
     }
 
     public static AgentConfig load(Path file) throws IOException {
@@ -197,17 +251,21 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c, calicoIpam, dataplane); }
+    public AgentConfig withCnm(Cnm c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, c, calicoIpam, dataplane, routed); }
 
-    public AgentConfig withDataplane(Dataplane d) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam, d); }
+    public AgentConfig withDataplane(Dataplane d) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam, d, routed); }
 
     public boolean cnmEnabled() { return cnm != null && cnm.enabled(); }
 
     public boolean overlayEnabled() { return overlay != null && overlay.enabled(); }
 
+    public boolean routedEnabled() { return routed != null && routed.enabled(); }
+
+    public AgentConfig withRouted(Routed r) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam, dataplane, r); }
+
     public boolean calicoIpamEnabled() { return calicoIpam != null && calicoIpam.enabled(); }
 
-    public AgentConfig withCalicoIpam(CalicoIpam c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, c, dataplane); }
+    public AgentConfig withCalicoIpam(CalicoIpam c) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, overlay, cnm, c, dataplane, routed); }
 
     private static String hostName() {
         try {
@@ -217,18 +275,18 @@ public record AgentConfig(@JsonProperty("nodeName") String nodeName, @JsonProper
         }
     }
 
-    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam, dataplane); }
+    public AgentConfig withNodeName(String n) { return new AgentConfig(n, stateDir, cniSocket, etcd, overlay, cnm, calicoIpam, dataplane, routed); }
 
-    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm, calicoIpam, dataplane); }
+    public AgentConfig withStateDir(Path p) { return new AgentConfig(nodeName, p, cniSocket, etcd, overlay, cnm, calicoIpam, dataplane, routed); }
 
-    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm, calicoIpam, dataplane); }
+    public AgentConfig withCniSocket(Path p) { return new AgentConfig(nodeName, stateDir, p, etcd, overlay, cnm, calicoIpam, dataplane, routed); }
 
-    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm, calicoIpam, dataplane); }
+    public AgentConfig withEtcd(Etcd e) { return new AgentConfig(nodeName, stateDir, cniSocket, e, overlay, cnm, calicoIpam, dataplane, routed); }
 
     /** Other etcd endpoints; the TLS and auth settings of {@code etcd} (if any) stay. */
     public AgentConfig withEtcdEndpoints(List<URI> endpoints) {
         return withEtcd(etcd == null ? new Etcd(endpoints, null, null, null, null, null) : etcd.withEndpoints(endpoints));
     }
 
-    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm, calicoIpam, dataplane); }
+    public AgentConfig withOverlay(Overlay o) { return new AgentConfig(nodeName, stateDir, cniSocket, etcd, o, cnm, calicoIpam, dataplane, routed); }
 }

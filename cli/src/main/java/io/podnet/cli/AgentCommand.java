@@ -43,6 +43,15 @@ final class AgentCommand implements Callable<Integer> {
             + "default pools from calicoIpam in the config or CALICO_IPV4POOL_* / CALICO_IPV6POOL_*).")
     boolean calicoIpam;
 
+    @Option(names = "--routed", description = "Calico-style routed mode: serve CNI type podnet-routed, run the BGP speaker in a "
+            + "node-to-node mesh (implies --calico-ipam; settings: routed in the config).")
+    boolean routed;
+    @Option(names = "--ip", description = "Routed mode: this node's IPv4 address with length (calico-node IP=); default: autodetected.")
+    String ip;
+    @Option(names = "--ip-autodetection-method", description = "Routed mode: first-found (default), interface=REGEX, "
+            + "skip-interface=REGEX, cidr=CIDR or can-reach=IP (calico-node IP_AUTODETECTION_METHOD).")
+    String ipAutodetectionMethod;
+
     @Option(names = "--docker", description = "Serve the Docker network + IPAM driver (CNM) on --docker-socket.")
     boolean docker;
     @Option(names = "--docker-socket", description = "Docker plugin socket (default /run/docker/plugins/podnet.sock; the file name is the driver name).")
@@ -74,10 +83,17 @@ final class AgentCommand implements Callable<Integer> {
                     d == null ? null : d.stateDir(), d == null ? null : d.defaultPools(),
                     d == null ? null : d.poolLength(), d == null ? null : d.ipMasq()));
         }
-        if (calicoIpam && !c.calicoIpamEnabled()) {
+        if ((calicoIpam || routed) && !c.calicoIpamEnabled()) {
             AgentConfig.CalicoIpam k = c.calicoIpam();
             c = c.withCalicoIpam(k == null ? new AgentConfig.CalicoIpam(true, null, null, null, null, null, null)
                     : new AgentConfig.CalicoIpam(true, k.prefix(), k.nodeLabels(), k.ipv4Pool(), k.ipv6Pool(), k.noDefaultPools(), k.leakGraceSeconds()));
+        }
+        if (routed || ip != null || ipAutodetectionMethod != null) {
+            AgentConfig.Routed r = c.routed();
+            c = c.withRouted(new AgentConfig.Routed(routed || (r != null && r.enabled()), ip != null ? ip : r == null ? null : r.ip(),
+                    ipAutodetectionMethod != null ? ipAutodetectionMethod : r == null ? null : r.ipAutodetectionMethod(),
+                    r == null ? null : r.asNumber(), r == null ? null : r.listenPort(), r == null ? null : r.nodeToNodeMesh(),
+                    r == null ? null : r.mtu(), r == null ? null : r.gracefulRestartSeconds()));
         }
         return c;
     }

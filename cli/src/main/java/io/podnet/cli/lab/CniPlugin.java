@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Builds the native CNI plugin shim ({@code cni/src/main/c/podnet-cni.c}, forwarding only) into a bin
- * directory with the plugin names runtimes execute: podnet, podnet-ipam, podnet-flannel, podnet-calico-ipam.
+ * directory with the plugin names runtimes execute: podnet, podnet-ipam, podnet-flannel, podnet-calico-ipam, podnet-routed.
  */
 public final class CniPlugin {
     private CniPlugin() {}
@@ -24,7 +24,7 @@ public final class CniPlugin {
             if (!r.ok()) throw new IOException("building the CNI plugin failed: " + r.out());
             if (out != null) out.println("[lab] built CNI plugin " + main);
         }
-        for (String alias : List.of("podnet-ipam", "podnet-flannel", "podnet-calico-ipam")) {
+        for (String alias : List.of("podnet-ipam", "podnet-flannel", "podnet-calico-ipam", "podnet-routed")) {
             Path a = binDir.resolve(alias);
             if (!Files.exists(a)) Files.createSymbolicLink(a, Path.of("podnet"));
         }

@@ -2,6 +2,7 @@ package io.podnet.cli.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.podnet.net.IpAddress;
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.LinkAttrs;
 import io.podnet.rtnetlink.LinkKind;
@@ -54,6 +55,7 @@ public final class Lab {
 
     /** Builds the lab: switch, etcd, overlay config, nodes with agents, pods. */
     public static Lab up(Options opts, int nodes, int podsPerNode) throws IOException, InterruptedException {
+        checkMode(opts.mode());
         if (Files.exists(opts.dir().resolve("state.json"))) {
             throw new IOException("lab " + opts.name() + " already exists at " + opts.dir() + " (run `podnet lab down` first)");
         }
@@ -77,6 +79,12 @@ public final class Lab {
         for (LabState.Node n : created) lab.awaitAgent(n);
         for (LabState.Node n : created) {
             for (int p = 0; p < podsPerNode; p++) lab.addPod(n);
+        }
+        if (lab.routed()) {
+            if (!lab.awaitRoutes(java.time.Duration.ofSeconds(60))) {
+                throw new IOException("BGP did not converge in 60 s; missing routes: " + lab.missingRoutes());
+            }
+            lab.say("BGP converged: every node routes every other node's pods via that node");
         }
         return lab;
     }
@@ -117,12 +125,30 @@ public final class Lab {
         say("etcd %s (pid %d)", state.etcdUrl, state.etcdPid);
     }
 
+    /** The calico-style routed mode (pods on /32 routes, BGP mesh between the nodes) rather than a flannel backend. */
+    public static final String CALICO_BGP = "calico-bgp";
+    /** The routed mode's IP pool (Calico's default is 192.168.0.0/16, which would overlap the lab's underlay). */
+    static final String CALICO_POOL = "10.65.0.0/16";
+
+    boolean routed() { return CALICO_BGP.equals(state.mode); }
+
+    /** Checks a mode name: a flannel backend or {@value #CALICO_BGP}. */
+    public static void checkMode(String mode) {
+        if (!List.of("vxlan", "host-gw", "udp", CALICO_BGP).contains(mode)) {
+            throw new IllegalArgumentException("--mode must be vxlan, host-gw, udp or " + CALICO_BGP + ", not " + mode);
+        }
+    }
+
     private void writeOverlayConfig() throws IOException {
+        checkMode(state.mode);
+        if (routed()) {
+            say("calico-bgp: IP pool %s (blocks of /26), node-to-node BGP mesh, AS %d", CALICO_POOL, 64512);
+            return; // the pool is created by the first agent (calicoIpam.ipv4Pool)
+        }
         String backend = switch (state.mode) {
             case "vxlan" -> "{\"Type\":\"vxlan\",\"VNI\":1,\"Port\":8472}";
             case "host-gw" -> "{\"Type\":\"host-gw\"}";
-            case "udp" -> "{\"Type\":\"udp\",\"Port\":8285}";
-            default -> throw new IllegalArgumentException("--mode must be vxlan, host-gw or udp, not " + state.mode);
+            default -> "{\"Type\":\"udp\",\"Port\":8285}";
         };
         String cfg = "{\"Network\":\"10.244.0.0/16\",\"SubnetLen\":24,\"Backend\":" + backend + "}";
         Result r = etcdctl("put", "/coreos.com/network/config", cfg);
@@ -165,8 +191,24 @@ public final class Lab {
         Path nd = opts.dir().resolve(n.name);
         List<String> cmd = new ArrayList<>(opts.agentCommand());
         cmd.addAll(List.of("agent", "--node-name", n.name, "--state-dir", nd.resolve("state").toString(),
-                "--cni-socket", n.socket, "--etcd-endpoints", state.etcdUrl, "--overlay", "--iface", "eth0",
-                "--subnet-file", nd.resolve("subnet.env").toString()));
+                "--cni-socket", n.socket));
+        if (routed()) {
+            Path cfg = nd.resolve("agent.yaml");
+            Files.writeString(cfg, """
+                    # podnet agent in calico-style routed mode (written by `podnet lab up --mode calico-bgp`)
+                    etcd:
+                      endpoints: [%s]
+                    calicoIpam:
+                      enabled: true
+                      ipv4Pool: {cidr: %s, blockSize: 26, ipip: Never, vxlan: Never, natOutgoing: true}
+                    routed:
+                      enabled: true
+                      ipAutodetectionMethod: interface=eth0
+                    """.formatted(state.etcdUrl, CALICO_POOL));
+            cmd.addAll(List.of("--config", cfg.toString()));
+        } else {
+            cmd.addAll(List.of("--etcd-endpoints", state.etcdUrl, "--overlay", "--iface", "eth0", "--subnet-file", nd.resolve("subnet.env").toString()));
+        }
         Files.deleteIfExists(Path.of(n.socket));
         Process p = spawn(n.ns, cmd, nd.resolve("agent.log"));
         n.agentPid = p.pid();
@@ -178,12 +220,16 @@ public final class Lab {
     public void awaitAgent(LabState.Node n) throws IOException, InterruptedException {
         Path nd = opts.dir().resolve(n.name);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!(Files.exists(Path.of(n.socket)) && Files.exists(nd.resolve("subnet.env")))) {
+        while (!(Files.exists(Path.of(n.socket)) && (routed() || Files.exists(nd.resolve("subnet.env"))))) {
             boolean alive = ProcessHandle.of(n.agentPid).map(ProcessHandle::isAlive).orElse(false);
             if (!alive || System.nanoTime() > deadline) {
                 throw new IOException("agent of " + n.name + " did not come up; log " + nd.resolve("agent.log") + ":\n" + tail(nd.resolve("agent.log")));
             }
             Thread.sleep(50);
+        }
+        if (routed()) {
+            say("node %s: agent ready (routed, BGP on %s:179)", n.name, n.ip);
+            return;
         }
         String subnet = Files.readAllLines(nd.resolve("subnet.env")).stream().filter(l -> l.startsWith("FLANNEL_SUBNET=")).findFirst().orElse("");
         say("node %s: agent ready, %s", n.name, subnet);
@@ -225,14 +271,57 @@ public final class Lab {
         return p;
     }
 
-    /** Executes the podnet-flannel CNI plugin for a pod with the env and stdin a runtime would use. */
+    /**
+     * Executes the lab's CNI plugin for a pod with the env and stdin a runtime would use: podnet-flannel, or in
+     * calico-bgp mode podnet-routed with podnet-calico-ipam (Calico's calico + calico-ipam).
+     */
     Result cni(String command, LabState.Node n, LabState.Pod p) throws IOException {
         Path nd = opts.dir().resolve(n.name);
-        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"podnet-lab\",\"type\":\"podnet-flannel\",\"subnetFile\":\""
+        String type = routed() ? "podnet-routed" : "podnet-flannel";
+        String conf = routed()
+                ? "{\"cniVersion\":\"1.0.0\",\"name\":\"k8s-pod-network\",\"type\":\"podnet-routed\",\"ipam\":{\"type\":\"podnet-calico-ipam\"}}"
+                : "{\"cniVersion\":\"1.0.0\",\"name\":\"podnet-lab\",\"type\":\"podnet-flannel\",\"subnetFile\":\""
                 + nd.resolve("subnet.env") + "\",\"dataDir\":\"" + nd.resolve("flannel-cni") + "\",\"delegate\":{\"hairpinMode\":true}}";
         Map<String, String> env = Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", p.name, "CNI_NETNS", "/run/netns/" + p.ns,
                 "CNI_IFNAME", "eth0", "CNI_PATH", opts.cniBinDir().toString(), "PODNET_AGENT_SOCKET", n.socket);
-        return run(List.of("ip", "netns", "exec", n.ns, opts.cniBinDir().resolve("podnet-flannel").toString()), env, conf);
+        return run(List.of("ip", "netns", "exec", n.ns, opts.cniBinDir().resolve(type).toString()), env, conf);
+    }
+
+    /**
+     * Routed mode: waits until every node routes every other node's pods through that node (BGP has converged);
+     * false if {@code timeout} passes first.
+     */
+    public boolean awaitRoutes(java.time.Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (missingRoutes().isEmpty()) return true;
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(100);
+        }
+    }
+
+    /** Routed mode: "node: pod" pairs whose route is missing (no route via the pod's node covers the pod's address). */
+    public List<String> missingRoutes() throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (LabState.Node n : state.nodes) {
+            List<io.podnet.rtnetlink.Route> routes;
+            try (Rtnetlink h = Rtnetlink.open(NetNs.named(n.ns))) {
+                routes = h.routes().list(io.podnet.net.IpFamily.V4, 254);
+            }
+            for (LabState.Node other : state.nodes) {
+                if (other == n) continue;
+                IpAddress via = IpAddress.parse(other.ip);
+                for (LabState.Pod p : other.pods) {
+                    IpAddress ip = IpAddress.parse(p.ip);
+                    io.podnet.rtnetlink.Route best = null;
+                    for (io.podnet.rtnetlink.Route r : routes) {
+                        if (r.dst().contains(ip) && (best == null || r.dst().length() > best.dst().length())) best = r;
+                    }
+                    if (best == null || !best.gateway().map(via::equals).orElse(false)) missing.add(n.name + ": " + p.name + " " + p.ip);
+                }
+            }
+        }
+        return missing;
     }
 
     /** Adds a node with its agent and pods. */
@@ -278,6 +367,10 @@ public final class Lab {
             NetNs.named(p.ns).deleteIfPresent();
         }
         kill(n.agentPid);
+        if (routed()) {
+            // what `calicoctl delete node` does first: the others drop their sessions to it and its routes
+            etcdctl("del", "/calico/resources/v3/projectcalico.org/nodes/" + n.name);
+        }
         Result leases = etcdctl("get", "/coreos.com/network/subnets/", "--prefix");
         String[] lines = leases.out().split("\n");
         for (int i = 0; i + 1 < lines.length; i += 2) {

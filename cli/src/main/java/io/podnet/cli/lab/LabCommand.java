@@ -61,7 +61,7 @@ public final class LabCommand {
         int nodes;
         @Option(names = "--pods", defaultValue = "2", description = "Pods per node (default: ${DEFAULT-VALUE}).")
         int pods;
-        @Option(names = "--mode", defaultValue = "vxlan", description = "Overlay backend: vxlan, host-gw or udp (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--mode", defaultValue = "vxlan", description = "Flannel backend vxlan, host-gw or udp, or calico-bgp (Calico-style routed pods, BGP mesh) (default: ${DEFAULT-VALUE}).")
         String mode;
 
         @Override
