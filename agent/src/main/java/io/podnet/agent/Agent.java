@@ -133,6 +133,8 @@ public final class Agent implements AutoCloseable {
                     types.put(RoutedCniHandler.TYPE, routed);
                     routedNode = new RoutedNode(dp, calico.ipam().reader(), routedSettings(cfg));
                     parts.add(routedNode);
+                    int kept = routedNode.restore(); // the routes learned before a restart, until BGP has them again
+                    if (kept > 0) LOG.log(System.Logger.Level.INFO, "routed: kept " + kept + " learned routes from before the restart");
                 }
             }
 
@@ -163,7 +165,8 @@ public final class Agent implements AutoCloseable {
     static RoutedNode.Settings routedSettings(AgentConfig cfg) {
         AgentConfig.Routed r = cfg.routed();
         return new RoutedNode.Settings(cfg.nodeName(), r.cidr(), AddressAutodetect.parse("routed.ipAutodetectionMethod", r.ipAutodetectionMethod()),
-                r.asNumber(), r.listenPort(), Duration.ofSeconds(r.gracefulRestartSeconds()), Duration.ofSeconds(1), r.nodeToNodeMesh());
+                r.asNumber(), r.listenPort(), Duration.ofSeconds(r.gracefulRestartSeconds()), Duration.ofSeconds(1), r.nodeToNodeMesh(),
+                cfg.stateDir().resolve("routed-learned.json"));
     }
 
     static CnmConfig cnmConfig(AgentConfig cfg) {

@@ -1,5 +1,7 @@
 package io.podnet.routed;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.podnet.bgp.rib.BestPathChange;
 import io.podnet.bgp.speaker.PeerConfig;
 import io.podnet.bgp.speaker.PeerStatus;
@@ -20,6 +22,7 @@ import io.podnet.net.Cidr;
 import io.podnet.net.IpAddress;
 import io.podnet.net.IpFamily;
 import io.podnet.net.IpPrefix;
+import io.podnet.net.fs.AtomicFile;
 import io.podnet.rtnetlink.Address;
 import io.podnet.rtnetlink.Link;
 import io.podnet.rtnetlink.Route;
@@ -28,7 +31,10 @@ import io.podnet.workload.bridge.Attachment;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,6 +73,7 @@ public final class RoutedNode implements AutoCloseable {
     public static final String BLACKHOLE_OWNER = "calico-blackhole";
     /** Calico's default AS (BGPConfiguration {@code asNumber}). */
     public static final long DEFAULT_AS = 64512;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * @param node            this node's name (its Node resource)
@@ -77,9 +84,10 @@ public final class RoutedNode implements AutoCloseable {
      * @param gracefulRestart restart time advertised to peers (they keep our routes this long while we restart)
      * @param syncInterval    how often the datastore is read
      * @param nodeToNodeMesh  peer with every other node
+     * @param learnedFile     where the learned routes are kept across an agent restart ({@link #restore})
      */
     public record Settings(String node, Optional<Cidr> ip, AddressAutodetect.Method autodetect, long defaultAs, int listenPort,
-                           Duration gracefulRestart, Duration syncInterval, boolean nodeToNodeMesh) {
+                           Duration gracefulRestart, Duration syncInterval, boolean nodeToNodeMesh, Path learnedFile) {
         public Settings {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(autodetect, "autodetect");
@@ -102,6 +110,9 @@ public final class RoutedNode implements AutoCloseable {
     private final Set<IpPrefix> exported = new HashSet<>();
     private final Map<IpPrefix, Route> learned = new HashMap<>();
     private final Set<IpPrefix> unresolved = new HashSet<>();
+    private final Set<IpPrefix> stale = new HashSet<>();   // restored at start, not learned again yet
+    private Instant staleUntil = Instant.MAX;
+    private Instant allUpSince;                             // when every mesh peer was last seen Established
     private String lastProblem = "";
     private volatile boolean inSync;
     private volatile Optional<Cidr> published = Optional.empty();
@@ -112,6 +123,72 @@ public final class RoutedNode implements AutoCloseable {
         this.resources = reader.resources();
         this.settings = settings;
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("podnet-routed").unstarted(r));
+    }
+
+    /** One learned route as kept in {@code learnedFile}. */
+    record Kept(@JsonProperty("prefix") String prefix, @JsonProperty("via") String via, @JsonProperty("dev") String dev) {}
+
+    /**
+     * Before the dataplane's first pass (and before {@link #start}): the routes learned before a restart become desired
+     * state again, so the first resync keeps them and traffic to other nodes never stops. They are stale until the
+     * speaker learns them again; those it does not learn are removed once every mesh peer has been Established for
+     * {@link #STALE_SETTLE} (the peers have re-sent their tables), or after the graceful-restart time at the latest.
+     */
+    public int restore() {
+        if (!Files.exists(settings.learnedFile())) return 0;
+        try {
+            Kept[] kept = JSON.readValue(Files.readAllBytes(settings.learnedFile()), Kept[].class);
+            for (Kept k : kept) {
+                Route r = Route.via(IpPrefix.parse(k.prefix()), IpAddress.parse(k.via()), k.dev());
+                learned.put(r.dst(), r);
+                stale.add(r.dst());
+                dp.routes().setRoute(LEARNED_OWNER, r);
+            }
+            staleUntil = Instant.now().plus(settings.gracefulRestart());
+            return kept.length;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "routed node " + settings.node() + ": cannot read " + settings.learnedFile() + " ("
+                    + e.getMessage() + "); starting without the routes learned before");
+            return 0;
+        }
+    }
+
+    /** How long every peer must be Established before routes not learned again since the restart are dropped. */
+    static final Duration STALE_SETTLE = Duration.ofSeconds(3);
+
+    private void persist() {
+        List<Kept> out = new ArrayList<>();
+        for (Route r : learned.values()) out.add(new Kept(r.dst().toString(), r.gateway().orElseThrow().toString(), r.dev().orElseThrow()));
+        out.sort(java.util.Comparator.comparing(Kept::prefix));
+        try {
+            AtomicFile.write(settings.learnedFile(), JSON.writeValueAsBytes(out), false);
+        } catch (IOException e) {
+            problem("cannot write " + settings.learnedFile() + ": " + e.getMessage());
+        }
+    }
+
+    /** Drops the restored routes that were not learned again, once the peers have settled (or the restart time ran out). */
+    private void expireStale() {
+        if (stale.isEmpty() || speaker == null) return;
+        Instant now = Instant.now();
+        boolean allUp = false;
+        try {
+            List<PeerStatus> ps = speaker.peers().get(2, TimeUnit.SECONDS);
+            allUp = !ps.isEmpty() && ps.size() == peers.size() && ps.stream().allMatch(p -> p.state() == io.podnet.bgp.fsm.State.ESTABLISHED);
+        } catch (Exception e) {
+            // unknown: wait for the timer
+        }
+        if (!allUp) allUpSince = null;
+        else if (allUpSince == null) allUpSince = now;
+        boolean settled = allUpSince != null && Duration.between(allUpSince, now).compareTo(STALE_SETTLE) >= 0;
+        if (!settled && now.isBefore(staleUntil)) return;
+        for (IpPrefix p : stale) {
+            learned.remove(p);
+            dp.routes().removeRoute(LEARNED_OWNER, p);
+        }
+        LOG.log(System.Logger.Level.INFO, "routed node " + settings.node() + ": dropped " + stale.size() + " restored routes not learned again");
+        stale.clear();
+        persist();
     }
 
     /** Starts the loop (the first tick at once); returns at once. */
@@ -164,13 +241,18 @@ public final class RoutedNode implements AutoCloseable {
         Optional<Node> me = reader.node(settings.node());
         Node self = publish(me);
         if (speaker == null) startSpeaker(MeshPlan.asNumber(Optional.of(self), settings.defaultAs()));
-        syncPeers(reader.nodes());
         List<IpPrefix> blocks = new ArrayList<>();
         for (Versioned<BlockAffinity> a : reader.affinities(settings.node(), IpFamily.V4)) {
             if (a.value().state() == BlockAffinity.State.CONFIRMED && !a.value().deleted()) blocks.add(IpamKeys.cidrOf(a.key()));
         }
+        List<IpPrefix> exports = MeshPlan.exports(blocks, reader.pools(), podAddresses());
+        List<Node> nodes = reader.nodes();
         dp.routes().replaceRoutes(BLACKHOLE_OWNER, blocks.stream().map(b -> Route.to(b).type(RouteType.BLACKHOLE)).toList());
-        syncExports(MeshPlan.exports(blocks, reader.pools(), podAddresses()));
+        // exports before peers: a session that comes up at once sends our whole table before its End-of-RIB, so a
+        // peer that kept our routes through a restart never flushes them in between (RFC 4724 §4.1)
+        syncExports(exports);
+        syncPeers(nodes);
+        expireStale();
     }
 
     /** This node's pod addresses: the IPv4 host routes on routed host veths. */
@@ -268,6 +350,7 @@ public final class RoutedNode implements AutoCloseable {
         for (BestPathChange c : changes) {
             IpPrefix p = c.prefix();
             if (p.family() != IpFamily.V4) continue;
+            stale.remove(p);
             var best = c.best().filter(r -> !r.source().isLocal());
             if (best.isEmpty()) {
                 if (learned.remove(p) != null) dp.routes().removeRoute(LEARNED_OWNER, p);
@@ -289,6 +372,7 @@ public final class RoutedNode implements AutoCloseable {
             if (r.equals(learned.put(p, r))) continue;
             dp.routes().setRoute(LEARNED_OWNER, r);
         }
+        persist();
     }
 
     private Optional<String> deviceFor(IpAddress nh) {
