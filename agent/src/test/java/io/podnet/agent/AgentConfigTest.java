@@ -123,6 +123,36 @@ class AgentConfigTest {
     }
 
     @Test
+    void routedFieldsDefaultsAndErrorsThatNameTheField() throws IOException {
+        String base = "etcd: {endpoints: [http://127.0.0.1:2379]}\ncalicoIpam: {enabled: true}\n";
+        AgentConfig c = load(base + """
+                routed:
+                  enabled: true
+                  ip: 192.168.200.1/24
+                  ipAutodetectionMethod: interface=eth.*
+                  asNumber: 65001
+                  listenPort: 1179
+                  nodeToNodeMesh: false
+                  mtu: 1400
+                  gracefulRestartSeconds: 30
+                """);
+        assertThat(c.routedEnabled()).isTrue();
+        assertThat(c.routed()).isEqualTo(new AgentConfig.Routed(true, "192.168.200.1/24", "interface=eth.*", 65001L, 1179, false, 1400, 30));
+        assertThat(c.routed().cidr().orElseThrow().toString()).isEqualTo("192.168.200.1/24");
+        AgentConfig d = load(base + "routed: {enabled: true}\n");
+        assertThat(d.routed()).isEqualTo(new AgentConfig.Routed(true, null, "first-found", 64512L, 179, true, 0, 120));
+        assertThat(d.routed().cidr()).isEmpty();
+        assertThatThrownBy(() -> load("routed: {enabled: true}\n")).hasMessageContaining("routed.enabled needs calicoIpam.enabled");
+        assertThatThrownBy(() -> load(base + "routed: {enabled: true, ipAutodetectionMethod: \"nic=eth0\"}\n"))
+                .hasMessageContaining("routed.ipAutodetectionMethod: \"nic=eth0\": unknown method \"nic\"");
+        assertThatThrownBy(() -> load(base + "routed: {enabled: true, ip: fd00::1/64}\n")).hasMessageContaining("routed.ip must be an IPv4 address");
+        assertThatThrownBy(() -> load(base + "routed: {enabled: true, asNumber: 0}\n")).hasMessageContaining("routed.asNumber must be 1..4294967295");
+        assertThatThrownBy(() -> load(base + "routed: {enabled: true, listenPort: 70000}\n")).hasMessageContaining("routed.listenPort");
+        assertThatThrownBy(() -> load(base + "routed: {enabled: true, gracefulRestartSeconds: 5000}\n"))
+                .hasMessageContaining("routed.gracefulRestartSeconds must be 1..4095");
+    }
+
+    @Test
     void calicoIpamNeedsEtcd() {
         assertThatThrownBy(() -> load("calicoIpam: {enabled: true}\n")).hasMessageContaining("calicoIpam.enabled needs etcd.endpoints");
     }

@@ -78,11 +78,12 @@ class RoutedLabNetnsIT {
             lab.restartEtcd();
 
             // remove node 3 (CNI DEL of its pods, agent stopped, its Node resource deleted): every other node
-            // drops its session and its block's route
+            // drops its session and its block's route (within 30 s: a datastore read sent while etcd was coming
+            // back may wait out the client's 10 s operation timeout first)
             LabState.Node n3 = lab.state().node("n3");
             lab.removeNode(n3);
             for (LabState.Node n : List.of(n1, n2, n4)) {
-                long until = System.nanoTime() + 10_000_000_000L;
+                long until = System.nanoTime() + 30_000_000_000L;
                 String state;
                 do {
                     state = Sh.check("ip", "-n", n.ns, "route");
