@@ -3,6 +3,7 @@ module io.podnet.cli {
     requires io.podnet.net;
     requires io.podnet.rtnetlink;
     requires io.podnet.agent;
+    requires io.podnet.routed;
     requires io.podnet.bgp;
     requires io.podnet.overlay;
     requires io.podnet.datastore;

@@ -166,7 +166,7 @@ public final class Agent implements AutoCloseable {
         AgentConfig.Routed r = cfg.routed();
         return new RoutedNode.Settings(cfg.nodeName(), r.cidr(), AddressAutodetect.parse("routed.ipAutodetectionMethod", r.ipAutodetectionMethod()),
                 r.asNumber(), r.listenPort(), Duration.ofSeconds(r.gracefulRestartSeconds()), Duration.ofSeconds(1), r.nodeToNodeMesh(),
-                cfg.stateDir().resolve("routed-learned.json"));
+                cfg.stateDir().resolve("routed-learned.json"), cfg.stateDir().resolve("routed-status.json"));
     }
 
     static CnmConfig cnmConfig(AgentConfig cfg) {

@@ -85,9 +85,10 @@ public final class RoutedNode implements AutoCloseable {
      * @param syncInterval    how often the datastore is read
      * @param nodeToNodeMesh  peer with every other node
      * @param learnedFile     where the learned routes are kept across an agent restart ({@link #restore})
+     * @param statusFile      where each tick writes the sessions' state for {@code podnet node status} ({@link Status})
      */
     public record Settings(String node, Optional<Cidr> ip, AddressAutodetect.Method autodetect, long defaultAs, int listenPort,
-                           Duration gracefulRestart, Duration syncInterval, boolean nodeToNodeMesh, Path learnedFile) {
+                           Duration gracefulRestart, Duration syncInterval, boolean nodeToNodeMesh, Path learnedFile, Path statusFile) {
         public Settings {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(autodetect, "autodetect");
@@ -220,7 +221,71 @@ public final class RoutedNode implements AutoCloseable {
             inSync = false;
             problem(e.toString());
         }
+        try {
+            writeStatus();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "status file: " + e);
+        }
     }
+
+    /**
+     * What {@code podnet node status} prints (calicoctl's table), written by every tick.
+     *
+     * @param updated  when it was written (a reader calls a status older than a few seconds stale: no agent)
+     * @param problem  the last tick's problem, empty when in sync
+     */
+    public record Status(@JsonProperty("node") String node, @JsonProperty("address") String address,
+                         @JsonProperty("asNumber") long asNumber, @JsonProperty("updated") String updated,
+                         @JsonProperty("problem") String problem, @JsonProperty("peers") List<PeerRow> peers) {}
+
+    /** One session: {@code type} is Calico's peer type ({@code node-to-node mesh}); {@code since} the last state change. */
+    public record PeerRow(@JsonProperty("address") String address, @JsonProperty("type") String type,
+                          @JsonProperty("node") String node, @JsonProperty("asNumber") long asNumber,
+                          @JsonProperty("state") String state, @JsonProperty("since") String since, @JsonProperty("info") String info,
+                          @JsonProperty("prefixesReceived") long prefixesReceived, @JsonProperty("prefixesAdvertised") long prefixesAdvertised) {}
+
+    private final Map<IpAddress, Map.Entry<io.podnet.bgp.fsm.State, Instant>> seen = new HashMap<>();
+
+    private void writeStatus() throws IOException {
+        List<PeerRow> rows = new ArrayList<>();
+        if (speaker != null) {
+            List<PeerStatus> ps;
+            try {
+                ps = speaker.peers().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                ps = List.of();
+            }
+            Instant now = Instant.now();
+            for (PeerStatus p : ps) {
+                var last = seen.get(p.address());
+                if (last == null || last.getKey() != p.state()) seen.put(p.address(), Map.entry(p.state(), now));
+                Instant since = p.state() == io.podnet.bgp.fsm.State.ESTABLISHED ? p.establishedSince().orElse(seen.get(p.address()).getValue())
+                        : seen.get(p.address()).getValue();
+                String info = p.state() == io.podnet.bgp.fsm.State.ESTABLISHED ? "Established"
+                        : stateName(p.state()) + p.lastError().map(e -> " " + e).orElse("");
+                rows.add(new PeerRow(p.address().toString(), "node-to-node mesh", peerNodes.getOrDefault(p.address(), ""), p.asn(),
+                        p.state() == io.podnet.bgp.fsm.State.ESTABLISHED ? "up" : "start", since.toString(), info,
+                        p.counters().prefixesReceived(), p.counters().prefixesAdvertised()));
+            }
+            seen.keySet().retainAll(ps.stream().map(PeerStatus::address).toList());
+        }
+        Status st = new Status(settings.node(), address == null ? "" : address.toString(), speaker == null ? 0 : speaker.config().asn(),
+                Instant.now().toString(), lastProblem, rows);
+        AtomicFile.write(settings.statusFile(), JSON.writeValueAsBytes(st), false);
+    }
+
+    private static String stateName(io.podnet.bgp.fsm.State s) {
+        return switch (s) {
+            case IDLE -> "Idle";
+            case CONNECT -> "Connect";
+            case ACTIVE -> "Active";
+            case OPEN_SENT -> "OpenSent";
+            case OPEN_CONFIRM -> "OpenConfirm";
+            case ESTABLISHED -> "Established";
+        };
+    }
+
+    private final Map<IpAddress, String> peerNodes = new HashMap<>();
 
     /** Logs a problem once, and its end. */
     private void problem(String p) {
@@ -315,6 +380,7 @@ public final class RoutedNode implements AutoCloseable {
             for (MeshPlan.Peer p : MeshPlan.meshPeers(settings.node(), nodes, settings.defaultAs())) {
                 if (p.address().equals(address.address())) continue; // a stale Node holding our address
                 want.put(p.address(), PeerConfig.of(p.address(), p.asNumber()).withLocalAddress(address.address()));
+                peerNodes.put(p.address(), p.node());
             }
         }
         for (IpAddress gone : List.copyOf(peers.keySet())) {
