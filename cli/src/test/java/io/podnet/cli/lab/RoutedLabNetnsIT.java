@@ -48,10 +48,19 @@ class RoutedLabNetnsIT {
                     .contains("default via 169.254.1.1 dev eth0").contains("169.254.1.1 dev eth0 scope link");
 
             // `podnet node status` on n1: both mesh sessions up, as calicoctl prints them
-            java.io.StringWriter sw = new java.io.StringWriter();
-            picocli.CommandLine cl = io.podnet.cli.Main.commandLine();
-            cl.setOut(new java.io.PrintWriter(sw));
-            int code = cl.execute("node", "status", "--state-dir", dir.resolve(opts.name()).resolve("n1").resolve("state").toString());
+            // (the status file is rewritten every second and a session may still be settling a connection
+            // collision: read it until both are up, for at most 10 s)
+            java.io.StringWriter sw;
+            int code;
+            long statusUntil = System.nanoTime() + 10_000_000_000L;
+            do {
+                sw = new java.io.StringWriter();
+                picocli.CommandLine cl = io.podnet.cli.Main.commandLine();
+                cl.setOut(new java.io.PrintWriter(sw));
+                code = cl.execute("node", "status", "--state-dir", dir.resolve(opts.name()).resolve("n1").resolve("state").toString());
+                if (code == 0 && !sw.toString().contains("| start ")) break;
+                Thread.sleep(200);
+            } while (System.nanoTime() < statusUntil);
             assertThat(code).as(sw.toString()).isZero();
             assertThat(sw.toString()).containsPattern("\\| 192\\.168\\.200\\.2 +\\| node-to-node mesh \\| up +\\| \\d\\d:\\d\\d:\\d\\d \\| Established \\|")
                     .containsPattern("\\| 192\\.168\\.200\\.3 +\\| node-to-node mesh \\| up ");
